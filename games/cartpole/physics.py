@@ -1,0 +1,53 @@
+"""Cart-pole physics, written once, matching Gymnasium's ``CartPole-v1`` operation for operation.
+
+Source: ``gymnasium/envs/classic_control/cartpole.py`` (Gymnasium 1.x), itself from Sutton's ``pole.c``
+(Barto, Sutton & Anderson 1983). Euler integration, float64 state, the same order of floating-point
+operations, no ``fastmath``; so from the same start state the trajectory and the terminating step agree
+with the real environment (NumPy's ``sin``/``cos`` may differ from libm's by a few ULP).
+
+State: (x [m], x_dot [m/s], theta [rad], theta_dot [rad/s]); action 0 pushes left, 1 pushes right.
+"""
+
+import math
+
+import numba
+import numpy as np
+
+GRAVITY = 9.8  # m/s^2
+MASSCART = 1.0  # kg
+MASSPOLE = 0.1  # kg
+TOTAL_MASS = MASSPOLE + MASSCART
+LENGTH = 0.5  # m, half the pole's length
+POLEMASS_LENGTH = MASSPOLE * LENGTH
+FORCE_MAG = 10.0  # N
+TAU = 0.02  # s between state updates
+THETA_THRESHOLD = 12 * 2 * math.pi / 360  # rad
+X_THRESHOLD = 2.4  # m
+MAX_EPISODE_STEPS = 500  # CartPole-v1's TimeLimit
+RESET_BOUND = 0.05  # start state drawn from U(-0.05, 0.05)^4
+
+
+@numba.njit(cache=True)
+def step(state, action):
+    """Advance ``state`` ((4,) float64, updated in place) by one step; return True if terminated."""
+    x, x_dot, theta, theta_dot = state[0], state[1], state[2], state[3]
+    force = FORCE_MAG if action == 1 else -FORCE_MAG
+    costheta = np.cos(theta)
+    sintheta = np.sin(theta)
+    temp = (force + POLEMASS_LENGTH * (theta_dot * theta_dot) * sintheta) / TOTAL_MASS
+    thetaacc = (GRAVITY * sintheta - costheta * temp) / (
+        LENGTH * (4.0 / 3.0 - MASSPOLE * (costheta * costheta) / TOTAL_MASS)
+    )
+    xacc = temp - POLEMASS_LENGTH * thetaacc * costheta / TOTAL_MASS
+    state[0] = x + TAU * x_dot
+    state[1] = x_dot + TAU * xacc
+    state[2] = theta + TAU * theta_dot
+    state[3] = theta_dot + TAU * thetaacc
+    return (state[0] < -X_THRESHOLD or state[0] > X_THRESHOLD
+            or state[2] < -THETA_THRESHOLD or state[2] > THETA_THRESHOLD)
+
+
+def start_states(seeds) -> np.ndarray:
+    """(K, 4) float64 start states, equal to ``gymnasium.make("CartPole-v1").reset(seed=s)`` for each seed."""
+    return np.array([np.random.default_rng(int(s)).uniform(-RESET_BOUND, RESET_BOUND, size=4) for s in seeds],
+                    dtype=np.float64).reshape(-1, 4)

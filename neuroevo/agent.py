@@ -1,0 +1,107 @@
+"""Saved agents: ``best.npz`` (the genome) beside ``best.json`` (spec, env id, fitness, seed, ...).
+
+Arrays are loaded with ``allow_pickle=False`` and JSON is plain data: loading a file never runs code.
+Files are written atomically (a temporary file in the same folder, then ``os.replace``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from neuroevo.errors import CheckpointError
+from neuroevo.network import Network, NetworkSpec
+
+
+def atomic_write(path: Path, write) -> None:
+    """Call ``write(file_object)`` on a temporary file beside ``path``, then move it into place."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_json(path: Path, data: dict) -> None:
+    """Write ``data`` as indented JSON, atomically."""
+    atomic_write(path, lambda f: f.write((json.dumps(data, indent=2) + "\n").encode()))
+
+
+def write_npz(path: Path, **arrays) -> None:
+    """Write arrays to an ``.npz`` file, atomically."""
+    atomic_write(path, lambda f: np.savez(f, **arrays))
+
+
+@dataclass
+class Agent:
+    """A network and what it was trained on.
+
+    Attributes:
+        spec: the network spec.
+        genome: (n_params,) float64 flat weights.
+        env_id: the Gymnasium id it plays, or None for a user fitness.
+        env_kwargs: keyword arguments for ``gymnasium.make``.
+        meta: anything else (fitness, seed, generation, method).
+    """
+
+    spec: NetworkSpec
+    genome: np.ndarray
+    env_id: str | None = None
+    env_kwargs: dict = field(default_factory=dict)
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def network(self) -> Network:
+        return Network(self.spec, self.genome)
+
+    def save(self, path: str | Path) -> Path:
+        """Write ``<stem>.npz`` and ``<stem>.json`` (``path`` may end in .npz or be a stem); returns the .npz."""
+        npz = Path(path).with_suffix(".npz")
+        write_npz(npz, genome=np.asarray(self.genome, dtype=np.float64))
+        write_json(npz.with_suffix(".json"), {"format": "neuroevo-agent", "version": 1,
+                                              "spec": self.spec.to_dict(), "env_id": self.env_id,
+                                              "env_kwargs": self.env_kwargs, **self.meta})
+        return npz
+
+
+def load_agent(path: str | Path) -> Agent:
+    """Load an agent from a run folder (its ``best.npz``) or from an ``.npz``/``.json`` pair.
+
+    Raises:
+        CheckpointError: if the files are missing, unreadable, or do not match each other.
+    """
+    p = Path(path)
+    if p.is_dir():
+        p = p / "best.npz"
+    npz, meta_path = p.with_suffix(".npz"), p.with_suffix(".json")
+    for f in (npz, meta_path):
+        if not f.is_file():
+            raise CheckpointError(f"no saved agent at {f} (expected a run folder or a best.npz with its .json)")
+    try:
+        meta = json.loads(meta_path.read_text())
+        spec = NetworkSpec.from_dict(meta.pop("spec"))
+        with np.load(npz, allow_pickle=False) as data:
+            genome = np.array(data["genome"], dtype=np.float64)
+    except CheckpointError:
+        raise
+    except Exception as e:  # any decoding problem is a corrupted file for the user
+        raise CheckpointError(f"cannot read the agent in {npz.parent}: {type(e).__name__}: {e}") from None
+    if genome.shape != (spec.n_params,):
+        raise CheckpointError(f"{npz} holds {genome.shape} weights but its spec needs ({spec.n_params},)")
+    env_id = meta.pop("env_id", None)
+    env_kwargs = meta.pop("env_kwargs", {}) or {}
+    meta.pop("format", None), meta.pop("version", None)
+    return Agent(spec, genome, env_id, env_kwargs, meta)

@@ -1,0 +1,71 @@
+"""Fitness on any Gymnasium environment: mean return over K episodes, in a Python loop."""
+
+from __future__ import annotations
+
+import gymnasium as gym
+import numpy as np
+
+from neuroevo.evaluation.tasks import Task
+from neuroevo.network import NetworkSpec, forward_into
+from neuroevo.policy import observation_to_input, output_to_action
+
+
+def run_episode(env: gym.Env, genome: np.ndarray, spec: NetworkSpec, seed: int, to_input, to_action,
+                buf: np.ndarray) -> tuple[float, int]:
+    """Play one episode of ``env`` from ``reset(seed=seed)``; returns ``(return, steps)``."""
+    sizes, codes = spec.kernel_args
+    obs, _ = env.reset(seed=int(seed))
+    total, steps, done = 0.0, 0, False
+    while not done:
+        y = forward_into(genome, sizes, codes, to_input(obs), buf)
+        obs, reward, terminated, truncated, _ = env.step(to_action(y))
+        total += float(reward)
+        steps += 1
+        done = terminated or truncated
+    return total, steps
+
+
+class EnvTask(Task):
+    """Mean episode return of each genome on a Gymnasium env (one env per process, made lazily).
+
+    Args:
+        env_id: a registered Gymnasium id.
+        spec: network spec matching the env's observation and action spaces (see ``neuroevo.policy``).
+        env_kwargs: keyword arguments of ``gymnasium.make``.
+
+    Episode k of every genome starts from ``reset(seed=seeds[k])``, so fitness is reproducible.
+    """
+
+    def __init__(self, env_id: str, spec: NetworkSpec, env_kwargs: dict | None = None):
+        self.env_id, self.spec = env_id, spec
+        self.env_kwargs = dict(env_kwargs or {})
+        self._env = None
+
+    def _make(self):
+        if self._env is None:
+            self._env = gym.make(self.env_id, **self.env_kwargs)
+            self._to_input = observation_to_input(self._env.observation_space)
+            self._to_action = output_to_action(self._env.action_space)
+            self._buf = np.empty((2, max(self.spec.sizes)))
+        return self._env
+
+    def evaluate(self, genomes, seeds):
+        env = self._make()
+        fitness = np.empty(genomes.shape[0])
+        steps = 0
+        for i, g in enumerate(genomes):
+            total = 0.0
+            for s in seeds:
+                r, n = run_episode(env, g, self.spec, s, self._to_input, self._to_action, self._buf)
+                total += r
+                steps += n
+            fitness[i] = total / len(seeds)
+        return fitness, steps
+
+    def warmup(self) -> None:
+        env = self._make()
+        obs, _ = env.reset(seed=0)
+        forward_into(np.zeros(self.spec.n_params), *self.spec.kernel_args, self._to_input(obs), self._buf)
+
+    def __getstate__(self):  # the env is rebuilt in each process
+        return {**self.__dict__, "_env": None}

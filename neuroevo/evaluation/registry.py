@@ -1,0 +1,24 @@
+"""Known environments: short aliases and the built-in population kernels used automatically for an id.
+
+A kernel is ``"module:function"`` with the signature
+``fn(spec, genomes (n, n_params), seeds (K,), **env_kwargs) -> (fitness (n,) float64, env_steps int)``.
+"""
+
+from __future__ import annotations
+
+#: Short names accepted by ``--env``.
+ALIASES = {
+    "cartpole": "CartPole-v1",
+    "flappy": "neuroevo/FlappyBird-v0",
+    "car": "neuroevo/CarTrack-v0",
+}
+
+#: Env id -> population kernel. Evaluation through the kernel gives the same fitness as the env loop.
+KERNELS = {
+    "CartPole-v1": "games.cartpole.kernel:population_fitness",
+}
+
+
+def resolve_env_id(name: str) -> str:
+    """The full Gymnasium id for an alias or id (unchanged if not an alias)."""
+    return ALIASES.get(name, name)

@@ -1,0 +1,114 @@
+"""Tasks: what is scored. A task turns a chunk of genomes and the generation's episode seeds into fitness.
+
+Fitness is **maximised**. Every task is deterministic given (genome, seeds), so a chunk gives the same
+fitness whichever worker, process or machine evaluates it.
+
+Forms (EvoTorch's ``Problem`` accepts the same three):
+- :class:`EnvTask`: any Gymnasium env id, mean return over the episodes, in a Python loop;
+- :class:`KernelTask`: a built-in game's Numba population kernel (all genomes x episodes in lockstep);
+- :class:`FunctionTask`: a user function of a :class:`~neuroevo.network.Network`, or a batch function.
+"""
+
+from __future__ import annotations
+
+import importlib
+from abc import ABC, abstractmethod
+
+import numpy as np
+
+from neuroevo.errors import FitnessError
+from neuroevo.network import Network, NetworkSpec
+
+
+class Task(ABC):
+    """Base class. Subclasses set ``spec`` and implement :meth:`evaluate`.
+
+    Attributes:
+        spec: the network spec every genome follows.
+        env_id: the Gymnasium id the agents play (None for a user function).
+        env_kwargs: keyword arguments of ``gymnasium.make`` (e.g. a track name).
+    """
+
+    spec: NetworkSpec
+    env_id: str | None = None
+    env_kwargs: dict = {}
+
+    @abstractmethod
+    def evaluate(self, genomes: np.ndarray, seeds: np.ndarray) -> tuple[np.ndarray, int]:
+        """Fitness of a chunk.
+
+        Args:
+            genomes: (n, n_params) float64.
+            seeds: (K,) int64 episode seeds of this generation, shared by every genome.
+
+        Returns:
+            ``(fitness, env_steps)``: (n,) float64 fitness (higher is better, may contain NaN: the caller
+            checks) and the number of environment steps simulated.
+        """
+
+    def warmup(self) -> None:
+        """Compile what needs compiling (called once in the parent, before workers fork)."""
+        self.evaluate(np.zeros((1, self.spec.n_params)), np.zeros(1, dtype=np.int64))
+
+
+class KernelTask(Task):
+    """A built-in game scored by its population kernel ``fn(spec, genomes, seeds, **env_kwargs)``.
+
+    The kernel returns ``(fitness (n,), env_steps)``; see ``neuroevo.evaluation.registry``.
+    """
+
+    def __init__(self, env_id: str, spec: NetworkSpec, kernel: str, env_kwargs: dict | None = None):
+        self.env_id, self.spec, self.kernel = env_id, spec, kernel
+        self.env_kwargs = dict(env_kwargs or {})
+        module, _, name = kernel.partition(":")
+        self._fn = getattr(importlib.import_module(module), name)
+
+    def evaluate(self, genomes, seeds):
+        fitness, steps = self._fn(self.spec, genomes, seeds, **self.env_kwargs)
+        return np.asarray(fitness, dtype=np.float64), int(steps)
+
+
+class FunctionTask(Task):
+    """A user fitness function.
+
+    Args:
+        fn: ``fn(network) -> float`` (per network), or with ``batch=True``
+            ``fn(genomes (n, n_params), seeds (K,)) -> (n,)`` for all genomes of a chunk at once.
+        spec: the network spec the genomes follow.
+        batch: True for the batch form. :func:`neuroevo.batch_fitness` marks a function as batch.
+
+    Errors raised by ``fn`` become :class:`~neuroevo.errors.FitnessError` naming the genome index.
+    """
+
+    def __init__(self, fn, spec: NetworkSpec, batch: bool | None = None):
+        self.fn, self.spec = fn, spec
+        self.batch = bool(getattr(fn, "__neuroevo_batch__", False) if batch is None else batch)
+        self.name = getattr(fn, "__qualname__", repr(fn))
+
+    def evaluate(self, genomes, seeds):
+        if self.batch:
+            try:
+                out = np.asarray(self.fn(genomes, seeds), dtype=np.float64)
+            except Exception as e:
+                raise FitnessError(f"fitness function {self.name} raised: {type(e).__name__}: {e}") from e
+            if out.shape != (genomes.shape[0],):
+                raise FitnessError(f"batch fitness {self.name} returned shape {out.shape}, "
+                                   f"expected ({genomes.shape[0]},)")
+            return out, 0
+        out = np.empty(genomes.shape[0])
+        for i, g in enumerate(genomes):
+            try:
+                out[i] = float(self.fn(Network(self.spec, g)))
+            except Exception as e:
+                raise FitnessError(f"fitness function {self.name} raised on genome {i} of its chunk: "
+                                   f"{type(e).__name__}: {e}") from e
+        return out, 0
+
+    def warmup(self) -> None:
+        Network(self.spec, np.zeros(self.spec.n_params))(np.zeros(self.spec.n_inputs))
+
+
+def batch_fitness(fn):
+    """Decorator: mark ``fn(genomes (n, n_params), seeds (K,)) -> (n,)`` as a batch fitness function."""
+    fn.__neuroevo_batch__ = True
+    return fn

@@ -1,0 +1,55 @@
+"""How network outputs become actions, and observations become network inputs, for any Gymnasium env.
+
+- ``Discrete(n)``: n outputs, the action is the first argmax.
+- ``Box`` actions: one output per action dimension, read as a tanh output in [-1, 1] (clipped) and
+  scaled linearly to ``[low, high]``; the network's output activation is tanh by default for such tasks.
+- Observations: a ``Box`` is flattened to float64; other spaces go through ``gymnasium.spaces.flatten``
+  (``Discrete`` becomes one-hot).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from gymnasium import spaces
+
+from neuroevo.errors import TaskError
+
+
+def n_inputs(space: spaces.Space) -> int:
+    """Number of network inputs for an observation space."""
+    return int(spaces.flatdim(space))
+
+
+def n_outputs(space: spaces.Space) -> int:
+    """Number of network outputs for an action space. Raises TaskError if the space is not supported."""
+    if isinstance(space, spaces.Discrete):
+        return int(space.n)
+    if isinstance(space, spaces.Box) and np.all(np.isfinite(space.low)) and np.all(np.isfinite(space.high)):
+        return int(np.prod(space.shape))
+    raise TaskError(f"action space {space} is not supported (Discrete or bounded Box)")
+
+
+def is_discrete(space: spaces.Space) -> bool:
+    return isinstance(space, spaces.Discrete)
+
+
+def observation_to_input(space: spaces.Space):
+    """A function mapping one observation to a (n_in,) float64 network input."""
+    if isinstance(space, spaces.Box):
+        return lambda obs: np.asarray(obs, dtype=np.float64).ravel()
+    return lambda obs: np.asarray(spaces.flatten(space, obs), dtype=np.float64)
+
+
+def output_to_action(space: spaces.Space):
+    """A function mapping a (n_out,) network output to an action of ``space``."""
+    n_outputs(space)
+    if isinstance(space, spaces.Discrete):
+        start = int(space.start)
+        return lambda y: start + int(np.argmax(y))
+    low, high = space.low.astype(np.float64), space.high.astype(np.float64)
+
+    def to_box(y):
+        a = low + (np.clip(y, -1.0, 1.0) + 1.0) * 0.5 * (high - low)
+        return a.reshape(space.shape).astype(space.dtype)
+
+    return to_box
