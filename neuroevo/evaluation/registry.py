@@ -16,6 +16,21 @@ ALIASES = {
 #: Env id -> population kernel. Evaluation through the kernel gives the same fitness as the env loop.
 KERNELS = {
     "CartPole-v1": "games.cartpole.kernel:population_fitness",
+    "neuroevo/FlappyBird-v0": "games.flappy_bird.kernel:population_fitness",
+    "neuroevo/CarTrack-v0": "games.car_track.kernel:population_fitness",
+}
+
+#: Env id -> ``"module:function"`` building a pygame scene of many agents at once (see ``neuroevo.live``):
+#: ``fn(spec, genomes, seed, *, generation=None, best_fitness=None, **env_kwargs) -> Scene``.
+SCENES = {
+    "neuroevo/FlappyBird-v0": "games.flappy_bird.render:make_flock_scene",
+    "neuroevo/CarTrack-v0": "games.car_track.render:make_flock_scene",
+}
+
+#: Game name of ``neuroevo play NAME`` -> ``"module:function"`` ``fn(**env_kwargs) -> None`` (a human plays).
+PLAY = {
+    "flappy": "games.flappy_bird.play:play",
+    "car": "games.car_track.play:play",
 }
 
 
