@@ -1,0 +1,37 @@
+"""neuroevo: evolve neural-network agents with genetic algorithms.
+
+Fitness is always maximised. Genomes are flat float64 weight vectors of a :class:`NetworkSpec`.
+"""
+
+# Networks
+from neuroevo.network import ACTIVATIONS, Network, NetworkSpec, forward
+
+# Genetic algorithm and population manager
+from neuroevo.config import Config, GAConfig, NetworkConfig, RunConfig, TaskConfig, resolve
+from neuroevo.ga import GeneticAlgorithm
+from neuroevo.population import Population, RunResult
+
+# Evaluation
+from neuroevo.evaluation import (EnvTask, FunctionTask, KernelTask, ProcessPoolEvaluator, SerialEvaluator, Task,
+                                 batch_fitness, make_evaluator, make_task)
+
+# Callbacks, agents, checkpoints
+from neuroevo.agent import Agent, load_agent
+from neuroevo.callbacks import Callback, GenerationRecord
+from neuroevo.checkpoint import load_checkpoint, save_checkpoint
+from neuroevo.errors import CheckpointError, ConfigError, FitnessError, NeuroevoError, TaskError
+
+__all__ = [
+    # networks
+    "ACTIVATIONS", "Network", "NetworkSpec", "forward",
+    # GA and population
+    "Config", "GAConfig", "NetworkConfig", "RunConfig", "TaskConfig", "resolve", "GeneticAlgorithm",
+    "Population", "RunResult",
+    # evaluation
+    "EnvTask", "FunctionTask", "KernelTask", "ProcessPoolEvaluator", "SerialEvaluator", "Task",
+    "batch_fitness", "make_evaluator", "make_task",
+    # callbacks, agents, checkpoints, errors
+    "Agent", "load_agent", "Callback", "GenerationRecord", "load_checkpoint", "save_checkpoint",
+    "CheckpointError", "ConfigError", "FitnessError", "NeuroevoError", "TaskError",
+]
+__version__ = "0.1.0"

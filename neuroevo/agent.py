@@ -84,6 +84,8 @@ def load_agent(path: str | Path) -> Agent:
         CheckpointError: if the files are missing, unreadable, or do not match each other.
     """
     p = Path(path)
+    if not p.exists() and not p.with_suffix(".npz").exists():
+        raise CheckpointError(f"no run folder or saved agent at {p}")
     if p.is_dir():
         p = p / "best.npz"
     npz, meta_path = p.with_suffix(".npz"), p.with_suffix(".json")

@@ -6,9 +6,15 @@ to stop the run after that generation.
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
+
+from neuroevo.agent import Agent, atomic_write
+from neuroevo.checkpoint import save_checkpoint
 
 
 @dataclass(frozen=True)
@@ -57,3 +63,84 @@ class Callback:
 
     def on_run_end(self, result) -> None:
         """Called once with the :class:`~neuroevo.population.RunResult` (also when stopped early)."""
+
+
+class StopOnTarget(Callback):
+    """Stop when a generation's best fitness reaches ``target`` (the run loop also checks its own target)."""
+
+    def __init__(self, target: float):
+        self.target = float(target)
+
+    def on_generation_end(self, record):
+        return not record.best >= self.target
+
+
+class HistoryCSV(Callback):
+    """Append one row per generation to a CSV file (columns: :attr:`GenerationRecord.COLUMNS`).
+
+    On a resumed run, rows of generations at or after the restored generation are dropped first, so the
+    file ends as it would have in an uninterrupted run.
+    """
+
+    def __init__(self, path):
+        self.path = Path(path)
+
+    def on_run_start(self, run) -> None:
+        rows = []
+        if self.path.is_file():
+            with open(self.path, newline="") as f:
+                rows = [r for r in csv.reader(f)][1:]
+        keep = [r for r in rows if r and r[0].isdigit() and int(r[0]) < run.ga.generation]
+        buf = io.StringIO()
+        csv.writer(buf).writerows([list(GenerationRecord.COLUMNS), *keep])
+        atomic_write(self.path, lambda f: f.write(buf.getvalue().encode()))
+
+    def on_generation_end(self, record) -> None:
+        with open(self.path, "a", newline="") as f:
+            csv.writer(f).writerow(record.row())
+
+
+class Checkpointer(Callback):
+    """Every ``every`` generations and at the end: write a checkpoint and the best agent to ``folder``.
+
+    Args:
+        folder: the run folder.
+        every: generations between checkpoints.
+        agent_meta: extra fields for ``best.json`` (env id, env kwargs, seed...).
+    """
+
+    def __init__(self, folder, every: int = 1, env_id=None, env_kwargs=None, agent_meta=None):
+        self.folder, self.every = Path(folder), int(every)
+        self.env_id, self.env_kwargs, self.agent_meta = env_id, dict(env_kwargs or {}), dict(agent_meta or {})
+
+    def on_run_start(self, run) -> None:
+        self.run = run
+
+    def on_generation_end(self, record) -> None:
+        if (record.generation + 1) % self.every == 0:
+            self.save()
+
+    def on_run_end(self, result) -> None:
+        self.save(solved=result.solved, stopped_by=result.stopped_by)
+
+    def save(self, **extra) -> None:
+        ga = self.run.ga
+        arrays, meta = ga.state()
+        meta.update(evaluations=self.run.evaluations, env_steps=self.run.env_steps, elapsed=self.run.elapsed,
+                    spec=ga.spec.to_dict(), **extra)
+        Agent(ga.spec, ga.best_genome, self.env_id, self.env_kwargs,
+              {"fitness": ga.best_fitness, "generation": ga.generation, **self.agent_meta}
+              ).save(self.folder / "best.npz")
+        save_checkpoint(self.folder, arrays, meta)
+
+
+class FitnessPlot(Callback):
+    """At the end of the run, plot best / mean +- std / min fitness per generation from history.csv."""
+
+    def __init__(self, history_path, png_path, title: str = ""):
+        self.history_path, self.png_path, self.title = history_path, png_path, title
+
+    def on_run_end(self, result) -> None:
+        from neuroevo.plots import plot_history
+
+        plot_history(self.history_path, self.png_path, self.title)

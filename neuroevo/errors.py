@@ -21,5 +21,26 @@ class FitnessError(NeuroevoError):
     """A fitness function raised, returned a non-finite value or the wrong shape."""
 
 
+class GenomeFitnessError(FitnessError):
+    """Scoring one genome failed.
+
+    Attributes:
+        index: the genome's index in the population (or in its chunk, inside a worker).
+        detail: one line: the original error type and message.
+        traceback: the original traceback as text ("" if none).
+    """
+
+    def __init__(self, index: int, detail: str, traceback: str = ""):
+        super().__init__(f"fitness of genome {index} failed: {detail}")
+        self.index, self.detail, self.traceback = int(index), detail, traceback
+
+    def __reduce__(self):  # survives pickling between processes
+        return (type(self), (self.index, self.detail, self.traceback))
+
+    def shifted(self, offset: int) -> "GenomeFitnessError":
+        """The same error with the index moved from a chunk to the population."""
+        return type(self)(self.index + offset, self.detail, self.traceback)
+
+
 class CheckpointError(NeuroevoError):
     """A run folder, checkpoint or saved agent is missing, truncated, corrupted or incompatible."""

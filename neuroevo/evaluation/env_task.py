@@ -5,24 +5,41 @@ from __future__ import annotations
 import gymnasium as gym
 import numpy as np
 
+from neuroevo.errors import TaskError
+from neuroevo.evaluation.registry import resolve_env_id
 from neuroevo.evaluation.tasks import Task
 from neuroevo.network import NetworkSpec, forward_into
 from neuroevo.policy import observation_to_input, output_to_action
 
 
+def make_env(env: str, env_kwargs: dict | None = None, **make_kwargs) -> gym.Env:
+    """``gymnasium.make`` with the built-in games registered and a one-line TaskError on failure."""
+    import games  # noqa: F401  (registers the built-in games)
+
+    env_id = resolve_env_id(env)
+    try:
+        return gym.make(env_id, **(env_kwargs or {}), **make_kwargs)
+    except gym.error.Error as e:
+        raise TaskError(f"unknown environment {env!r} ({e}); `neuroevo envs` lists the known ones") from None
+    except ImportError as e:
+        raise TaskError(f"environment {env!r} needs a missing package: {e}") from None
+    except TypeError as e:
+        raise TaskError(f"bad keyword arguments for {env_id}: {e}") from None
+
+
 def run_episode(env: gym.Env, genome: np.ndarray, spec: NetworkSpec, seed: int, to_input, to_action,
-                buf: np.ndarray) -> tuple[float, int]:
-    """Play one episode of ``env`` from ``reset(seed=seed)``; returns ``(return, steps)``."""
+                buf: np.ndarray) -> tuple[float, int, dict]:
+    """Play one episode of ``env`` from ``reset(seed=seed)``; returns ``(return, steps, last info)``."""
     sizes, codes = spec.kernel_args
     obs, _ = env.reset(seed=int(seed))
-    total, steps, done = 0.0, 0, False
+    total, steps, done, info = 0.0, 0, False, {}
     while not done:
         y = forward_into(genome, sizes, codes, to_input(obs), buf)
-        obs, reward, terminated, truncated, _ = env.step(to_action(y))
+        obs, reward, terminated, truncated, info = env.step(to_action(y))
         total += float(reward)
         steps += 1
         done = terminated or truncated
-    return total, steps
+    return total, steps, info
 
 
 class EnvTask(Task):
@@ -41,9 +58,14 @@ class EnvTask(Task):
         self.env_kwargs = dict(env_kwargs or {})
         self._env = None
 
+    def episode(self, genome: np.ndarray, seed: int) -> tuple[float, int, dict]:
+        """Play one episode with ``genome``: ``(return, steps, last info)``."""
+        self._make()
+        return run_episode(self._env, genome, self.spec, seed, self._to_input, self._to_action, self._buf)
+
     def _make(self):
         if self._env is None:
-            self._env = gym.make(self.env_id, **self.env_kwargs)
+            self._env = make_env(self.env_id, self.env_kwargs)
             self._to_input = observation_to_input(self._env.observation_space)
             self._to_action = output_to_action(self._env.action_space)
             self._buf = np.empty((2, max(self.spec.sizes)))
@@ -56,7 +78,7 @@ class EnvTask(Task):
         for i, g in enumerate(genomes):
             total = 0.0
             for s in seeds:
-                r, n = run_episode(env, g, self.spec, s, self._to_input, self._to_action, self._buf)
+                r, n, _ = run_episode(env, g, self.spec, s, self._to_input, self._to_action, self._buf)
                 total += r
                 steps += n
             fitness[i] = total / len(seeds)

@@ -20,6 +20,14 @@ KERNELS = {
     "neuroevo/CarTrack-v0": "games.car_track.kernel:population_fitness",
 }
 
+#: Env id -> ``"module:ATTRIBUTE"`` of its built-in default config (``{section: {key: value}}``), applied
+#: below TOML files and flags.
+DEFAULT_CONFIGS = {
+    "CartPole-v1": "games.cartpole:DEFAULT_CONFIG",
+    "neuroevo/FlappyBird-v0": "games.flappy_bird:DEFAULT_CONFIG",
+    "neuroevo/CarTrack-v0": "games.car_track:DEFAULT_CONFIG",
+}
+
 #: Env id -> ``"module:function"`` building a pygame scene of many agents at once (see ``neuroevo.live``):
 #: ``fn(spec, genomes, seed, *, generation=None, best_fitness=None, **env_kwargs) -> Scene``.
 SCENES = {

@@ -12,11 +12,12 @@ Forms (EvoTorch's ``Problem`` accepts the same three):
 from __future__ import annotations
 
 import importlib
+import traceback
 from abc import ABC, abstractmethod
 
 import numpy as np
 
-from neuroevo.errors import FitnessError
+from neuroevo.errors import FitnessError, GenomeFitnessError
 from neuroevo.network import Network, NetworkSpec
 
 
@@ -90,7 +91,8 @@ class FunctionTask(Task):
             try:
                 out = np.asarray(self.fn(genomes, seeds), dtype=np.float64)
             except Exception as e:
-                raise FitnessError(f"fitness function {self.name} raised: {type(e).__name__}: {e}") from e
+                raise GenomeFitnessError(0, f"batch fitness {self.name} raised {type(e).__name__}: {e}",
+                                         traceback.format_exc()) from e
             if out.shape != (genomes.shape[0],):
                 raise FitnessError(f"batch fitness {self.name} returned shape {out.shape}, "
                                    f"expected ({genomes.shape[0]},)")
@@ -100,8 +102,8 @@ class FunctionTask(Task):
             try:
                 out[i] = float(self.fn(Network(self.spec, g)))
             except Exception as e:
-                raise FitnessError(f"fitness function {self.name} raised on genome {i} of its chunk: "
-                                   f"{type(e).__name__}: {e}") from e
+                raise GenomeFitnessError(i, f"{self.name} raised {type(e).__name__}: {e}",
+                                         traceback.format_exc()) from e
         return out, 0
 
     def warmup(self) -> None:

@@ -1,0 +1,73 @@
+"""Checkpoints of a run: arrays in ``.npz`` + metadata in ``checkpoint.json``; never pickle.
+
+Write order makes every moment resumable: the arrays go to a new ``checkpoint-<generation>.npz`` (written
+atomically), then ``checkpoint.json`` (atomically) names that file and its SHA-256, then older array files
+are removed. ``checkpoint.json`` is the commit point: a process killed anywhere leaves a consistent pair.
+Loading uses ``allow_pickle=False`` and checks the format, version and checksum.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+
+from neuroevo.agent import write_json, write_npz
+from neuroevo.errors import CheckpointError
+
+FORMAT = "neuroevo-checkpoint"
+VERSION = 1
+META_FILE = "checkpoint.json"
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def save_checkpoint(folder: str | Path, arrays: dict[str, np.ndarray], meta: dict) -> Path:
+    """Write a checkpoint of ``arrays`` (name -> array) and JSON-able ``meta`` (must hold "generation")."""
+    folder = Path(folder)
+    npz = folder / f"checkpoint-{int(meta['generation']):06d}.npz"
+    write_npz(npz, **arrays)
+    write_json(folder / META_FILE, {"format": FORMAT, "version": VERSION, "arrays": npz.name,
+                                    "sha256": _sha256(npz), **meta})
+    for old in folder.glob("checkpoint-*.npz"):
+        if old != npz:
+            old.unlink(missing_ok=True)
+    return npz
+
+
+def load_checkpoint(folder: str | Path) -> tuple[dict[str, np.ndarray], dict]:
+    """``(arrays, meta)`` of the checkpoint in ``folder``.
+
+    Raises:
+        CheckpointError: if there is no checkpoint, or it is truncated, tampered with, or of a newer format.
+    """
+    folder = Path(folder)
+    meta_path = folder / META_FILE
+    if not folder.is_dir():
+        raise CheckpointError(f"run folder {folder} does not exist")
+    if not meta_path.is_file():
+        raise CheckpointError(f"{folder} holds no checkpoint ({META_FILE} missing): not a neuroevo run folder?")
+    try:
+        meta = json.loads(meta_path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise CheckpointError(f"{meta_path} is corrupted: {e}") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise CheckpointError(f"{meta_path} is not a neuroevo checkpoint")
+    if not isinstance(meta.get("version"), int) or meta["version"] > VERSION:
+        raise CheckpointError(f"{meta_path} has format version {meta.get('version')}; this neuroevo reads "
+                              f"version {VERSION} (upgrade neuroevo)")
+    npz = folder / str(meta.get("arrays", ""))
+    if not npz.is_file():
+        raise CheckpointError(f"checkpoint arrays {npz} are missing")
+    if _sha256(npz) != meta.get("sha256"):
+        raise CheckpointError(f"checkpoint {npz} is corrupted (SHA-256 does not match {META_FILE})")
+    try:
+        with np.load(npz, allow_pickle=False) as data:
+            arrays = {k: np.array(data[k]) for k in data.files}
+    except Exception as e:  # a checksum match makes this unlikely; still a user-facing error
+        raise CheckpointError(f"cannot read {npz}: {type(e).__name__}: {e}") from None
+    return arrays, meta

@@ -1,0 +1,266 @@
+"""Run configuration: one dataclass per component, read from TOML and CLI flags, written back resolved.
+
+Precedence: dataclass defaults < the env's built-in defaults (a game's ``DEFAULT_CONFIG``) < TOML file <
+CLI flags. TOML sections are ``[task]``, ``[network]``, ``[ga]`` and ``[run]``; the keys are the field
+names below, and each CLI flag is its key with dashes (``mutation_rate`` -> ``--mutation-rate``). Unknown
+sections or keys are an error (neat-python's config does the same). Each field's ``help`` drives ``--help``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import math
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+import tomli_w
+
+from neuroevo.errors import ConfigError
+from neuroevo.network import ACTIVATIONS
+
+
+def _f(default, help, **kw):
+    if isinstance(default, (list, dict)):
+        return field(default_factory=lambda d=default: type(d)(d), metadata={"help": help, **kw})
+    return field(default=default, metadata={"help": help, **kw})
+
+
+@dataclass
+class TaskConfig:
+    """What is scored."""
+
+    env: str = _f("CartPole-v1", "Gymnasium env id or alias (cartpole, flappy, car) to evolve on")
+    env_kwargs: dict = _f({}, "keyword arguments for gymnasium.make (TOML table)", cli=False)
+    fitness: str = _f("", "user fitness MODULE:FN or path/to/file.py:FN (replaces --env)")
+    network: list = _f([], "full layer sizes for a user fitness, e.g. 2,8,1")
+    inputs: int = _f(0, "number of network inputs for a user fitness (with --outputs and --hidden)")
+    outputs: int = _f(0, "number of network outputs for a user fitness")
+    episodes: int = _f(5, "episodes per genome per generation (fitness = mean return)")
+
+    def validate(self):
+        _positive(self, "episodes")
+        if self.fitness and ":" not in self.fitness:
+            raise ConfigError(f"--fitness must be MODULE:FN or path/to/file.py:FN, got {self.fitness!r}")
+        if self.fitness and not (self.network or (self.inputs > 0 and self.outputs > 0)):
+            raise ConfigError("a user fitness needs the network size: --network 2,8,1 or --inputs N --outputs M")
+        if self.network and (len(self.network) < 2 or min(self.network) < 1):
+            raise ConfigError(f"--network needs two or more positive sizes, got {self.network}")
+
+
+@dataclass
+class NetworkConfig:
+    """Hidden layers of the evolved networks (inputs and outputs come from the task)."""
+
+    hidden: list = _f([16], "hidden layer sizes, e.g. 16,16 (empty: no hidden layer)")
+    activation: str = _f("tanh", f"hidden activation: {', '.join(ACTIVATIONS)}")
+    output_activation: str = _f("auto", "output activation (auto: tanh for Box actions, else linear)")
+
+    def validate(self):
+        if any(h < 1 for h in self.hidden):
+            raise ConfigError(f"--hidden sizes must be positive, got {self.hidden}")
+        for key in ("activation", "output_activation"):
+            v = getattr(self, key)
+            if v not in ACTIVATIONS and not (key == "output_activation" and v == "auto"):
+                raise ConfigError(f"unknown {key} {v!r}; choose from {', '.join(ACTIVATIONS)}")
+
+
+@dataclass
+class GAConfig:
+    """The genetic algorithm: population size and operators."""
+
+    population: int = _f(100, "genomes per generation")
+    selection: str = _f("roulette", "parent selection: roulette, sus, tournament, rank, truncation")
+    tournament_size: int = _f(3, "genomes per tournament (selection = tournament)")
+    truncation_fraction: float = _f(0.2, "fraction of the best genomes that may be parents (truncation)")
+    crossover: str = _f("layer", "crossover: layer, node, uniform, none")
+    crossover_rate: float = _f(0.5, "probability that a pair of parents is crossed over")
+    mutation: str = _f("uniform", "mutation: uniform, gaussian, sign_flip, reset")
+    mutation_rate: float = _f(0.15, "probability that each weight is mutated")
+    mutation_scale: float = _f(0.5, "mutation size (half-width for uniform, std for gaussian)")
+    elitism: int = _f(2, "best genomes copied unchanged into the next generation")
+
+    def validate(self):
+        from neuroevo.operators import get_crossover, get_mutation, get_selection
+
+        if self.population < 2:
+            raise ConfigError(f"--population must be at least 2, got {self.population}")
+        for key in ("crossover_rate", "mutation_rate"):
+            v = getattr(self, key)
+            if not 0.0 <= v <= 1.0:
+                raise ConfigError(f"--{key.replace('_', '-')} must be in [0, 1], got {v}")
+        if not 0.0 < self.truncation_fraction <= 1.0:
+            raise ConfigError(f"--truncation-fraction must be in (0, 1], got {self.truncation_fraction}")
+        if self.mutation_scale < 0 or not math.isfinite(self.mutation_scale):
+            raise ConfigError(f"--mutation-scale must be a finite number >= 0, got {self.mutation_scale}")
+        _positive(self, "tournament_size")
+        if not 0 <= self.elitism < self.population:
+            raise ConfigError(f"--elitism must be in [0, population), got {self.elitism}")
+        get_selection(self.selection), get_crossover(self.crossover), get_mutation(self.mutation)
+
+
+@dataclass
+class RunConfig:
+    """How long, where, and with how many workers."""
+
+    generations: int = _f(100, "maximum number of generations")
+    seed: int = _f(0, "random seed: one seed gives one result, whatever the workers")
+    target: float = _f(math.nan, "stop when a generation's best fitness reaches this (nan: never)")
+    workers: int = _f(0, "worker processes (0: one per core, 1: serial in this process)")
+    out: str = _f("", "run folder (default: runs/<env>-seed<seed>)")
+    checkpoint_every: int = _f(1, "write a checkpoint every N generations")
+    watch: bool = _f(False, "show every --watch-every-th generation live in a pygame window")
+    watch_every: int = _f(5, "generations between live views")
+
+    def validate(self):
+        _positive(self, "generations"), _positive(self, "checkpoint_every"), _positive(self, "watch_every")
+        if self.seed < 0:
+            raise ConfigError(f"--seed must be >= 0, got {self.seed}")
+        if self.workers < 0:
+            raise ConfigError(f"--workers must be >= 0, got {self.workers}")
+
+
+SECTIONS = {"task": TaskConfig, "network": NetworkConfig, "ga": GAConfig, "run": RunConfig}
+
+
+@dataclass
+class Config:
+    """The whole configuration of a run."""
+
+    task: TaskConfig = field(default_factory=TaskConfig)
+    network: NetworkConfig = field(default_factory=NetworkConfig)
+    ga: GAConfig = field(default_factory=GAConfig)
+    run: RunConfig = field(default_factory=RunConfig)
+
+    def validate(self) -> "Config":
+        for name in SECTIONS:
+            getattr(self, name).validate()
+        return self
+
+    def to_dict(self) -> dict:
+        """Plain dict (NaN target left out, so the TOML stays portable)."""
+        d = dataclasses.asdict(self)
+        if math.isnan(d["run"]["target"]):
+            del d["run"]["target"]
+        return d
+
+    def to_toml(self) -> str:
+        return tomli_w.dumps(self.to_dict())
+
+
+def _positive(obj, key):
+    if getattr(obj, key) < 1:
+        raise ConfigError(f"--{key.replace('_', '-')} must be at least 1, got {getattr(obj, key)}")
+
+
+def _coerce(section: str, key: str, value, typ):
+    """``value`` converted to the field type, or ConfigError naming the key."""
+    where = f"[{section}] {key}"
+    try:
+        if typ == "list":
+            if isinstance(value, str):
+                value = [int(v) for v in value.split(",") if v.strip()]
+            if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool)
+                                                      for v in value):
+                raise ValueError
+            return list(value)
+        if typ == "dict":
+            if not isinstance(value, dict):
+                raise ValueError
+            return dict(value)
+        if typ == "bool":
+            if not isinstance(value, bool):
+                raise ValueError
+            return value
+        if typ == "int":
+            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+                raise ValueError
+            return int(value)
+        if typ == "float":
+            if isinstance(value, bool):
+                raise ValueError
+            return float(value)
+        if not isinstance(value, str):
+            raise ValueError
+        return value
+    except (TypeError, ValueError):
+        raise ConfigError(f"{where} must be {_KIND[typ]}, got {value!r}") from None
+
+
+_KIND = {"list": "a list of integers (e.g. 16,16)", "dict": "a table", "bool": "true or false",
+         "int": "an integer", "float": "a number", "str": "a string"}
+
+
+def field_type(f: dataclasses.Field) -> str:
+    return f.type if isinstance(f.type, str) else f.type.__name__
+
+
+def apply(config: Config, overrides: dict, source: str) -> Config:
+    """Apply ``{section: {key: value}}`` to ``config`` in place; unknown names raise ConfigError."""
+    for section, values in overrides.items():
+        if section not in SECTIONS:
+            raise ConfigError(f"unknown section [{section}] in {source}; expected one of "
+                              f"{', '.join(f'[{s}]' for s in SECTIONS)}")
+        if not isinstance(values, dict):
+            raise ConfigError(f"[{section}] in {source} must be a table")
+        obj = getattr(config, section)
+        known = {f.name: f for f in fields(obj)}
+        for key, value in values.items():
+            if key not in known:
+                raise ConfigError(f"unknown key {key!r} in [{section}] of {source}; known keys: "
+                                  f"{', '.join(known)}")
+            setattr(obj, key, _coerce(section, key, value, field_type(known[key])))
+    return config
+
+
+def read_toml(path: str | Path) -> dict:
+    """Parse a TOML file; a missing or malformed file raises ConfigError with the line."""
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"config file {p} does not exist")
+    try:
+        return tomllib.loads(p.read_text())
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{p} is not valid TOML: {e}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{p} is not a text file") from None
+
+
+def env_defaults(env_id: str) -> dict:
+    """The built-in defaults of an env (see ``registry.DEFAULT_CONFIGS``), or {} for other envs."""
+    from neuroevo.evaluation.registry import DEFAULT_CONFIGS
+
+    module, _, name = DEFAULT_CONFIGS.get(env_id, "").partition(":")
+    if not module:
+        return {}
+    try:
+        return getattr(importlib.import_module(module), name, {})
+    except ImportError:
+        return {}
+
+
+def resolve(toml_path: str | None = None, flags: dict | None = None, base: dict | None = None) -> Config:
+    """Build and validate a Config from defaults, the env's defaults, a TOML file and CLI flags.
+
+    Args:
+        toml_path: optional TOML file.
+        flags: ``{section: {key: value}}`` from the command line (only the flags given).
+        base: a resolved config dict to start from instead of the defaults (resume).
+
+    Raises:
+        ConfigError: on a missing or malformed file, an unknown key or an invalid value.
+    """
+    from neuroevo.evaluation.registry import resolve_env_id
+
+    file = read_toml(toml_path) if toml_path else {}
+    flags = flags or {}
+    config = Config()
+    if base is not None:
+        apply(config, base, "the run's config.toml")
+    else:
+        env = flags.get("task", {}).get("env") or file.get("task", {}).get("env") or config.task.env
+        apply(config, env_defaults(resolve_env_id(str(env))), f"the defaults of {env}")
+    apply(config, file, str(toml_path))
+    apply(config, flags, "the command line")
+    return config.validate()

@@ -1,0 +1,59 @@
+"""Evaluation of a saved agent on the real environment, on seeds never used in training."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from neuroevo.agent import Agent
+from neuroevo.errors import TaskError
+from neuroevo.evaluation.env_task import EnvTask
+from neuroevo.ga import TRAIN_SEED_BOUND
+
+
+def evaluation_seeds(episodes: int, seed: int = 0) -> np.ndarray:
+    """(episodes,) int64 seeds in [2**31, 2**32): disjoint from every training seed (which are < 2**31)."""
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0xE7A1,)))
+    return rng.integers(TRAIN_SEED_BOUND, 2 * TRAIN_SEED_BOUND, episodes)
+
+
+@dataclass
+class Evaluation:
+    """Returns of an agent over evaluation episodes.
+
+    Attributes:
+        env_id: the environment. returns: (episodes,) float64 episode returns.
+        steps: (episodes,) int64 episode lengths. scores: (episodes,) game scores (pipes, laps) or None.
+    """
+
+    env_id: str
+    returns: np.ndarray
+    steps: np.ndarray
+    scores: np.ndarray | None = None
+    score_name: str = ""
+
+    def summary(self) -> str:
+        r = self.returns
+        text = (f"{self.env_id}: {len(r)} episodes  mean return {r.mean():.2f}  std {r.std():.2f}  "
+                f"min {r.min():.2f}  max {r.max():.2f}  mean length {self.steps.mean():.1f} steps")
+        if self.scores is not None:
+            text += f"  mean {self.score_name} {self.scores.mean():.2f}"
+        return text
+
+
+def evaluate_agent(agent: Agent, episodes: int = 100, seed: int = 0) -> Evaluation:
+    """Play ``episodes`` episodes of the agent's env with its deterministic policy.
+
+    Raises:
+        TaskError: if the agent was not trained on an environment (a user fitness).
+    """
+    if not agent.env_id:
+        raise TaskError("this agent was evolved on a user fitness function, not an environment: nothing to "
+                        "evaluate it on")
+    task = EnvTask(agent.env_id, agent.spec, agent.env_kwargs)
+    runs = [task.episode(agent.genome, s) for s in evaluation_seeds(episodes, seed)]
+    score_name = next((k for k in ("score", "laps") if k in runs[0][2]), "")
+    scores = np.array([info[score_name] for _, _, info in runs], dtype=float) if score_name else None
+    return Evaluation(agent.env_id, np.array([r for r, _, _ in runs]), np.array([n for _, n, _ in runs]),
+                      scores, score_name)

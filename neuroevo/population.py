@@ -1,0 +1,120 @@
+"""The population manager: the run loop ask -> evaluate -> tell -> callbacks, and nothing else.
+
+High-level API in the spirit of neat-python's ``Population.run``::
+
+    task = neuroevo.make_task(config)                # or EnvTask / KernelTask / FunctionTask
+    ga = neuroevo.GeneticAlgorithm(task.spec, GAConfig(population=100), seed=0)
+    with neuroevo.make_evaluator(task, workers=2) as evaluator:
+        result = Population(task, ga, evaluator, callbacks=[...], episodes=5).run(generations=50, target=500)
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from neuroevo.callbacks import Callback, GenerationRecord
+from neuroevo.errors import FitnessError, GenomeFitnessError
+from neuroevo.evaluation.serial import SerialEvaluator
+from neuroevo.evaluation.tasks import Task
+from neuroevo.ga import GeneticAlgorithm
+from neuroevo.network import Network, NetworkSpec
+
+
+@dataclass
+class RunResult:
+    """The outcome of :meth:`Population.run`.
+
+    Attributes:
+        spec: the network spec.
+        best_genome: (n_params,) float64 best genome ever evaluated; ``best_fitness`` its fitness.
+        generations: generations completed; ``evaluations`` genomes evaluated; ``env_steps`` env steps.
+        elapsed: wall seconds (including earlier sessions of a resumed run).
+        solved: True if a generation reached the target fitness.
+        stopped_by: "target", "generations" or "callback".
+    """
+
+    spec: NetworkSpec
+    best_genome: np.ndarray
+    best_fitness: float
+    generations: int
+    evaluations: int
+    env_steps: int
+    elapsed: float
+    solved: bool
+    stopped_by: str
+
+    @property
+    def network(self) -> Network:
+        return Network(self.spec, self.best_genome)
+
+
+class Population:
+    """Runs a :class:`GeneticAlgorithm` on a task.
+
+    Args:
+        task: what is scored (its ``spec`` must equal the GA's).
+        ga: the genetic algorithm (fresh, or restored from a checkpoint).
+        evaluator: a context-managed evaluator already entered (default: serial).
+        callbacks: :class:`~neuroevo.callbacks.Callback` objects, called in order.
+        episodes: episodes per genome per generation.
+        counters: ``(evaluations, env_steps, elapsed)`` carried over from a checkpoint.
+    """
+
+    def __init__(self, task: Task, ga: GeneticAlgorithm, evaluator=None, callbacks=(), episodes: int = 1,
+                 counters: tuple[int, int, float] = (0, 0, 0.0)):
+        if task.spec != ga.spec:
+            raise ValueError(f"task spec {task.spec} differs from the GA's {ga.spec}")
+        self.task, self.ga = task, ga
+        self.evaluator = evaluator if evaluator is not None else SerialEvaluator(task)
+        self.callbacks: list[Callback] = list(callbacks)
+        self.episodes = int(episodes)
+        self.evaluations, self.env_steps, self.elapsed = int(counters[0]), int(counters[1]), float(counters[2])
+
+    def run(self, generations: int, target: float | None = None) -> RunResult:
+        """Evolve until ``generations`` generations are done in all, ``target`` is reached, or a callback stops.
+
+        Raises:
+            FitnessError: if a fitness is not finite or the fitness function fails (naming the genome).
+        """
+        target = None if target is None or math.isnan(target) else float(target)
+        for cb in self.callbacks:
+            cb.on_run_start(self)
+        stopped_by, solved = "generations", False
+        start = time.perf_counter() - self.elapsed
+        while self.ga.generation < generations:
+            record = self.step(start)
+            stops = [cb.on_generation_end(record) is False for cb in self.callbacks]
+            if target is not None and record.best >= target:
+                stopped_by, solved = "target", True
+                break
+            if any(stops):
+                stopped_by = "callback"
+                break
+        result = RunResult(self.ga.spec, self.ga.best_genome.copy(), self.ga.best_fitness, self.ga.generation,
+                           self.evaluations, self.env_steps, self.elapsed, solved, stopped_by)
+        for cb in self.callbacks:
+            cb.on_run_end(result)
+        return result
+
+    def step(self, start: float) -> GenerationRecord:
+        """Evaluate and breed one generation; returns its record."""
+        generation = self.ga.generation
+        genomes = self.ga.ask()
+        fitness, steps = self.evaluator.evaluate(genomes, self.ga.episode_seeds(self.episodes))
+        bad = np.flatnonzero(~np.isfinite(fitness))
+        if bad.size:
+            raise GenomeFitnessError(int(bad[0]), f"the fitness is {fitness[bad[0]]} in generation "
+                                     f"{generation} (it must be a finite number)")
+        if fitness.shape != (len(genomes),):
+            raise FitnessError(f"the evaluator returned {fitness.shape} fitness values for {len(genomes)} genomes")
+        self.ga.tell(fitness)
+        self.evaluations += len(genomes)
+        self.env_steps += steps
+        self.elapsed = time.perf_counter() - start
+        return GenerationRecord(generation, float(fitness.max()), float(fitness.mean()), float(fitness.std()),
+                                float(fitness.min()), self.evaluations, self.env_steps, self.elapsed,
+                                self.ga.best_fitness, genomes, fitness)

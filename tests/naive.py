@@ -1,0 +1,40 @@
+"""Slow, plain-NumPy reference versions of the project's kernels (STUMPY's tests/naive.py style)."""
+
+import math
+
+import numpy as np
+
+NAIVE_ACT = {
+    "linear": lambda z: z,
+    "tanh": np.tanh,
+    "sigmoid": lambda z: 1.0 / (1.0 + np.exp(-z)),
+    "relu": lambda z: np.maximum(z, 0.0),
+    "softsign": lambda z: z / (1.0 + np.abs(z)),
+}
+
+
+def forward(sizes, activations, genome, x):
+    """y = act(x @ W + b) layer by layer, W (n_in, n_out) row-major then b, read straight from the genome."""
+    off = 0
+    h = np.asarray(x, dtype=np.float64)
+    for n_in, n_out, act in zip(sizes[:-1], sizes[1:], activations):
+        w = genome[off: off + n_in * n_out].reshape(n_in, n_out)
+        b = genome[off + n_in * n_out: off + n_in * n_out + n_out]
+        h = NAIVE_ACT[act](h @ w + b)
+        off += n_in * n_out + n_out
+    return h
+
+
+def cartpole_step(state, action):
+    """Gymnasium CartPole-v1's step written out in plain Python floats; returns (state, terminated)."""
+    gravity, masscart, masspole, length, force_mag, tau = 9.8, 1.0, 0.1, 0.5, 10.0, 0.02
+    total_mass, pml = masspole + masscart, masspole * length
+    x, x_dot, theta, theta_dot = state
+    force = force_mag if action == 1 else -force_mag
+    c, s = math.cos(theta), math.sin(theta)
+    temp = (force + pml * theta_dot**2 * s) / total_mass
+    thetaacc = (gravity * s - c * temp) / (length * (4.0 / 3.0 - masspole * c**2 / total_mass))
+    xacc = temp - pml * thetaacc * c / total_mass
+    new = (x + tau * x_dot, x_dot + tau * xacc, theta + tau * theta_dot, theta_dot + tau * thetaacc)
+    done = abs(new[0]) > 2.4 or abs(new[2]) > 12 * 2 * math.pi / 360
+    return new, done
