@@ -32,8 +32,13 @@ def _proportional_weights(f: np.ndarray) -> np.ndarray:
     """(P,) non-negative weights: ``f``, or ``f - min(f)`` when ``min(f) < 0``; all ones if they sum to 0."""
     if np.isinf(f).any():
         raise ValueError("fitness-proportional selection needs finite fitness, got an infinite value")
-    w = f - f.min() if f.min() < 0.0 else f.copy()
-    if not w.sum() > 0.0:
+    with np.errstate(over="ignore"):
+        w = f - f.min() if f.min() < 0.0 else f.copy()
+        total = w.sum()
+    if not np.isfinite(total):
+        raise ValueError(f"fitness-proportional selection: fitness range [{f.min()}, {f.max()}] overflows "
+                         "float64 when summed; rescale the fitness or use rank selection")
+    if not total > 0.0:
         return np.ones_like(w)
     return w
 
@@ -68,7 +73,7 @@ def roulette(fitness, n, rng: np.random.Generator, **_ignored) -> np.ndarray:
         (n,) int64 indices in ``[0, P)``.
 
     Raises:
-        ValueError: bad shape, NaN or infinite fitness, ``n < 0``.
+        ValueError: bad shape, NaN or infinite fitness, a fitness range that overflows float64, ``n < 0``.
     """
     f = _check(fitness, n)
     return _pick(_proportional_weights(f), rng.random(int(n)))
@@ -79,8 +84,10 @@ def sus(fitness, n, rng: np.random.Generator, **_ignored) -> np.ndarray:
 
     Same weights as :func:`roulette` (shifted by the minimum when a fitness is negative; uniform if all
     zero), but a single uniform offset ``u`` in ``[0, 1/n)`` places ``n`` equally spaced pointers
-    ``u + k/n`` on the wheel, so genome ``i`` is picked either ``floor(n p_i)`` or ``ceil(n p_i)`` times.
-    The indices are returned in wheel order (sorted); the GA pairs them as they come.
+    ``(u + k) / n`` (``u`` in [0, 1) scaled by the total) on the wheel, so genome ``i`` is picked either
+    ``floor(n p_i)`` or ``ceil(n p_i)`` times. The picks are then shuffled (one ``rng.permutation``): in
+    wheel order they would be sorted, and the GA, which pairs consecutive parents, would mate copies of the
+    same genome with each other. The shuffle changes the order only, not the counts.
 
     Args:
         fitness: (P,) float, higher is better, no NaN nor inf.
@@ -88,15 +95,15 @@ def sus(fitness, n, rng: np.random.Generator, **_ignored) -> np.ndarray:
         rng: the random generator.
 
     Returns:
-        (n,) int64 indices in ``[0, P)``, non-decreasing.
+        (n,) int64 indices in ``[0, P)``, in random order.
 
     Raises:
-        ValueError: bad shape, NaN or infinite fitness, ``n < 0``.
+        ValueError: bad shape, NaN or infinite fitness, a fitness range that overflows float64, ``n < 0``.
     """
     f = _check(fitness, n)
     n = int(n)
     points = (rng.random() + np.arange(n)) / max(n, 1)
-    return _pick(_proportional_weights(f), points)
+    return rng.permutation(_pick(_proportional_weights(f), points))
 
 
 def tournament(fitness, n, rng: np.random.Generator, *, tournament_size: int = 3, **_ignored) -> np.ndarray:

@@ -10,6 +10,7 @@ import numpy as np
 
 def proportional_weights(f):
     lo = min(f)
+    assert all(abs(x) < float("inf") for x in f)
     w = [x - lo for x in f] if lo < 0 else list(f)
     return w if sum(w) > 0 else [1.0] * len(f)
 
@@ -36,7 +37,8 @@ def roulette(f, n, rng):
 def sus(f, n, rng):
     w = proportional_weights(list(f))
     start = rng.random()
-    return np.array([spin(w, (start + k) / max(n, 1)) for k in range(n)], dtype=np.int64)
+    picks = np.array([spin(w, (start + k) / max(n, 1)) for k in range(n)], dtype=np.int64)
+    return rng.permutation(picks)
 
 
 def tournament(f, n, rng, k):
