@@ -116,8 +116,8 @@ def reset(genomes, rate, scale, spec: NetworkSpec, rng: np.random.Generator) -> 
         ValueError, ConfigError: see the module docstring.
     """
     g, mask = _check(genomes, rate, scale, spec, rng)
-    limits = np.broadcast_to(spec.init_limits, g.shape)[mask]
-    g[mask] = rng.uniform(-1.0, 1.0, size=limits.size) * limits
+    rows, cols = np.nonzero(mask)  # row-major order, the order of g[mask]
+    g[rows, cols] = rng.uniform(-1.0, 1.0, size=cols.size) * spec.init_limits[cols]
     return g
 
 
