@@ -1,0 +1,150 @@
+"""Population fitness kernel for ``neuroevo/FlappyBird-v0``: a flock of birds in lockstep, networks inlined.
+
+Every genome of a chunk flies its own bird through the *same* pipe sequence (drawn from the episode seed,
+as ``env.reset(seed=seed)`` draws it). The policy is the one every neuroevo evaluator uses on a Discrete
+action space: the observation is cast to float32 (the env's dtype), the network runs in float64
+(``forward_into``), the action is the first argmax of the 2 outputs. So each bird's trajectory equals the
+one ``gymnasium.make("neuroevo/FlappyBird-v0")`` gives from the same seed, frame for frame.
+
+Fitness (maximised) of one episode = frames alive (the episode's length in frames) + ``pipe_bonus`` x pipes
+passed, as in the classic neuroevolution demo; the fitness of a genome is its mean over the episodes.
+"""
+
+import numba
+import numpy as np
+
+from games.flappy_bird.physics import (CAPPED, CRASHED, FLYING, OBS_SIZE, OBSERVATIONS, P_CAP, gap_tops_for_seed,
+                                       make_params, observe, pipes_needed, start_bird, step_bird, step_reward)
+from neuroevo.errors import ConfigError
+from neuroevo.network import NetworkSpec, forward_into
+
+#: Default fitness bonus per pipe passed (frames alive count 1 each).
+PIPE_BONUS = 25.0
+
+
+@numba.njit(cache=True)
+def _argmax(y):
+    best = 0
+    for j in range(1, y.shape[0]):
+        if y[j] > y[best]:
+            best = j
+    return best
+
+
+@numba.njit(cache=True)
+def flock_step(genomes, sizes, codes, birds, status, frames, rewards, t, gaps, params, mode):
+    """Advance every flying bird of a flock by one frame, from frame ``t`` to ``t + 1``.
+
+    Args:
+        genomes: (P, n_params) float64, bird p is flown by genome p.
+        sizes, codes: the network's ``NetworkSpec.kernel_args``.
+        birds: (P, 4) float64 bird states (see ``physics``), updated in place.
+        status: (P,) int8 FLYING / CRASHED / CAPPED, updated in place.
+        frames: (P,) int64 frames each bird has flown, updated in place.
+        rewards: (P,) float64, set to each bird's env reward of this frame (0 for birds already done).
+        t: int frame index before the step.
+        gaps: (n,) float64 gap tops [px] of the shared pipe sequence.
+        params: (5,) float64 from ``make_params``.
+        mode: observation mode code (``OBSERVATIONS``).
+
+    Returns:
+        The number of birds still flying.
+    """
+    buf = np.empty((2, sizes.max()), dtype=np.float64)
+    obs = np.empty(sizes[0], dtype=np.float64)
+    flying = 0
+    for p in range(genomes.shape[0]):
+        rewards[p] = 0.0
+        if status[p] != FLYING:
+            continue
+        bird = birds[p]
+        observe(bird, t, gaps, params, mode, obs)
+        for i in range(obs.shape[0]):
+            obs[i] = np.float64(np.float32(obs[i]))
+        action = _argmax(forward_into(genomes[p], sizes, codes, obs, buf))
+        passed = step_bird(bird, action, t + 1, gaps, params)
+        frames[p] += 1
+        rewards[p] = step_reward(passed)
+        if passed < 0:
+            status[p] = CRASHED
+        elif bird[3] >= params[P_CAP]:
+            status[p] = CAPPED
+        else:
+            flying += 1
+    return flying
+
+
+@numba.njit(cache=True)
+def _episode(genomes, sizes, codes, gaps, params, mode, start, birds, status, frames):
+    """One episode of the whole flock from frame 0 until every bird has crashed or reached the cap."""
+    rewards = np.empty(genomes.shape[0], dtype=np.float64)
+    for p in range(genomes.shape[0]):
+        birds[p, :] = start
+        status[p] = FLYING
+        frames[p] = 0
+    t = 0
+    while flock_step(genomes, sizes, codes, birds, status, frames, rewards, t, gaps, params, mode) > 0:
+        t += 1
+
+
+def check_kwargs(spec: NetworkSpec, observation="simple", score_cap=1000, pipe_gap=100.0, pipe_speed=4.0,
+                 pipe_spacing=144.0, pipe_bonus=PIPE_BONUS, render_mode=None):
+    """Validate the env keywords against ``spec``; returns ``(params, mode, pipe_bonus)``.
+
+    Raises:
+        ConfigError: on a bad keyword value or a network that does not fit the observation (n_in) or the
+            two actions (n_out = 2).
+    """
+    if observation not in OBSERVATIONS:
+        raise ConfigError(f"observation must be one of {', '.join(OBSERVATIONS)}, got {observation!r}")
+    if spec.n_inputs != OBS_SIZE[observation] or spec.n_outputs != 2:
+        raise ConfigError(f"FlappyBird with observation={observation!r} needs a network with "
+                          f"{OBS_SIZE[observation]} inputs and 2 outputs, got {list(spec.sizes)}")
+    if isinstance(pipe_bonus, bool) or not isinstance(pipe_bonus, (int, float)):
+        raise ConfigError(f"pipe_bonus must be a number, got {pipe_bonus!r}")
+    return make_params(pipe_gap, pipe_speed, pipe_spacing, score_cap), OBSERVATIONS[observation], float(pipe_bonus)
+
+
+def population_episodes(spec: NetworkSpec, genomes: np.ndarray, seeds, **env_kwargs):
+    """Frames flown and pipes passed by every genome's bird in every episode.
+
+    Args:
+        spec: network with 4 ("simple") or 12 ("pipes") inputs and 2 outputs.
+        genomes: (P, n_params) float64.
+        seeds: (K,) ints, the ``reset(seed=...)`` seeds of the K episodes.
+        **env_kwargs: the env's keywords (observation, score_cap, pipe_gap, pipe_speed, pipe_spacing,
+            pipe_bonus; render_mode is ignored). score_cap must be finite.
+
+    Returns:
+        ``(frames, scores)``: two (P, K) int64 arrays.
+
+    Raises:
+        ConfigError: on bad keywords, a network that does not fit, or score_cap=None.
+    """
+    if env_kwargs.get("score_cap", 1) is None:
+        raise ConfigError("the FlappyBird population kernel needs a finite score_cap (pipes)")
+    params, mode, _ = check_kwargs(spec, **env_kwargs)
+    g = spec.check_genomes(genomes)
+    seeds = np.atleast_1d(np.asarray(seeds, dtype=np.int64))
+    frames = np.zeros((g.shape[0], seeds.shape[0]), dtype=np.int64)
+    scores = np.zeros_like(frames)
+    birds = np.empty((g.shape[0], 4))
+    status = np.empty(g.shape[0], dtype=np.int8)
+    for k, seed in enumerate(seeds):
+        gaps = gap_tops_for_seed(int(seed), params[0], pipes_needed(params))
+        _episode(g, *spec.kernel_args, gaps, params, mode, start_bird(), birds, status, frames[:, k])
+        scores[:, k] = birds[:, 3].astype(np.int64)
+    return frames, scores
+
+
+def population_fitness(spec: NetworkSpec, genomes: np.ndarray, seeds, **env_kwargs):
+    """Fitness of every genome: mean over the episodes of frames alive + ``pipe_bonus`` x pipes passed.
+
+    Takes every keyword the env takes (see :func:`population_episodes`; ``pipe_bonus`` defaults to 25).
+
+    Returns:
+        ``(fitness, env_steps)``: (P,) float64 (higher is better) and the total bird-frames simulated.
+    """
+    frames, scores = population_episodes(spec, genomes, seeds, **env_kwargs)
+    bonus = float(env_kwargs.get("pipe_bonus", PIPE_BONUS))
+    return (frames + bonus * scores).mean(axis=1), int(frames.sum())
