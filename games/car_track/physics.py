@@ -1,0 +1,258 @@
+"""Car physics, sensors, collisions and progress, written once in Numba for the env and the population kernel.
+
+Units: pixels, seconds, radians. World coordinates have y pointing down (screen), so a heading of
+``atan2(dy, dx)`` grows clockwise on screen, and a positive steering angle turns the car to the right.
+
+Car model: the kinematic bicycle model (Rajamani, *Vehicle Dynamics and Control*, 2nd ed., section 2.2),
+with the reference point at the rear axle, no slip, and semi-implicit Euler integration every ``DT``
+seconds: speed first, then heading, then position from the new heading and speed. Throttle in [-1, 1]:
+positive accelerates, negative brakes; speed never goes below 0 (no reverse gear) nor above ``MAX_SPEED``.
+
+The car is a ``CAR_LENGTH`` x ``CAR_WIDTH`` rectangle centred on its position; it crashes when one of its
+four edges touches a wall segment. It moves less than its length per step (``MAX_SPEED * DT <
+CAR_LENGTH``), so it cannot jump through a wall.
+
+Progress: the car's position is projected on the nearest centreline segment among ``PROJECTION_WINDOW``
+segments either side of the last one (so it cannot jump to another part of the track); the arc length
+travelled is unwrapped across the start line, and progress is its running maximum: driving backwards
+earns nothing until the lost ground is made up again, and circling earns nothing. Progress is counted in
+laps (1.0 = one lap of the centreline, measured from the start position).
+
+Track arrays (``Track.kernel_arrays``): ``centre`` (N, 2), ``arc`` (N + 1,), ``walls`` (M, 4), grid
+``meta`` (x0, y0, cell, nx, ny), ``cell_start`` and ``cell_items`` (CSR lists of wall indices per cell).
+"""
+
+import math
+
+import numba
+import numpy as np
+
+DT = 0.05  # s per step (20 steps per second)
+CAR_LENGTH = 24.0  # px
+CAR_WIDTH = 12.0  # px
+WHEELBASE = 16.0  # px
+MAX_SPEED = 240.0  # px/s
+ACCEL = 240.0  # px/s^2 at full throttle
+BRAKE = 480.0  # px/s^2 at full brake
+DRAG = 0.4  # 1/s: speed lost per second per unit of speed when coasting
+MAX_STEER = 0.5  # rad, front wheel angle at full steering
+STALL_TIME = 3.0  # s without STALL_DISTANCE of new progress stops the car
+STALL_DISTANCE = 30.0  # px
+LAP_BONUS = 0.1  # laps: time bonus of a lap driven in no time; 0 at SLOW_SPEED
+SLOW_SPEED = 40.0  # px/s: average speed of a lap that earns no time bonus
+START_OFFSET = 0.2  # start position: up to this fraction of the width left or right of the centreline
+START_HEADING = 0.15  # rad: start heading up to this much off the first centreline segment
+PROJECTION_WINDOW = 4  # centreline segments searched on either side of the last one
+DEFAULT_SENSOR_ANGLES = (-60.0, -30.0, 0.0, 30.0, 60.0)  # degrees from the heading, positive to the right
+DEFAULT_SENSOR_RANGE = 200.0  # px
+
+# state vector layout (float64)
+X, Y, HEADING, SPEED, SEG, ARC, TOTAL, PROGRESS, TIME, STALL_REF, STALL_T, LAP_T, LAPS = range(13)
+STATE_SIZE = 13
+# status codes returned by advance()
+RUNNING, CRASHED, FINISHED, STALLED = 0, 1, 2, 3
+
+
+@numba.njit(cache=True)
+def _cell(meta, x, y):
+    nx, ny = int(meta[3]), int(meta[4])
+    ix = min(max(int(math.floor((x - meta[0]) / meta[2])), 0), nx - 1)
+    iy = min(max(int(math.floor((y - meta[1]) / meta[2])), 0), ny - 1)
+    return iy * nx + ix
+
+
+@numba.njit(cache=True)
+def ray_hit(px, py, dx, dy, ax, ay, bx, by):
+    """Distance along the ray p + t d (d a unit vector) to segment a-b, or inf if it misses."""
+    ex, ey = bx - ax, by - ay
+    denom = dx * ey - dy * ex
+    if denom == 0.0:
+        return np.inf
+    wx, wy = ax - px, ay - py
+    t = (wx * ey - wy * ex) / denom
+    u = (wx * dy - wy * dx) / denom
+    if t >= 0.0 and 0.0 <= u <= 1.0:
+        return t
+    return np.inf
+
+
+@numba.njit(cache=True)
+def ray_cast(px, py, angle, max_range, walls, meta, cell_start, cell_items):
+    """Distance (px) from (px, py) along ``angle`` to the nearest wall, at most ``max_range``."""
+    dx, dy = math.cos(angle), math.sin(angle)
+    best = max_range
+    c = _cell(meta, px, py)
+    for k in range(cell_start[c], cell_start[c + 1]):
+        w = walls[cell_items[k]]
+        t = ray_hit(px, py, dx, dy, w[0], w[1], w[2], w[3])
+        if t < best:
+            best = t
+    return best
+
+
+@numba.njit(cache=True)
+def _orient(ax, ay, bx, by, cx, cy):
+    return (bx - ax) * (cy - ay) - (by - ay) * (cx - ax)
+
+
+@numba.njit(cache=True)
+def segments_touch(ax, ay, bx, by, cx, cy, dx, dy):
+    """True if segments a-b and c-d share a point (collinear overlaps included)."""
+    o1, o2 = _orient(ax, ay, bx, by, cx, cy), _orient(ax, ay, bx, by, dx, dy)
+    o3, o4 = _orient(cx, cy, dx, dy, ax, ay), _orient(cx, cy, dx, dy, bx, by)
+    if o1 * o2 > 0.0 or o3 * o4 > 0.0:
+        return False
+    return (max(ax, bx) >= min(cx, dx) and max(cx, dx) >= min(ax, bx)
+            and max(ay, by) >= min(cy, dy) and max(cy, dy) >= min(ay, by))
+
+
+@numba.njit(cache=True)
+def car_corners(x, y, heading, out):
+    """Fill ``out`` (4, 2) with the car rectangle's corners: front-left, front-right, rear-right, rear-left."""
+    c, s = math.cos(heading), math.sin(heading)
+    hl, hw = CAR_LENGTH / 2, CAR_WIDTH / 2
+    for i, (fl, fw) in enumerate(((hl, -hw), (hl, hw), (-hl, hw), (-hl, -hw))):
+        out[i, 0] = x + fl * c - fw * s
+        out[i, 1] = y + fl * s + fw * c
+
+
+@numba.njit(cache=True)
+def hits_wall(x, y, heading, walls, meta, cell_start, cell_items):
+    """True if an edge of the car rectangle at (x, y, heading) touches a wall segment."""
+    corners = np.empty((4, 2))
+    car_corners(x, y, heading, corners)
+    c = _cell(meta, x, y)
+    for k in range(cell_start[c], cell_start[c + 1]):
+        w = walls[cell_items[k]]
+        for i in range(4):
+            j = (i + 1) % 4
+            if segments_touch(corners[i, 0], corners[i, 1], corners[j, 0], corners[j, 1],
+                              w[0], w[1], w[2], w[3]):
+                return True
+    return False
+
+
+@numba.njit(cache=True)
+def project(centre, arc, x, y, seg, window):
+    """Nearest point of the centreline to (x, y) among segments ``seg - window .. seg + window``.
+
+    Returns ``(segment index, arc length in [0, lap length) in px)``; ties go to the first segment searched.
+    """
+    n = centre.shape[0]
+    best_d, best_i, best_s = np.inf, 0, 0.0
+    for k in range(seg - window, seg + window + 1):
+        i = k % n
+        j = (i + 1) % n
+        ax, ay = centre[i, 0], centre[i, 1]
+        ex, ey = centre[j, 0] - ax, centre[j, 1] - ay
+        t = ((x - ax) * ex + (y - ay) * ey) / (ex * ex + ey * ey)
+        t = min(max(t, 0.0), 1.0)
+        qx, qy = ax + t * ex - x, ay + t * ey - y
+        d = qx * qx + qy * qy
+        if d < best_d:
+            best_d, best_i = d, i
+            best_s = arc[i] + t * (arc[i + 1] - arc[i])
+    if best_s >= arc[n]:
+        best_s -= arc[n]
+    return best_i, best_s
+
+
+@numba.njit(cache=True)
+def reset(state, centre, arc, width, lateral, dheading):
+    """Put the car at the start: point 0 facing point 1, moved ``lateral`` (in [-1, 1]) times
+    ``START_OFFSET * width`` to the right and turned by ``dheading`` (in [-1, 1]) times ``START_HEADING``."""
+    x0, y0 = centre[0, 0], centre[0, 1]
+    h = math.atan2(centre[1, 1] - y0, centre[1, 0] - x0)
+    off = lateral * START_OFFSET * width
+    state[:] = 0.0
+    state[X] = x0 - math.sin(h) * off
+    state[Y] = y0 + math.cos(h) * off
+    state[HEADING] = h + dheading * START_HEADING
+    seg, s = project(centre, arc, state[X], state[Y], 0, PROJECTION_WINDOW)
+    state[SEG] = seg
+    state[ARC] = s
+
+
+@numba.njit(cache=True)
+def sense(state, angles, max_range, walls, meta, cell_start, cell_items, obs):
+    """Observation into ``obs`` (len(angles) + 1,): wall distances / max_range in [0, 1], then speed / MAX_SPEED.
+
+    ``angles`` are radians from the heading, positive to the right.
+    """
+    x, y, h = state[X], state[Y], state[HEADING]
+    for i in range(angles.shape[0]):
+        obs[i] = ray_cast(x, y, h + angles[i], max_range, walls, meta, cell_start, cell_items) / max_range
+    obs[angles.shape[0]] = state[SPEED] / MAX_SPEED
+
+
+@numba.njit(cache=True)
+def advance(state, steer, throttle, laps_target, centre, arc, walls, meta, cell_start, cell_items):
+    """One step of DT seconds with ``steer`` and ``throttle`` in [-1, 1] (clipped).
+
+    Returns ``(reward, status)``: reward = new progress in laps, plus ``LAP_BONUS * max(0, 1 - lap_time *
+    SLOW_SPEED / lap_length)`` for each lap completed in this step; status is RUNNING, CRASHED (an edge of
+    the car touches a wall), FINISHED (``laps_target`` laps done) or STALLED (less than STALL_DISTANCE px
+    of new progress in STALL_TIME s).
+    """
+    steer = min(max(steer, -1.0), 1.0)
+    throttle = min(max(throttle, -1.0), 1.0)
+    acc = throttle * ACCEL if throttle >= 0.0 else throttle * BRAKE
+    v = state[SPEED] + (acc - DRAG * state[SPEED]) * DT
+    v = min(max(v, 0.0), MAX_SPEED)
+    h = state[HEADING] + v / WHEELBASE * math.tan(steer * MAX_STEER) * DT
+    state[SPEED] = v
+    state[HEADING] = h
+    state[X] += v * math.cos(h) * DT
+    state[Y] += v * math.sin(h) * DT
+    state[TIME] += DT
+
+    length = arc[arc.shape[0] - 1]
+    seg, s = project(centre, arc, state[X], state[Y], int(state[SEG]), PROJECTION_WINDOW)
+    delta = s - state[ARC]
+    if delta > 0.5 * length:
+        delta -= length
+    elif delta < -0.5 * length:
+        delta += length
+    state[SEG] = seg
+    state[ARC] = s
+    state[TOTAL] += delta
+    reward = 0.0
+    if state[TOTAL] > state[PROGRESS]:
+        reward = (state[TOTAL] - state[PROGRESS]) / length
+        state[PROGRESS] = state[TOTAL]
+    while state[PROGRESS] >= (state[LAPS] + 1.0) * length:
+        lap_time = state[TIME] - state[LAP_T]
+        reward += LAP_BONUS * max(0.0, 1.0 - lap_time * SLOW_SPEED / length)
+        state[LAPS] += 1.0
+        state[LAP_T] = state[TIME]
+
+    if hits_wall(state[X], state[Y], h, walls, meta, cell_start, cell_items):
+        return reward, CRASHED
+    if state[LAPS] >= laps_target:
+        return reward, FINISHED
+    if state[PROGRESS] >= state[STALL_REF] + STALL_DISTANCE:
+        state[STALL_REF] = state[PROGRESS]
+        state[STALL_T] = state[TIME]
+    elif state[TIME] - state[STALL_T] >= STALL_TIME:
+        return reward, STALLED
+    return reward, RUNNING
+
+
+def start_draws(rng: np.random.Generator) -> tuple[float, float, float]:
+    """The three uniform draws of an episode start: ``(track pick in [0, 1), lateral, heading in [-1, 1))``.
+
+    The env draws them from its ``np_random`` after ``reset(seed=...)``; the kernel from
+    ``np.random.default_rng(seed)``: the same stream, so both start episode ``seed`` identically.
+    """
+    u = rng.random(3)
+    return float(u[0]), float(2.0 * u[1] - 1.0), float(2.0 * u[2] - 1.0)
+
+
+def sensor_radians(sensor_angles) -> np.ndarray:
+    """(n,) float64 sensor angles in radians from a sequence of degrees."""
+    return np.radians(np.asarray(sensor_angles, dtype=np.float64).ravel())
+
+
+def grid_reach(sensor_range: float) -> float:
+    """Distance (px) the wall lookup grid must cover around a car: its sensors and its own corners."""
+    return max(float(sensor_range), math.hypot(CAR_LENGTH, CAR_WIDTH) / 2 + 1.0)
