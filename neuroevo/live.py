@@ -1,0 +1,408 @@
+"""Watching agents: pygame windows, GIF recording, and the live view of a run (``--watch``).
+
+A *scene* is anything that follows :class:`Scene`: a game's flock view (``registry.SCENES``) or
+:class:`GymScene`, which plays one agent on any Gymnasium env that renders ``rgb_array`` frames.
+
+- :func:`show` plays a scene in a real window; :func:`record` writes it to a GIF (headless machines).
+- :func:`watch_agent` replays a saved agent (``neuroevo watch RUN``).
+- :class:`LiveView` is the callback of ``--watch``: every K-th generation it sends the generation's genomes
+  to one viewer process, which flies them while evolution goes on (evolution never waits on the window).
+
+pygame is imported inside the functions that draw, so importing this module opens nothing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import multiprocessing as mp
+import os
+import queue
+import sys
+import time
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from neuroevo.callbacks import Callback
+from neuroevo.errors import NeuroevoError
+
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+
+@runtime_checkable
+class Scene(Protocol):
+    """What :func:`show` and :func:`record` play.
+
+    Attributes:
+        size: (width, height) in pixels of the surface ``draw`` paints.
+        fps: frames per second at which the scene is meant to be watched.
+        returns: (n_agents,) float64 episode return of each agent so far (final once ``step`` is False).
+    """
+
+    size: tuple[int, int]
+    fps: int
+
+    def step(self) -> bool:
+        """Advance one frame; return False when the scene is over (the last frame stays drawable)."""
+
+    def draw(self, surface) -> None:
+        """Paint the current frame on a pygame surface of ``size``."""
+
+    @property
+    def returns(self) -> np.ndarray: ...
+
+
+class GymScene:
+    """One agent playing one episode of any Gymnasium env made with ``render_mode="rgb_array"``.
+
+    Args:
+        env_id: a registered Gymnasium id (``import games`` is done for the built-in ones).
+        spec, genome: the network and its (n_params,) float64 weights; the policy is the evaluators'
+            (``neuroevo.policy``: first argmax for Discrete actions, tanh-scaled for Box).
+        seed: ``reset(seed=...)`` of the episode (None: random).
+        env_kwargs: keyword arguments of ``gymnasium.make``.
+
+    Raises:
+        TaskError: unknown env id or bad keyword arguments.
+    """
+
+    def __init__(self, env_id: str, spec, genome, seed: int | None = None, env_kwargs: dict | None = None):
+        from neuroevo.evaluation.env_task import make_env
+        from neuroevo.network import forward_into
+        from neuroevo.policy import observation_to_input, output_to_action
+
+        self.env = make_env(env_id, env_kwargs, render_mode="rgb_array")
+        self._forward, self._args = forward_into, (np.asarray(genome, dtype=np.float64), *spec.kernel_args)
+        self._to_input = observation_to_input(self.env.observation_space)
+        self._to_action = output_to_action(self.env.action_space)
+        self._buf = np.empty((2, max(spec.sizes)))
+        self.obs, self.info = self.env.reset(seed=seed)
+        self.frame = self.env.render()
+        self.size = (int(self.frame.shape[1]), int(self.frame.shape[0]))
+        self.fps = int(self.env.metadata.get("render_fps") or 30)
+        self._return, self.done, self.steps = 0.0, False, 0
+
+    @property
+    def returns(self) -> np.ndarray:
+        return np.array([self._return])
+
+    def step(self) -> bool:
+        if self.done:
+            return False
+        y = self._forward(self._args[0], self._args[1], self._args[2], self._to_input(self.obs), self._buf)
+        self.obs, reward, terminated, truncated, self.info = self.env.step(self._to_action(y))
+        self._return += float(reward)
+        self.steps += 1
+        self.done = bool(terminated or truncated)
+        self.frame = self.env.render()
+        if self.done:
+            self.env.close()
+        return not self.done
+
+    def draw(self, surface) -> None:
+        import pygame
+
+        surface.blit(pygame.surfarray.make_surface(np.ascontiguousarray(self.frame.swapaxes(0, 1))), (0, 0))
+
+
+class SceneSequence:
+    """Scenes played one after the other (several episodes in one window or GIF); ``returns`` concatenated."""
+
+    def __init__(self, scenes):
+        self.scenes, self.index = list(scenes), 0
+        self.size = tuple(max(s.size[i] for s in self.scenes) for i in (0, 1))
+        self.fps = self.scenes[0].fps
+
+    @property
+    def returns(self) -> np.ndarray:
+        return np.concatenate([s.returns for s in self.scenes])
+
+    def step(self) -> bool:
+        while not self.scenes[self.index].step():
+            if self.index + 1 == len(self.scenes):
+                return False
+            self.index += 1
+        return True
+
+    def draw(self, surface) -> None:
+        surface.fill((0, 0, 0))
+        self.scenes[self.index].draw(surface)
+
+
+def _init_display():
+    """Initialise pygame's video; raises NeuroevoError (one line) when there is no display."""
+    import pygame
+
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+                                                 or os.environ.get("SDL_VIDEODRIVER")):
+        raise NeuroevoError("no display to open a window on (DISPLAY is not set); on a headless machine record "
+                            "a GIF instead (neuroevo watch RUN --record out.gif) or run under xvfb-run")
+    try:
+        pygame.display.init()
+        pygame.font.init()
+    except pygame.error as e:
+        raise NeuroevoError(f"cannot open a window ({e}); on a headless machine record a GIF instead "
+                            f"(neuroevo watch RUN --record out.gif)") from None
+    return pygame
+
+
+def show(scene: Scene, title: str = "neuroevo", max_frames: int | None = None) -> bool:
+    """Play ``scene`` in a pygame window at its fps until it ends, ``max_frames`` pass, or the window closes.
+
+    Closing the window or pressing Escape stops early. Returns True if the scene played to its end.
+
+    Raises:
+        NeuroevoError: if no display is available.
+    """
+    pygame = _init_display()
+    window = pygame.display.set_mode(scene.size)
+    pygame.display.set_caption(title)
+    clock, frames, finished = pygame.time.Clock(), 0, False
+    try:
+        while max_frames is None or frames < max_frames:
+            if any(e.type == pygame.QUIT or (e.type == pygame.KEYDOWN and e.key == pygame.K_ESCAPE)
+                   for e in pygame.event.get()):
+                return False
+            finished = not scene.step()
+            scene.draw(window)
+            pygame.display.flip()
+            clock.tick(scene.fps)
+            frames += 1
+            if finished:
+                return True
+        return False
+    finally:
+        pygame.display.quit()
+
+
+def record(scene: Scene, path, max_frames: int = 600, every: int = 2, scale: float = 1.0,
+           finish: bool = True) -> Path:
+    """Write ``scene`` to an animated GIF (through imageio), with no window: works on headless machines.
+
+    Args:
+        scene: the scene to play.
+        path: output .gif file.
+        max_frames: scene frames recorded at most (600 frames = 20 s at 30 fps).
+        every: keep one frame in ``every`` (the GIF plays at ``fps / every`` frames per second, real speed).
+        scale: size factor of the GIF relative to the scene's ``size``.
+        finish: after ``max_frames``, keep stepping (without drawing) until the scene ends, so its
+            ``returns`` are those of whole episodes.
+
+    Returns:
+        The path written.
+    """
+    import imageio.v3 as iio
+    import pygame
+
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    surface = pygame.Surface(scene.size)
+    out_size = (max(1, int(scene.size[0] * scale)), max(1, int(scene.size[1] * scale)))
+    images, frame, running = [], 0, True
+
+    def grab():
+        s = surface if out_size == scene.size else pygame.transform.smoothscale(surface, out_size)
+        images.append(np.transpose(pygame.surfarray.array3d(s), (1, 0, 2)))
+
+    scene.draw(surface)
+    grab()
+    while running and frame < max_frames:
+        running = scene.step()
+        frame += 1
+        if frame % every == 0 or not running:
+            scene.draw(surface)
+            grab()
+    while finish and running:
+        running = scene.step()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    iio.imwrite(path, np.stack(images), extension=".gif", duration=round(1000 * every / scene.fps), loop=0)
+    return path
+
+
+_record = record  # watch_agent's ``record`` argument shadows the function
+
+
+def _scene_factory(env_id: str):
+    """The ``make_flock_scene`` of a game from ``registry.SCENES``, or None."""
+    from neuroevo.evaluation.registry import SCENES
+
+    if env_id not in SCENES:
+        return None
+    module, _, name = SCENES[env_id].partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def watch_agent(agent, *, episodes: int = 1, seed: int | None = None, record: str | Path | None = None) -> list[float]:
+    """Replay a saved agent: a window (or a GIF with ``record``), one episode after the other.
+
+    A built-in game is drawn by its own scene (a flock of one); any other env through :class:`GymScene`.
+    Each episode's return is printed and returned.
+
+    Args:
+        agent: a :class:`neuroevo.agent.Agent` trained on an environment.
+        episodes: episodes to play.
+        seed: seeds the episodes (None: random episodes).
+        record: write a GIF here instead of opening a window.
+
+    Raises:
+        TaskError: if the agent has no environment. NeuroevoError: no display (without ``record``).
+    """
+    import games  # noqa: F401  (registers the built-in games)
+    from neuroevo.errors import TaskError
+    from neuroevo.evaluation.registry import resolve_env_id
+
+    if not agent.env_id:
+        raise TaskError("this agent was evolved on a user fitness function: there is no environment to watch")
+    env_id = resolve_env_id(agent.env_id)
+    seeds = np.random.default_rng(seed).integers(0, 2**31, episodes)
+    factory = _scene_factory(env_id)
+    scenes = [factory(agent.spec, agent.genome[None, :], int(s), **agent.env_kwargs) if factory else
+              GymScene(env_id, agent.spec, agent.genome, int(s), agent.env_kwargs) for s in seeds]
+    sequence = SceneSequence(scenes)
+    if record:
+        print(f"recording to {_record(sequence, record)}")
+    else:
+        show(sequence, f"neuroevo watch: {env_id}")
+    out = []
+    for k, scene in enumerate(scenes):
+        r = float(scene.returns[0])
+        score = getattr(scene, "scores", None)
+        extra = f"  score {int(score[0])}" if score is not None else ""
+        print(f"episode {k + 1}: return {r:.2f}{extra}")
+        out.append(r)
+    return out
+
+
+# --- the live view of a run ---------------------------------------------------------------------------
+
+def _build_scene(env_id, spec, env_kwargs, genomes, fitness, seed, generation, best_ever):
+    factory = _scene_factory(env_id)
+    if factory is not None:
+        return factory(spec, genomes, seed, generation=generation, best_fitness=best_ever, **env_kwargs)
+    return GymScene(env_id, spec, genomes[int(np.argmax(fitness))], seed, env_kwargs)
+
+
+def _viewer_main(inbox, status, env_id, spec_dict, env_kwargs, title, min_seconds):
+    """The viewer process: one window for the whole run, showing the latest generation sent."""
+    try:
+        import games  # noqa: F401
+        from neuroevo.network import NetworkSpec
+
+        spec = NetworkSpec.from_dict(spec_dict)
+        pygame = _init_display()
+        window = pygame.display.set_mode((288, 512))
+        pygame.display.set_caption(title)
+        font = pygame.font.Font(None, 24)
+    except BaseException as e:  # reported to the parent as one line
+        status.put(("error", str(e) if isinstance(e, NeuroevoError) else f"{type(e).__name__}: {e}"))
+        return
+    status.put(("ready", ""))
+    scene, started, pending, over, clock = None, 0.0, None, False, pygame.time.Clock()
+    while True:
+        if any(e.type == pygame.QUIT for e in pygame.event.get()):
+            break  # the user closed the window: evolution goes on without it
+        try:
+            while True:
+                msg = inbox.get_nowait()
+                if msg is None:
+                    pygame.display.quit()
+                    return
+                pending = msg
+        except queue.Empty:
+            pass
+        if pending is not None and (scene is None or over or time.monotonic() - started >= min_seconds):
+            scene, pending, over, started = _build_scene(env_id, spec, env_kwargs, *pending), None, False, \
+                time.monotonic()
+            if window.get_size() != tuple(scene.size):
+                window = pygame.display.set_mode(scene.size)
+        if scene is None:
+            window.fill((30, 30, 40))
+            window.blit(font.render("waiting for the first generation...", True, (230, 230, 230)), (12, 240))
+        else:
+            if not over:
+                over = not scene.step()
+            scene.draw(window)
+            if over:
+                window.blit(font.render("waiting for the next generation...", True, (255, 255, 255)), (12, 8))
+        pygame.display.flip()
+        clock.tick(scene.fps if scene is not None else 30)
+    pygame.display.quit()
+
+
+class LiveView(Callback):
+    """``--watch``: every ``every``-th generation (0, K, 2K, ...), fly that generation in a live window.
+
+    One viewer process is started for the run (``on_run_start``); each watched generation's genomes
+    (``record.genomes``), fitness and an episode seed are sent to it without waiting (a generation the
+    viewer has not picked up yet is replaced by the newer one). The viewer shows a game's flock scene, or
+    the generation's best agent through :class:`GymScene` for other envs; a scene plays to its end, or for
+    at least ``min_seconds`` before a newer generation replaces it. Closing the window does not stop the
+    run. The process is closed in ``on_run_end``.
+
+    Raises:
+        NeuroevoError: in ``on_run_start``, if no window can be opened (one line, no traceback) or the task
+            has no environment.
+    """
+
+    def __init__(self, every: int = 5, title: str = "neuroevo --watch", min_seconds: float = 8.0,
+                 start_timeout: float = 60.0):
+        self.every, self.title, self.min_seconds, self.start_timeout = int(every), title, min_seconds, start_timeout
+        self.process = None
+
+    def on_run_start(self, run) -> None:
+        task = run.task
+        if not getattr(task, "env_id", None):
+            raise NeuroevoError("--watch needs an environment (--env); a user fitness function has nothing to show")
+        if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+                                                     or os.environ.get("SDL_VIDEODRIVER")):
+            raise NeuroevoError("--watch needs a display (DISPLAY is not set); on a headless machine run under "
+                                "xvfb-run, or record the best agent afterwards: neuroevo watch RUN --record out.gif")
+        ctx = mp.get_context("spawn")
+        self.inbox, status = ctx.Queue(maxsize=1), ctx.Queue()
+        self.process = ctx.Process(target=_viewer_main, name="neuroevo-live-view", daemon=True,
+                                   args=(self.inbox, status, task.env_id, task.spec.to_dict(),
+                                         dict(task.env_kwargs), f"{self.title}: {task.env_id}", self.min_seconds))
+        self.process.start()
+        try:
+            kind, message = status.get(timeout=self.start_timeout)
+        except queue.Empty:
+            kind, message = "error", f"the viewer did not start within {self.start_timeout:.0f} s"
+        if kind != "ready":
+            self.close()
+            raise NeuroevoError(f"--watch cannot open a window: {message}")
+
+    def on_generation_end(self, record) -> None:
+        if self.process is None or not self.process.is_alive() or record.generation % self.every:
+            return
+        seed = int(np.random.default_rng(record.generation).integers(0, 2**31))
+        msg = (np.asarray(record.genomes), np.asarray(record.fitness), seed, record.generation, record.best_ever)
+        try:
+            self.inbox.put_nowait(msg)
+        except queue.Full:  # the viewer has not taken the previous one: replace it
+            try:
+                self.inbox.get_nowait()
+            except queue.Empty:
+                pass
+            try:
+                self.inbox.put_nowait(msg)
+            except queue.Full:
+                pass
+
+    def on_run_end(self, result) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Ask the viewer to close its window and wait for it (a few seconds at most)."""
+        if self.process is None:
+            return
+        if self.process.is_alive():
+            try:
+                self.inbox.put(None, timeout=2.0)
+            except queue.Full:
+                pass
+            self.process.join(timeout=5.0)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join(timeout=2.0)
+        self.process = None
