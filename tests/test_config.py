@@ -23,7 +23,9 @@ def test_precedence_defaults_toml_flags(tmp_path):
     p = write(tmp_path, "[ga]\npopulation = 30\nmutation_rate = 0.3\n[network]\nhidden = [8, 8]\n")
     c = resolve(p, {"ga": {"population": 40}})
     assert (c.ga.population, c.ga.mutation_rate, c.network.hidden) == (40, 0.3, [8, 8])
-    assert math.isnan(c.run.target)
+    assert c.run.target == 500.0  # CartPole-v1's built-in default, kept since neither file nor flag sets it
+    other = resolve(p, {"task": {"env": "Acrobot-v1"}})
+    assert math.isnan(other.run.target) and other.ga.population == 30
 
 
 @pytest.mark.parametrize("text,match", [

@@ -70,3 +70,27 @@ def test_bad_shapes():
         forward(spec, np.zeros((2, 7)), np.zeros((2, 3)))
     with pytest.raises(ValueError, match="observations must have shape"):
         forward(spec, np.zeros((1, 4)), np.zeros((2, 5)))
+
+
+def test_lanes_forward_gives_the_same_bits_as_the_single_forward():
+    from neuroevo.network import LANES, forward_into, forward_lanes
+
+    spec = NetworkSpec((3, 7, 5, 2), ("tanh", "sigmoid", "softsign"))
+    rng = np.random.default_rng(4)
+    genomes = rng.normal(0, 2, (LANES, spec.n_params))
+    x = rng.normal(0, 3, (3, LANES))
+    out = forward_lanes(np.ascontiguousarray(genomes.T), *spec.kernel_args, x, np.zeros((7, LANES)),
+                        np.zeros((7, LANES)))
+    buf = np.zeros((2, 7))
+    for lane in range(LANES):
+        np.testing.assert_array_equal(out[:, lane], forward_into(genomes[lane], *spec.kernel_args, x[:, lane], buf))
+
+
+def test_exp_within_one_ulp_of_numpy():
+    from neuroevo.network import exp
+    import numba
+
+    vec = numba.njit(lambda a: np.array([exp(v) for v in a]))
+    y = np.concatenate([np.linspace(-708, 708, 20001), [0.0, -0.0, 1e-300, -1e-12, 40.0]])
+    ref = np.exp(y)
+    assert (np.abs(vec(y) - ref) / np.spacing(ref)).max() <= 1.0

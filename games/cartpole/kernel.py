@@ -1,5 +1,8 @@
 """Population fitness kernel for CartPole-v1: every genome plays every episode, network inlined.
 
+Agents run ``LANES`` at a time so the forward pass is vectorised across them (``forward_lanes``); a lane
+whose episode ends is refilled with the next (genome, episode) pair, so no lane idles while work remains.
+
 The policy is the one every neuroevo evaluator uses for Discrete actions: the observation is cast to
 float32 (as the real environment returns it), the network runs in float64, the action is the first argmax.
 So the return of a genome here equals its return in ``gymnasium.make("CartPole-v1")`` from the same seed.
@@ -8,39 +11,68 @@ So the return of a genome here equals its return in ``gymnasium.make("CartPole-v
 import numba
 import numpy as np
 
-from games.cartpole.physics import MAX_EPISODE_STEPS, start_states, step
-from neuroevo.network import NetworkSpec, forward_into
+from games.cartpole.physics import MAX_EPISODE_STEPS, dynamics, start_states
+from neuroevo.network import LANES, NetworkSpec, forward_lanes
 
 
-@numba.njit(cache=True)
-def _argmax(y):
+@numba.njit(cache=True, inline="always")
+def _argmax_lane(y, lane):
+    """First index of the largest ``y[:, lane]`` (np.argmax's tie rule)."""
     best = 0
     for j in range(1, y.shape[0]):
-        if y[j] > y[best]:
+        if y[j, lane] > y[best, lane]:
             best = j
     return best
 
 
 @numba.njit(cache=True)
+def _load_lane(lane, item, genomes, starts, wt, state, t, items):
+    k = starts.shape[0]
+    wt[:, lane] = genomes[item // k]
+    state[lane, :] = starts[item % k]
+    t[lane] = 0
+    items[lane] = item
+
+
+@numba.njit(cache=True, error_model="numpy")
 def _population_returns(genomes, sizes, codes, starts, max_steps, returns):
-    buf = np.empty((2, sizes.max()), dtype=np.float64)
-    obs = np.empty(4, dtype=np.float64)
-    state = np.empty(4, dtype=np.float64)
-    steps = 0
-    for p in range(genomes.shape[0]):
-        g = genomes[p]
-        for k in range(starts.shape[0]):
-            state[:] = starts[k]
-            t = 0
-            while t < max_steps:
-                for i in range(4):
-                    obs[i] = np.float64(np.float32(state[i]))
-                action = _argmax(forward_into(g, sizes, codes, obs, buf))
-                t += 1
-                if step(state, action):
-                    break
-            returns[p, k] = t
-            steps += t
+    """Every (genome, episode) pair, LANES at a time; a lane whose episode ends takes the next pair."""
+    n_items = genomes.shape[0] * starts.shape[0]
+    width = sizes.max()
+    wt = np.zeros((genomes.shape[1], LANES))
+    x = np.zeros((4, LANES))
+    buf_a, buf_b = np.zeros((width, LANES)), np.zeros((width, LANES))
+    state = np.zeros((LANES, 4))
+    t = np.zeros(LANES, dtype=np.int64)
+    items = np.full(LANES, -1, dtype=np.int64)
+    next_item, active, steps = 0, 0, 0
+    for lane in range(LANES):
+        if next_item < n_items:
+            _load_lane(lane, next_item, genomes, starts, wt, state, t, items)
+            next_item += 1
+            active += 1
+    while active > 0:
+        for lane in range(LANES):
+            for i in range(4):
+                x[i, lane] = np.float64(np.float32(state[lane, i]))
+        y = forward_lanes(wt, sizes, codes, x, buf_a, buf_b)
+        for lane in range(LANES):
+            if items[lane] < 0:
+                continue
+            t[lane] += 1
+            s0, s1, s2, s3, done = dynamics(state[lane, 0], state[lane, 1], state[lane, 2], state[lane, 3],
+                                            _argmax_lane(y, lane))
+            state[lane, 0], state[lane, 1], state[lane, 2], state[lane, 3] = s0, s1, s2, s3
+            if done or t[lane] >= max_steps:
+                item = items[lane]
+                returns[item // starts.shape[0], item % starts.shape[0]] = t[lane]
+                steps += t[lane]
+                if next_item < n_items:
+                    _load_lane(lane, next_item, genomes, starts, wt, state, t, items)
+                    next_item += 1
+                else:
+                    items[lane] = -1
+                    active -= 1
     return steps
 
 

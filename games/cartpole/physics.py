@@ -27,10 +27,9 @@ MAX_EPISODE_STEPS = 500  # CartPole-v1's TimeLimit
 RESET_BOUND = 0.05  # start state drawn from U(-0.05, 0.05)^4
 
 
-@numba.njit(cache=True)
-def step(state, action):
-    """Advance ``state`` ((4,) float64, updated in place) by one step; return True if terminated."""
-    x, x_dot, theta, theta_dot = state[0], state[1], state[2], state[3]
+@numba.njit(cache=True, inline="always")
+def dynamics(x, x_dot, theta, theta_dot, action):
+    """One Euler step from scalars; returns ``(x, x_dot, theta, theta_dot, terminated)``."""
     force = FORCE_MAG if action == 1 else -FORCE_MAG
     costheta = np.cos(theta)
     sintheta = np.sin(theta)
@@ -39,12 +38,17 @@ def step(state, action):
         LENGTH * (4.0 / 3.0 - MASSPOLE * (costheta * costheta) / TOTAL_MASS)
     )
     xacc = temp - POLEMASS_LENGTH * thetaacc * costheta / TOTAL_MASS
-    state[0] = x + TAU * x_dot
-    state[1] = x_dot + TAU * xacc
-    state[2] = theta + TAU * theta_dot
-    state[3] = theta_dot + TAU * thetaacc
-    return (state[0] < -X_THRESHOLD or state[0] > X_THRESHOLD
-            or state[2] < -THETA_THRESHOLD or state[2] > THETA_THRESHOLD)
+    x, x_dot = x + TAU * x_dot, x_dot + TAU * xacc
+    theta, theta_dot = theta + TAU * theta_dot, theta_dot + TAU * thetaacc
+    terminated = x < -X_THRESHOLD or x > X_THRESHOLD or theta < -THETA_THRESHOLD or theta > THETA_THRESHOLD
+    return x, x_dot, theta, theta_dot, terminated
+
+
+@numba.njit(cache=True, error_model="numpy")
+def step(state, action):
+    """Advance ``state`` ((4,) float64, updated in place) by one step; return True if terminated."""
+    state[0], state[1], state[2], state[3], done = dynamics(state[0], state[1], state[2], state[3], action)
+    return done
 
 
 def start_states(seeds) -> np.ndarray:
