@@ -88,7 +88,8 @@ def step_cars(genomes, sizes, codes, states, status, returns, angles, sensor_ran
 
 @numba.njit(cache=True)
 def _population(genomes, sizes, codes, starts, width, angles, sensor_range, laps, continuous, table,
-                max_steps, centre, arc, walls, meta, cell_start, cell_items, returns, laps_out, status_out):
+                max_steps, centre, arc, walls, meta, cell_start, cell_items, returns, laps_out, status_out,
+                steps_out):
     buf = np.empty((2, sizes.max()), dtype=np.float64)
     obs = np.empty(angles.shape[0] + 1, dtype=np.float64)
     x = np.empty(angles.shape[0] + 1, dtype=np.float64)
@@ -102,6 +103,7 @@ def _population(genomes, sizes, codes, starts, width, angles, sensor_range, laps
             returns[p, k] = r
             laps_out[p, k] = int(state[ph.LAPS])
             status_out[p, k] = s
+            steps_out[p, k] = n
             steps += n
     return steps
 
@@ -114,6 +116,7 @@ class Episodes:
         returns: (P, T, K) float64 episode returns (progress in laps plus lap time bonuses).
         laps: (P, T, K) int64 laps completed.
         status: (P, T, K) int64 end of episode: 0 time limit, 1 crashed, 2 finished the laps, 3 stalled.
+        steps: (P, T, K) int64 episode lengths in steps of 0.05 s.
         tracks: the T track names.
         env_steps: total steps simulated.
     """
@@ -121,6 +124,7 @@ class Episodes:
     returns: np.ndarray
     laps: np.ndarray
     status: np.ndarray
+    steps: np.ndarray
     tracks: tuple
     env_steps: int
 
@@ -152,14 +156,15 @@ def population_episodes(spec: NetworkSpec, genomes: np.ndarray, seeds, track="ov
     seeds = np.asarray(seeds, dtype=np.int64).reshape(-1)
     starts = np.array([ph.start_draws(np.random.default_rng(int(s))) for s in seeds]).reshape(-1, 3)
     shape = (g.shape[0], len(tracks), len(seeds))
-    returns, laps_out, status = np.zeros(shape), np.zeros(shape, np.int64), np.zeros(shape, np.int64)
+    returns, laps_out = np.zeros(shape), np.zeros(shape, np.int64)
+    status, ep_steps = np.zeros(shape, np.int64), np.zeros(shape, np.int64)
     steps = 0
     reach = ph.grid_reach(sensor_range)
     for j, tr in enumerate(tracks):
         steps += _population(g, *spec.kernel_args, starts, float(tr.width), angles, sensor_range, laps,
                              bool(continuous), DISCRETE_ACTIONS, int(max_episode_steps), *tr.kernel_arrays(reach),
-                             returns[:, j], laps_out[:, j], status[:, j])
-    return Episodes(returns, laps_out, status, tuple(t.name for t in tracks), int(steps))
+                             returns[:, j], laps_out[:, j], status[:, j], ep_steps[:, j])
+    return Episodes(returns, laps_out, status, ep_steps, tuple(t.name for t in tracks), int(steps))
 
 
 def population_fitness(spec: NetworkSpec, genomes: np.ndarray, seeds, **env_kwargs):

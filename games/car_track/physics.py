@@ -233,7 +233,7 @@ def advance(state, steer, throttle, laps_target, centre, arc, walls, meta, cell_
     if state[PROGRESS] >= state[STALL_REF] + STALL_DISTANCE:
         state[STALL_REF] = state[PROGRESS]
         state[STALL_T] = state[TIME]
-    elif state[TIME] - state[STALL_T] >= STALL_TIME:
+    elif state[TIME] - state[STALL_T] > STALL_TIME - 0.5 * DT:  # robust to the rounding of summed DTs
         return reward, STALLED
     return reward, RUNNING
 

@@ -192,7 +192,13 @@ def validate(track: Track) -> Track:
     if len(pairs):
         i, j = pairs[0]
         raise TaskError(f"track {name!r} is self-intersecting: centreline segments {i} and {j} cross")
+    direction = np.diff(np.concatenate([c, c[:1]]), axis=0)
     for side, wall in (("left", track.left), ("right", track.right)):
+        wall_dir = np.diff(np.concatenate([wall, wall[:1]]), axis=0)
+        backwards = np.nonzero(np.sum(wall_dir * direction, axis=1) <= 0)[0]
+        if len(backwards):
+            raise TaskError(f"track {name!r}: its {side} wall turns back near point {backwards[0]} "
+                            f"(a bend too tight for width {track.width:g})")
         pairs = crossing_pairs(_segments(wall), closed_chain=True)
         if len(pairs):
             raise TaskError(f"track {name!r}: its {side} wall crosses itself near point {pairs[0][0]} "
