@@ -66,7 +66,8 @@ class CarTrackEnv(gym.Env):
     ## Starting State
     At point 0 of the track facing point 1, at rest, moved up to 0.2 track widths sideways and turned up to
     0.15 rad, uniformly at random. With several tracks the episode's track is drawn uniformly too: every
-    draw comes from the ``reset`` seed, so a seed fixes the whole episode.
+    draw comes from the ``reset`` seed, so a seed fixes the whole episode. ``reset(options={"track": t})``
+    chooses the track instead (a name or an index into the list).
 
     ## Episode End
     Terminated when the car touches a wall or completes ``laps`` laps. Truncated when it makes less than
@@ -114,12 +115,22 @@ class CarTrackEnv(gym.Env):
         super().reset(seed=seed)
         pick, lateral, dheading = ph.start_draws(self.np_random)
         self.track_index = int(pick * len(self.tracks))
+        if options and "track" in options:
+            self.track_index = self._track_index(options["track"])
         centre, arc = self._arrays[self.track_index][:2]
         ph.reset(self.state, centre, arc, self.track.width, lateral, dheading)
         self._status = ph.RUNNING
         if self.render_mode == "human":
             self.render()
         return self._observe(), self._info()
+
+    def _track_index(self, which) -> int:
+        names = [t.name for t in self.tracks]
+        if isinstance(which, (int, np.integer)) and 0 <= which < len(names):
+            return int(which)
+        if which in names:
+            return names.index(which)
+        raise TaskError(f"reset option track={which!r} is not one of this env's tracks {names} (name or index)")
 
     def step(self, action):
         if self.continuous:

@@ -119,24 +119,32 @@ class EnvRenderer:
         self.views = {}
         self.window = self.clock = None
 
-    def render(self):
-        """Human mode: draw to the window (None). rgb_array mode: (H, W, 3) uint8 frame."""
-        import pygame
-
+    def view(self) -> View:
+        """The view of the env's current track."""
         env = self.env
-        view = self.views.get(env.track_index)
-        if view is None:
-            view = self.views[env.track_index] = View(env.track)
-        surface = pygame.Surface(view.size)
+        if env.track_index not in self.views:
+            self.views[env.track_index] = View(env.track)
+        return self.views[env.track_index]
+
+    def draw(self, surface) -> None:
+        """Paint the env's current frame on ``surface`` (of size ``self.view().size``)."""
+        env, view = self.env, self.view()
         surface.blit(view.background(), (0, 0))
-        arrays = env._arrays[env.track_index]
-        view.draw_rays(surface, env.state, env.angles, env.sensor_range, arrays)
+        view.draw_rays(surface, env.state, env.angles, env.sensor_range, env._arrays[env.track_index])
         view.draw_car(surface, env.state, (250, 200, 40), (20, 20, 20))
         s = env.state
         draw_hud(surface, [("track", env.track.name), ("lap", f"{int(s[ph.LAPS])}/{env.laps}"),
                            ("progress", f"{s[ph.PROGRESS] / env.track.length:.2f}"),
                            ("speed", f"{s[ph.SPEED]:.0f} px/s"), ("lap time", f"{s[ph.TIME] - s[ph.LAP_T]:.1f} s")])
+
+    def render(self):
+        """Human mode: draw to the window (None). rgb_array mode: (H, W, 3) uint8 frame."""
+        import pygame
+
+        view = self.view()
         if not self.human:
+            surface = pygame.Surface(view.size)
+            self.draw(surface)
             return np.transpose(pygame.surfarray.array3d(surface), (1, 0, 2)).copy()
         if self.window is None:
             pygame.display.init()
@@ -145,10 +153,10 @@ class EnvRenderer:
             self.clock = pygame.time.Clock()
         if self.window.get_size() != view.size:
             self.window = pygame.display.set_mode(view.size)
-        self.window.blit(surface, (0, 0))
+        self.draw(self.window)
         pygame.event.pump()
         pygame.display.flip()
-        self.clock.tick(env.metadata["render_fps"])
+        self.clock.tick(self.env.metadata["render_fps"])
         return None
 
     def close(self):
