@@ -96,9 +96,7 @@ class GymScene:
         self.steps += 1
         self.done = bool(terminated or truncated)
         self.frame = self.env.render()
-        if self.done:
-            self.env.close()
-        return not self.done
+        return not self.done  # the env stays open: closing a pygame env would close our window too
 
     def draw(self, surface) -> None:
         import pygame

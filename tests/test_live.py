@@ -1,0 +1,119 @@
+"""neuroevo.live: scenes, the window (SDL dummy driver), GIF recording, watch_agent and the --watch viewer."""
+
+import os
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+
+import gymnasium as gym  # noqa: E402
+import imageio.v3 as iio  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from neuroevo.agent import Agent  # noqa: E402
+from neuroevo.callbacks import GenerationRecord  # noqa: E402
+from neuroevo.errors import NeuroevoError  # noqa: E402
+from neuroevo.live import GymScene, LiveView, SceneSequence, record, show, watch_agent  # noqa: E402
+from neuroevo.network import Network, NetworkSpec  # noqa: E402
+
+CART = NetworkSpec.build(4, (4,), 2)
+FLAPPY = NetworkSpec.build(4, (), 2, "tanh", "linear")
+
+
+def flappy_genome(margin_px=-10.0):
+    w = np.zeros((4, 2))
+    w[0, 1], w[3, 1] = 1.0, -1.0
+    return np.concatenate([w.ravel(), [0.0, margin_px / 512]])
+
+
+def cart_genome():
+    return CART.init_genomes(np.random.default_rng(3), 1)[0] * 2
+
+
+def env_return(env_id, spec, genome, seed, **kwargs):
+    env, net = gym.make(env_id, **kwargs), Network(spec, genome)
+    obs, _ = env.reset(seed=int(seed))
+    total, done = 0.0, False
+    while not done:
+        obs, r, term, trunc, _ = env.step(int(np.argmax(net(obs))))
+        total, done = total + r, term or trunc
+    return total
+
+
+def test_gym_scene_plays_the_env_episode():
+    scene = GymScene("CartPole-v1", CART, cart_genome(), seed=5)
+    assert scene.size == (600, 400) and scene.fps == 50
+    while scene.step():
+        pass
+    assert scene.returns[0] == env_return("CartPole-v1", CART, cart_genome(), 5) and scene.steps > 5
+
+
+def test_scene_sequence_and_show_in_a_dummy_window():
+    scenes = [GymScene("CartPole-v1", CART, cart_genome(), seed=s) for s in (1, 2)]
+    assert show(SceneSequence(scenes), "test") is True
+    assert all(s.done for s in scenes)
+    np.testing.assert_array_equal(SceneSequence(scenes).returns, [s.returns[0] for s in scenes])
+
+
+def test_record_writes_a_gif(tmp_path):
+    path = record(GymScene("CartPole-v1", CART, cart_genome(), seed=0), tmp_path / "c.gif", every=1, scale=0.25)
+    frames = iio.imread(path, index=None)
+    assert frames.shape[1:3] == (100, 150) and frames.shape[0] >= 5
+
+
+@pytest.mark.parametrize("env_id, spec, genome, kwargs", [
+    ("neuroevo/FlappyBird-v0", FLAPPY, flappy_genome(), {"score_cap": 2}),
+    ("CartPole-v1", CART, cart_genome(), {}),
+])
+def test_watch_agent_returns_the_env_returns(tmp_path, capsys, env_id, spec, genome, kwargs):
+    agent = Agent(spec, genome, env_id, kwargs)
+    returns = watch_agent(agent, episodes=2, seed=7, record=tmp_path / "w.gif")
+    seeds = np.random.default_rng(7).integers(0, 2**31, 2)
+    assert returns == [env_return(env_id, spec, genome, s, **kwargs) for s in seeds]
+    out = capsys.readouterr().out
+    assert "episode 2: return" in out and (tmp_path / "w.gif").stat().st_size > 1000
+    assert watch_agent(agent, episodes=1, seed=7) == returns[:1]  # in a (dummy) window
+
+
+class _Task:
+    def __init__(self, env_id, spec, env_kwargs):
+        self.env_id, self.spec, self.env_kwargs = env_id, spec, env_kwargs
+
+
+class _Run:
+    def __init__(self, task):
+        self.task = task
+
+
+def _record(generation, genomes):
+    fitness = np.arange(len(genomes), dtype=float)
+    return GenerationRecord(generation, fitness.max(), fitness.mean(), fitness.std(), 0.0, 10, 100, 1.0,
+                            fitness.max(), genomes, fitness)
+
+
+def test_live_view_without_display_is_a_one_line_error(monkeypatch):
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER"):
+        monkeypatch.delenv(name, raising=False)
+    view = LiveView(every=1)
+    with pytest.raises(NeuroevoError, match="display") as info:
+        view.on_run_start(_Run(_Task("neuroevo/FlappyBird-v0", FLAPPY, {})))
+    assert "\n" not in str(info.value) and view.process is None
+
+
+def test_live_view_needs_an_environment():
+    with pytest.raises(NeuroevoError, match="environment"):
+        LiveView().on_run_start(_Run(_Task(None, FLAPPY, {})))
+
+
+def test_live_view_runs_a_viewer_process_and_closes_it():
+    view = LiveView(every=2, min_seconds=0.0)
+    view.on_run_start(_Run(_Task("neuroevo/FlappyBird-v0", FLAPPY, {"score_cap": 5})))
+    try:
+        process = view.process
+        assert process.is_alive()
+        genomes = np.array([flappy_genome(m) for m in (-12.0, -6.0, 0.0)])
+        for g in range(5):  # generations 0, 2, 4 are sent; never blocks
+            view.on_generation_end(_record(g, genomes))
+        assert process.is_alive()
+    finally:
+        view.on_run_end(None)
+    assert view.process is None and process.exitcode == 0
