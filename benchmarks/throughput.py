@@ -65,8 +65,8 @@ def bench_python_loop(genomes: np.ndarray, min_seconds: float) -> float:
 
 def _vector_worker(genomes: np.ndarray, n_steps: int) -> tuple[int, float]:
     env = CartPoleVectorEnv(num_envs=len(genomes))
-    (w1, b1), (w2, b2) = zip(*[SPEC.unflatten(g) for g in genomes])
-    w1, b1, w2, b2 = (np.stack(a) for a in (w1, b1, w2, b2))
+    layers = [SPEC.unflatten(g) for g in genomes]
+    w1, b1, w2, b2 = (np.stack([lay[i][j] for lay in layers]) for i in (0, 1) for j in (0, 1))
     obs, _ = env.reset(seed=0)
     start = time.perf_counter()
     for _ in range(n_steps):

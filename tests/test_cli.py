@@ -152,11 +152,17 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, argv, message):
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
 
 
-def test_bad_toml_file(tmp_path):
+@pytest.mark.parametrize("text,message", [
+    ("[ga]\nmutation_sclae = 0.1\n", "unknown key 'mutation_sclae' in [ga]"),
+    ("[ga\npopulation = 3\n", "is not valid TOML"),
+    ("[run]\ngenerations = 'many'\n", "[run] generations must be an integer"),
+])
+def test_bad_toml_file(tmp_path, text, message):
     bad = tmp_path / "bad.toml"
-    bad.write_text("[ga]\nmutation_sclae = 0.1\n")
-    code, _, err = run_cli("evolve", "--config", bad)
-    assert code == 2 and "unknown key 'mutation_sclae' in [ga]" in err and "Traceback" not in err
+    bad.write_text(text)
+    code, _, err = run_cli("evolve", "--config", bad, "--out", tmp_path / "r")
+    assert code == 2 and message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "r").exists()
 
 
 @pytest.fixture
