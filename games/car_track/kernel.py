@@ -50,7 +50,7 @@ def _act(g, sizes, codes, state, angles, sensor_range, continuous, table, buf, o
 
 @numba.njit(cache=True)
 def _episode(g, sizes, codes, state, angles, sensor_range, laps, continuous, table, max_steps, buf, obs, x,
-             centre, arc, walls, meta, cell_start, cell_items):
+             centre, arc, walls, meta, cell_start, cell_items, near_start, near_items):
     """One episode from ``state`` (already reset); returns ``(return, steps, status)``."""
     total = 0.0
     status = ph.RUNNING
@@ -58,7 +58,8 @@ def _episode(g, sizes, codes, state, angles, sensor_range, laps, continuous, tab
     while t < max_steps:
         steer, throttle = _act(g, sizes, codes, state, angles, sensor_range, continuous, table, buf, obs, x,
                                walls, meta, cell_start, cell_items)
-        reward, status = ph.advance(state, steer, throttle, laps, centre, arc, walls, meta, cell_start, cell_items)
+        reward, status = ph.advance(state, steer, throttle, laps, centre, arc, walls, meta, cell_start, cell_items,
+                                    near_start, near_items)
         total += reward
         t += 1
         if status != ph.RUNNING:
@@ -68,7 +69,7 @@ def _episode(g, sizes, codes, state, angles, sensor_range, laps, continuous, tab
 
 @numba.njit(cache=True)
 def step_cars(genomes, sizes, codes, states, status, returns, angles, sensor_range, laps, continuous, table,
-              centre, arc, walls, meta, cell_start, cell_items):
+              centre, arc, walls, meta, cell_start, cell_items, near_start, near_items):
     """One lockstep step of every running car (``status == RUNNING``): states, status and returns updated.
 
     Used by the live view; the same policy and physics as :func:`population_episodes`.
@@ -82,14 +83,14 @@ def step_cars(genomes, sizes, codes, states, status, returns, angles, sensor_ran
         steer, throttle = _act(genomes[p], sizes, codes, states[p], angles, sensor_range, continuous, table,
                                buf, obs, x, walls, meta, cell_start, cell_items)
         reward, status[p] = ph.advance(states[p], steer, throttle, laps, centre, arc, walls, meta,
-                                       cell_start, cell_items)
+                                       cell_start, cell_items, near_start, near_items)
         returns[p] += reward
 
 
 @numba.njit(cache=True)
 def _population(genomes, sizes, codes, starts, width, angles, sensor_range, laps, continuous, table,
-                max_steps, centre, arc, walls, meta, cell_start, cell_items, returns, laps_out, status_out,
-                steps_out):
+                max_steps, centre, arc, walls, meta, cell_start, cell_items, near_start, near_items, returns,
+                laps_out, status_out, steps_out):
     buf = np.empty((2, sizes.max()), dtype=np.float64)
     obs = np.empty(angles.shape[0] + 1, dtype=np.float64)
     x = np.empty(angles.shape[0] + 1, dtype=np.float64)
@@ -99,7 +100,8 @@ def _population(genomes, sizes, codes, starts, width, angles, sensor_range, laps
         for k in range(starts.shape[0]):
             ph.reset(state, centre, arc, width, starts[k, 1], starts[k, 2])
             r, n, s = _episode(genomes[p], sizes, codes, state, angles, sensor_range, laps, continuous, table,
-                               max_steps, buf, obs, x, centre, arc, walls, meta, cell_start, cell_items)
+                               max_steps, buf, obs, x, centre, arc, walls, meta, cell_start, cell_items,
+                               near_start, near_items)
             returns[p, k] = r
             laps_out[p, k] = int(state[ph.LAPS])
             status_out[p, k] = s
@@ -159,10 +161,9 @@ def population_episodes(spec: NetworkSpec, genomes: np.ndarray, seeds, track="ov
     returns, laps_out = np.zeros(shape), np.zeros(shape, np.int64)
     status, ep_steps = np.zeros(shape, np.int64), np.zeros(shape, np.int64)
     steps = 0
-    reach = ph.grid_reach(sensor_range)
     for j, tr in enumerate(tracks):
         steps += _population(g, *spec.kernel_args, starts, float(tr.width), angles, sensor_range, laps,
-                             bool(continuous), DISCRETE_ACTIONS, int(max_episode_steps), *tr.kernel_arrays(reach),
+                             bool(continuous), DISCRETE_ACTIONS, int(max_episode_steps), *ph.track_arrays(tr, sensor_range),
                              returns[:, j], laps_out[:, j], status[:, j], ep_steps[:, j])
     return Episodes(returns, laps_out, status, ep_steps, tuple(t.name for t in tracks), int(steps))
 

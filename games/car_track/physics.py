@@ -18,8 +18,10 @@ travelled is unwrapped across the start line, and progress is its running maximu
 earns nothing until the lost ground is made up again, and circling earns nothing. Progress is counted in
 laps (1.0 = one lap of the centreline, measured from the start position).
 
-Track arrays (``Track.kernel_arrays``): ``centre`` (N, 2), ``arc`` (N + 1,), ``walls`` (M, 4), grid
-``meta`` (x0, y0, cell, nx, ny), ``cell_start`` and ``cell_items`` (CSR lists of wall indices per cell).
+Track arrays (:func:`track_arrays`): ``centre`` (N, 2), ``arc`` (N + 1,), ``walls`` (M, 4), grid
+``meta`` (x0, y0, cell, nx, ny), ``cell_start`` and ``cell_items`` (CSR lists of the wall indices within
+sensor range of each cell), ``near_start`` and ``near_items`` (the same for collisions: walls within
+reach of the car's corners).
 """
 
 import math
@@ -186,7 +188,8 @@ def sense(state, angles, max_range, walls, meta, cell_start, cell_items, obs):
 
 
 @numba.njit(cache=True)
-def advance(state, steer, throttle, laps_target, centre, arc, walls, meta, cell_start, cell_items):
+def advance(state, steer, throttle, laps_target, centre, arc, walls, meta, cell_start, cell_items, near_start,
+            near_items):
     """One step of DT seconds with ``steer`` and ``throttle`` in [-1, 1] (clipped).
 
     Returns ``(reward, status)``: reward = new progress in laps, plus ``LAP_BONUS * max(0, 1 - lap_time *
@@ -226,7 +229,7 @@ def advance(state, steer, throttle, laps_target, centre, arc, walls, meta, cell_
         state[LAPS] += 1.0
         state[LAP_T] = state[TIME]
 
-    if hits_wall(state[X], state[Y], h, walls, meta, cell_start, cell_items):
+    if hits_wall(state[X], state[Y], h, walls, meta, near_start, near_items):
         return reward, CRASHED
     if state[LAPS] >= laps_target:
         return reward, FINISHED
@@ -253,6 +256,9 @@ def sensor_radians(sensor_angles) -> np.ndarray:
     return np.radians(np.asarray(sensor_angles, dtype=np.float64).ravel())
 
 
-def grid_reach(sensor_range: float) -> float:
-    """Distance (px) the wall lookup grid must cover around a car: its sensors and its own corners."""
-    return max(float(sensor_range), math.hypot(CAR_LENGTH, CAR_WIDTH) / 2 + 1.0)
+COLLISION_REACH = math.hypot(CAR_LENGTH, CAR_WIDTH) / 2 + 1.0  # px: walls a car's corners can touch
+
+
+def track_arrays(track, sensor_range: float) -> tuple:
+    """The kernel arrays of ``track`` (see the module docstring) for sensors of ``sensor_range`` pixels."""
+    return track.kernel_arrays(max(float(sensor_range), COLLISION_REACH), COLLISION_REACH)

@@ -86,7 +86,7 @@ class View:
         x, y, h = state[ph.X], state[ph.Y], state[ph.HEADING]
         start = self.to_screen([x, y])
         for a in angles:
-            d = ph.ray_cast(x, y, h + a, sensor_range, *arrays[2:])
+            d = ph.ray_cast(x, y, h + a, sensor_range, *arrays[2:6])
             r = d / sensor_range
             colour = (int(255 * (1 - r)), int(220 * r), 40)
             end = self.to_screen([x + d * math.cos(h + a), y + d * math.sin(h + a)])
@@ -198,7 +198,7 @@ class FlockScene:
         tracks = load_tracks(track)
         pick, lateral, dheading = ph.start_draws(np.random.default_rng(int(seed)))
         self.track = tracks[int(pick * len(tracks))]
-        self.arrays = self.track.kernel_arrays(ph.grid_reach(self.sensor_range))
+        self.arrays = ph.track_arrays(self.track, self.sensor_range)
         p = self.genomes.shape[0]
         self.states = np.zeros((p, ph.STATE_SIZE))
         for s in self.states:

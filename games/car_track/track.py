@@ -101,10 +101,14 @@ class Track:
         meta = np.array([x0, y0, GRID_CELL, nx, ny], dtype=np.float64)
         return meta, cell_start, cell_items
 
-    def kernel_arrays(self, reach: float) -> tuple:
-        """The track as the tuple of arrays the Numba kernels take (see ``games.car_track.physics``)."""
+    def kernel_arrays(self, reach: float, near_reach: float) -> tuple:
+        """The track as the tuple of arrays the Numba kernels take (see ``games.car_track.physics``):
+        ``(centre, arc, walls, meta, cell_start, cell_items, near_start, near_items)``, with the wall lists
+        of :meth:`grid` for ``reach`` (sensors) and for ``near_reach`` (collisions), on the same cells."""
         meta, cell_start, cell_items = self.grid(float(reach))
-        return (np.ascontiguousarray(self.centreline), self.arc, self.walls, meta, cell_start, cell_items)
+        _, near_start, near_items = self.grid(float(near_reach))
+        return (np.ascontiguousarray(self.centreline), self.arc, self.walls, meta, cell_start, cell_items,
+                near_start, near_items)
 
     def __hash__(self):
         return hash((self.name, self.width, self.centreline.tobytes()))

@@ -35,11 +35,11 @@ def _inside_points(track, rng, n):
 @pytest.mark.parametrize("name", BUILTIN)
 def test_ray_cast_matches_naive(name):
     track = load_track(name)
-    arrays = track.kernel_arrays(ph.grid_reach(200.0))
+    arrays = ph.track_arrays(track, 200.0)
     rng = np.random.default_rng(1)
     dists = []
     for (x, y), a in zip(_inside_points(track, rng, 150), rng.uniform(-math.pi, math.pi, 150)):
-        got = ph.ray_cast(x, y, a, 200.0, *arrays[2:])
+        got = ph.ray_cast(x, y, a, 200.0, *arrays[2:6])
         want = naive.ray_cast(track.walls, x, y, a, 200.0)
         assert got == pytest.approx(want, rel=1e-12, abs=1e-9)
         dists.append(got)
@@ -49,14 +49,14 @@ def test_ray_cast_matches_naive(name):
 @pytest.mark.parametrize("name", BUILTIN)
 def test_collision_matches_naive(name):
     track = load_track(name)
-    arrays = track.kernel_arrays(ph.grid_reach(200.0))
+    arrays = ph.track_arrays(track, 200.0)
     rng = np.random.default_rng(2)
     i = rng.integers(len(track.centreline), size=300)
     t = rng.uniform(-0.7, 0.7, size=300)[:, None]  # some inside, some across a wall
     pts = track.centreline[i] + t * (track.left[i] - track.right[i])
     results = []
     for (x, y), h in zip(pts, rng.uniform(-math.pi, math.pi, 300)):
-        got = ph.hits_wall(x, y, h, *arrays[2:])
+        got = ph.hits_wall(x, y, h, arrays[2], arrays[3], arrays[6], arrays[7])
         assert got == naive.hits_wall(track.walls, x, y, h)
         results.append(got)
     assert 30 < sum(results) < 270
@@ -86,7 +86,7 @@ def test_projection_matches_naive():
 def test_advance_matches_naive_over_episodes(name):
     """Whole episodes of random driving: same states, rewards and ends as the NumPy reference."""
     track = load_track(name)
-    arrays = track.kernel_arrays(ph.grid_reach(200.0))
+    arrays = ph.track_arrays(track, 200.0)
     rng = np.random.default_rng(4)
     ends = set()
     for episode in range(12):
@@ -109,7 +109,7 @@ def test_advance_matches_naive_over_episodes(name):
 def test_progress_counts_only_new_ground():
     """Driving backwards earns nothing, and earns nothing again when the lost ground is made up."""
     track = load_track("oval")
-    arrays = track.kernel_arrays(ph.grid_reach(200.0))
+    arrays = ph.track_arrays(track, 200.0)
     s = np.zeros(ph.STATE_SIZE)
     ph.reset(s, arrays[0], arrays[1], track.width, 0.0, 0.0)
     forward = sum(ph.advance(s, 0.0, 1.0, 3, *arrays)[0] for _ in range(20))
@@ -126,7 +126,7 @@ def test_progress_counts_only_new_ground():
 
 def test_reversing_over_the_start_line_gives_no_lap():
     track = load_track("oval")
-    arrays = track.kernel_arrays(ph.grid_reach(200.0))
+    arrays = ph.track_arrays(track, 200.0)
     s = np.zeros(ph.STATE_SIZE)
     ph.reset(s, arrays[0], arrays[1], track.width, 0.0, 0.0)
     s[ph.HEADING] += math.pi

@@ -1,0 +1,70 @@
+"""Car-steps per second: the population kernel against the Python env loop, same networks, one run.
+
+Both drive the same genomes from the same seeds on the same track (their episodes are equal step for step),
+so the ratio is the speed-up of the kernel. Prints a table and writes
+``benchmarks/results/car_throughput.json``.
+
+    PYTHONPATH=. python benchmarks/car_throughput.py [--track oval] [--population 64] [--seeds 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+
+from games.car_track.kernel import population_episodes
+from neuroevo.evaluation.env_task import EnvTask
+from neuroevo.network import NetworkSpec
+
+OUT = Path(__file__).parent / "results" / "car_throughput.json"
+
+
+def main(argv=None) -> dict:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--track", default="oval")
+    p.add_argument("--population", type=int, default=64)
+    p.add_argument("--seeds", type=int, default=2)
+    p.add_argument("--hidden", type=int, default=8)
+    args = p.parse_args(argv)
+
+    spec = NetworkSpec.build(6, (args.hidden,), 2, "tanh", "tanh")
+    genomes = spec.init_genomes(np.random.default_rng(0), args.population) * 2.0
+    seeds = np.arange(args.seeds)
+    kw = {"track": args.track}
+
+    population_episodes(spec, genomes[:2], seeds[:1], **kw)  # compile outside the timing
+    t0 = time.perf_counter()
+    ep = population_episodes(spec, genomes, seeds, **kw)
+    kernel_s = time.perf_counter() - t0
+
+    task = EnvTask("neuroevo/CarTrack-v0", spec, kw)
+    task.warmup()
+    t0 = time.perf_counter()
+    fit_env, env_steps = task.evaluate(genomes, seeds)
+    env_s = time.perf_counter() - t0
+
+    same = bool(np.array_equal(fit_env, ep.returns.mean(axis=(1, 2))) and env_steps == ep.env_steps)
+    result = {
+        "track": args.track, "population": args.population, "seeds": args.seeds, "network": list(spec.sizes),
+        "car_steps": ep.env_steps, "kernel_seconds": kernel_s, "env_loop_seconds": env_s,
+        "kernel_steps_per_s": ep.env_steps / kernel_s, "env_loop_steps_per_s": env_steps / env_s,
+        "speedup": env_s / kernel_s, "same_fitness": same,
+        "machine": f"{platform.processor() or platform.machine()}, Python {platform.python_version()}",
+    }
+    print(f"{'':12s}{'car-steps/s':>14s}{'seconds':>10s}")
+    print(f"{'kernel':12s}{result['kernel_steps_per_s']:14,.0f}{kernel_s:10.3f}")
+    print(f"{'env loop':12s}{result['env_loop_steps_per_s']:14,.0f}{env_s:10.3f}")
+    print(f"kernel / env loop: {result['speedup']:.0f}x on {ep.env_steps:,} car-steps ({args.track}); "
+          f"same fitness: {same}")
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
+if __name__ == "__main__":
+    main()
