@@ -1,0 +1,253 @@
+"""The Ray evaluator: the process pool's chunks, scored by Ray actors on one machine or a cluster.
+
+Needs the optional extra ``neuroevo[ray]`` (``pip install "neuroevo[ray]"``); Ray is imported lazily.
+
+How it maps onto Ray (https://docs.ray.io/en/latest/ray-core/actors.html):
+
+- one actor per worker (``num_cpus=1`` each), created once per run; the task (config, network spec,
+  fitness function) is put in the object store once and each actor warms it up once, so Numba kernels are
+  compiled (or loaded from the disk cache) once per worker;
+- each generation the population goes into the object store once (``ray.put``) and each actor receives
+  ``(ref, start, stop)`` for a chunk: the same chunks as :class:`~neuroevo.evaluation.pool.ProcessPoolEvaluator`,
+  assembled in order, so one seed gives the same fitness on Ray, on the process pool and serially;
+- Ray must pickle the task (with Ray's cloudpickle): functions from ``__main__``, closures and lambdas
+  travel by value, and so does a fitness file given as ``path/to/file.py:FN``. An object that cannot be
+  pickled gets a :class:`~neuroevo.errors.TaskError` naming it;
+- faults as in the process pool: a raising fitness gives :class:`~neuroevo.errors.GenomeFitnessError` with
+  the genome index and traceback; a dead actor is replaced and its chunk retried ``max_retries`` times,
+  then :class:`~neuroevo.evaluation.pool.WorkerLostError`; a generation past ``eval_timeout`` has its busy
+  actors killed and raises :class:`~neuroevo.evaluation.pool.EvalTimeoutError`;
+- log records made in an actor while it scores a chunk are returned with the chunk's result and handed
+  to this process's loggers, named ``ray-worker-N`` with the generation (they reach the run's log file).
+"""
+
+from __future__ import annotations
+
+import collections
+import io
+import logging
+import os
+import socket
+import sys
+import time
+
+import numpy as np
+
+from neuroevo.errors import ConfigError, FitnessError, TaskError
+from neuroevo.evaluation.pool import (_CONTEXT, EvalTimeoutError, WorkerLostError, install_generation_factory,
+                                      raise_chunk_error, score_chunk, split)
+from neuroevo.evaluation.tasks import FunctionTask, Task
+
+log = logging.getLogger("neuroevo.ray")
+
+
+def _import_ray():
+    try:
+        import ray
+    except ImportError:
+        raise ConfigError('--backend ray needs Ray: pip install "neuroevo[ray]"') from None
+    return ray
+
+
+class _Capture(logging.Handler):
+    """Keeps the records of one chunk, made picklable, to send back to the driver."""
+
+    def __init__(self, name: str):
+        super().__init__()
+        self.name_, self.records = name, []
+
+    def emit(self, record):
+        record.msg, record.args = record.getMessage(), None
+        if record.exc_info:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+            record.exc_info = None
+        record.processName = self.name_
+        self.records.append(record)
+
+
+class ChunkWorker:
+    """A Ray actor holding the task: scores chunks ``genomes[start:stop]`` of a population in the store."""
+
+    def __init__(self, task: Task, slot: int, level: int):
+        self.task = task
+        self.task.warmup()
+        self.capture = _Capture(f"ray-worker-{slot + 1}@{socket.gethostname()}:{os.getpid()}")
+        root = logging.getLogger()
+        root.addHandler(self.capture)
+        root.setLevel(level)
+        install_generation_factory()
+
+    def pid(self) -> int:
+        return os.getpid()
+
+    def evaluate(self, genomes: np.ndarray, start: int, stop: int, seeds: np.ndarray, generation):
+        _CONTEXT["generation"] = generation
+        self.capture.records = []
+        result = score_chunk(self.task, genomes[start:stop], seeds, start)
+        return result, self.capture.records
+
+
+def unpicklable_part(task: Task, dumps) -> str:
+    """A description of what in ``task`` cannot be pickled with ``dumps`` ("" if it all can)."""
+    try:
+        dumps(task)
+        return ""
+    except Exception as e:
+        error = f"{type(e).__name__}: {e}"
+    from ray.util import inspect_serializability
+
+    target = task.fn if isinstance(task, FunctionTask) else task
+    name = getattr(task, "name", type(task).__name__)
+    _, failures = inspect_serializability(target, name=name, print_file=io.StringIO())
+    for f in sorted(failures, key=lambda f: -len(getattr(f, "path", ()) or ())):
+        path = ".".join(map(str, getattr(f, "path", ()) or ())) or name
+        return f"{path!r} ({type(f.obj).__name__}) cannot be pickled ({error})"
+    return f"{name} cannot be pickled ({error})"
+
+
+def _pickle_user_module_by_value(task: Task, ray) -> None:
+    """A fitness loaded from a file (module ``neuroevo_user_*``) or ``__main__`` travels by value."""
+    module = getattr(getattr(task, "fn", None), "__module__", None)
+    if module and module.startswith("neuroevo_user_") and module in sys.modules:
+        ray.cloudpickle.register_pickle_by_value(sys.modules[module])
+
+
+class RayEvaluator:
+    """Evaluates chunks of genomes on Ray actors.
+
+    Args:
+        task: what is scored (fitness is maximised).
+        workers: actors (0: one per CPU of the cluster).
+        address: ``""`` starts a local Ray instance with ``workers`` CPUs for this run (stopped at the end);
+            ``"auto"`` or ``"HOST:PORT"`` joins a running cluster (``ray start --head``), left running.
+            If this process already called ``ray.init``, that instance is used.
+        chunks_per_worker: chunks per actor per generation.
+        eval_timeout: seconds one generation's evaluation may take (0: no limit).
+        max_retries: times a chunk is retried after its actor died.
+
+    Raises:
+        ConfigError: Ray not installed. TaskError: the task cannot be pickled (naming the object).
+        From :meth:`evaluate`: GenomeFitnessError, WorkerLostError, EvalTimeoutError.
+    """
+
+    def __init__(self, task: Task, workers: int = 0, address: str = "", chunks_per_worker: int = 2,
+                 eval_timeout: float = 0.0, max_retries: int = 2):
+        self.task, self.workers, self.address = task, int(workers), address
+        self.chunks_per_worker, self.eval_timeout, self.max_retries = int(chunks_per_worker), float(eval_timeout), \
+            int(max_retries)
+        self._started = False
+        self._actors: list = []
+        self._ray = None
+
+    def __enter__(self) -> "RayEvaluator":
+        ray = self._ray = _import_ray()
+        _pickle_user_module_by_value(self.task, ray)
+        problem = unpicklable_part(self.task, ray.cloudpickle.dumps)
+        if problem:
+            raise TaskError(f"the fitness cannot be sent to Ray workers: {problem}; define it at module level "
+                            f"or create the object inside the function")
+        self.task.warmup()  # compiles into the Numba disk cache that local actors then load
+        if not ray.is_initialized():
+            kwargs = {"address": self.address} if self.address else {
+                "num_cpus": self.workers or os.cpu_count() or 1}
+            ray.init(**kwargs, include_dashboard=False, logging_level=logging.WARNING,
+                     log_to_driver=True, configure_logging=False)
+            self._started = True
+        if self.workers == 0:
+            self.workers = max(1, int(ray.cluster_resources().get("CPU", 1)))
+        self._remote = ray.remote(num_cpus=1, max_restarts=0)(ChunkWorker)
+        self._task_ref = ray.put(self.task)
+        self._actors = [self._new_actor(slot) for slot in range(self.workers)]
+        try:
+            ray.get([a.pid.remote() for a in self._actors])  # started, so startup is not timed as evaluation
+        except ray.exceptions.RayActorError as e:
+            self.close()
+            raise TaskError(f"Ray workers could not start: {str(e).strip().splitlines()[0][:300]}") from None
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _new_actor(self, slot: int):
+        return self._remote.remote(self._task_ref, slot, logging.getLogger().getEffectiveLevel())
+
+    def close(self) -> None:
+        """Kill the actors; stop Ray if this evaluator started it. Safe to call twice."""
+        ray = self._ray
+        if ray is None:
+            return
+        for actor in self._actors:
+            if actor is not None:
+                ray.kill(actor)
+        self._actors = []
+        if self._started:
+            ray.shutdown()
+            self._started = False
+        self._ray = None
+
+    def pids(self) -> list[int]:
+        """Process ids of the actors (for tests)."""
+        return self._ray.get([a.pid.remote() for a in self._actors])
+
+    def evaluate(self, genomes: np.ndarray, seeds: np.ndarray, generation: int | None = None
+                 ) -> tuple[np.ndarray, int]:
+        """Fitness of a population: ``(fitness (P,) float64, env_steps)`` (see the process pool's)."""
+        if self._ray is None:
+            raise RuntimeError("RayEvaluator must be used inside a `with` block")
+        ray = self._ray
+        chunks = split(len(genomes), self.workers * self.chunks_per_worker)
+        results: list = [None] * len(chunks)
+        attempts = [0] * len(chunks)
+        pending = collections.deque(range(len(chunks)))
+        running: dict = {}  # ObjectRef -> (slot, chunk)
+        genomes_ref, seeds = ray.put(np.ascontiguousarray(genomes)), np.asarray(seeds)
+        deadline = time.monotonic() + self.eval_timeout if self.eval_timeout > 0 else None
+        try:
+            while pending or running:
+                busy = {slot for slot, _ in running.values()}
+                for slot in range(self.workers):
+                    if slot not in busy and pending:
+                        c = pending.popleft()
+                        ref = self._actors[slot].evaluate.remote(genomes_ref, *chunks[c], seeds, generation)
+                        running[ref] = (slot, c)
+                timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+                done, _ = ray.wait(list(running), num_returns=1, timeout=timeout)
+                if not done:
+                    held = ", ".join(f"{chunks[c][0]}-{chunks[c][1] - 1}" for _, c in running.values())
+                    where = f" of generation {generation}" if generation is not None else ""
+                    raise EvalTimeoutError(f"evaluation{where} took longer than --eval-timeout "
+                                           f"{self.eval_timeout:g} s (genomes {held} still running: a fitness "
+                                           f"that hangs?)")
+                for ref in done:
+                    slot, c = running.pop(ref)
+                    self._collect(ref, slot, c, chunks, results, attempts, pending)
+        finally:  # chunks still running after an error or interrupt: replace their actors
+            for slot, _ in running.values():
+                ray.kill(self._actors[slot])
+                self._actors[slot] = self._new_actor(slot)
+        fitness = np.concatenate([r[1] for r in results])
+        return fitness, int(sum(r[2] for r in results))
+
+    def _collect(self, ref, slot, c, chunks, results, attempts, pending) -> None:
+        ray = self._ray
+        try:
+            result, records = ray.get(ref)
+        except ray.exceptions.RayActorError as e:
+            a, b = chunks[c]
+            attempts[c] += 1
+            self._actors[slot] = self._new_actor(slot)
+            cause = str(e).strip().splitlines()[0][:200]
+            if attempts[c] > self.max_retries:
+                raise WorkerLostError(f"Ray worker {slot + 1} died while scoring genomes {a}-{b - 1}, on "
+                                      f"{attempts[c]} attempts ({cause}); a crash in the fitness?") from None
+            log.warning("Ray worker %d died while scoring genomes %d-%d; retrying (attempt %d of %d)",
+                        slot + 1, a, b - 1, attempts[c] + 1, self.max_retries + 1)
+            pending.appendleft(c)
+            return
+        except ray.exceptions.RayTaskError as e:
+            raise FitnessError(f"Ray worker {slot + 1} failed: {type(e.cause).__name__}: {e.cause}") from None
+        for record in records:
+            logging.getLogger(record.name).handle(record)
+        if result[0] == "error":
+            raise_chunk_error(result)
+        results[c] = result
