@@ -148,6 +148,11 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Evolve a population of networks. With no argument: CartPole-v1.")
     e.add_argument("--config", metavar="TOML", help="TOML file with [task] [network] [ga] [run] sections")
     e.add_argument("--resume", metavar="DIR", help="continue the run in DIR from its last checkpoint")
+    level = e.add_mutually_exclusive_group()
+    level.add_argument("-v", "--verbose", dest="log_level", action="store_const", const=10, default=20,
+                       help="debug records in run.log (workers included)")
+    level.add_argument("-q", "--quiet", dest="log_level", action="store_const", const=30,
+                       help="only warnings and errors in run.log")
     _add_config_flags(e)
     e.set_defaults(func=cmd_evolve)
 
@@ -184,15 +189,19 @@ def main(argv=None) -> int:
         if getattr(args, name, 1) is not None and getattr(args, name, 1) < 1:
             print(f"neuroevo: error: --{name} must be at least 1", file=sys.stderr)
             return 2
+    if getattr(args, "log_level", None) is not None:
+        from neuroevo.run import set_log_level
+
+        set_log_level(args.log_level)
     try:
         return args.func(args)
     except NeuroevoError as e:
         print(f"neuroevo: error: {e}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:  # SIGINT, or SIGTERM (neuroevo.run.Interrupted): exit 128 + signal
         print("neuroevo: interrupted; the last checkpoint is kept (continue with --resume RUN_FOLDER)",
               file=sys.stderr)
-        return 130
+        return 128 + getattr(e, "signum", 2)
 
 
 if __name__ == "__main__":

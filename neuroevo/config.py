@@ -112,6 +112,14 @@ class RunConfig:
     checkpoint_every: int = _f(1, "write a checkpoint every N generations")
     watch: bool = _f(False, "show every --watch-every-th generation live in a pygame window")
     watch_every: int = _f(5, "generations between live views")
+    backend: str = _f("auto", "where genomes are scored: serial, process (forked workers), ray (a Ray cluster), "
+                              "auto (serial for --workers 1, else process)")
+    address: str = _f("", "Ray cluster to join with --backend ray: auto or HOST:PORT (empty: start a local one)")
+    eval_timeout: float = _f(0.0, "seconds one generation's evaluation may take before it is stopped as hung "
+                                  "(0: no limit)")
+    max_retries: int = _f(2, "times a chunk of genomes is retried after its worker process died")
+    nan_fitness: str = _f("error", "a NaN or infinite fitness: error (stop the run) or worst (rank it below "
+                                   "every finite fitness)")
 
     def validate(self):
         _positive(self, "generations"), _positive(self, "checkpoint_every"), _positive(self, "watch_every")
@@ -119,6 +127,20 @@ class RunConfig:
             raise ConfigError(f"--seed must be >= 0, got {self.seed}")
         if self.workers < 0:
             raise ConfigError(f"--workers must be >= 0, got {self.workers}")
+        if self.backend not in BACKENDS:
+            raise ConfigError(f"unknown --backend {self.backend!r}; choose from {', '.join(BACKENDS)}")
+        if self.address and self.backend != "ray":
+            raise ConfigError(f"--address {self.address} needs --backend ray (got --backend {self.backend})")
+        if not (self.eval_timeout >= 0 and math.isfinite(self.eval_timeout)):
+            raise ConfigError(f"--eval-timeout must be a number of seconds >= 0, got {self.eval_timeout}")
+        if self.max_retries < 0:
+            raise ConfigError(f"--max-retries must be >= 0, got {self.max_retries}")
+        if self.nan_fitness not in ("error", "worst"):
+            raise ConfigError(f"--nan-fitness must be error or worst, got {self.nan_fitness!r}")
+
+
+#: Values of ``--backend``.
+BACKENDS = ("auto", "serial", "process", "ray")
 
 
 SECTIONS = {"task": TaskConfig, "network": NetworkConfig, "ga": GAConfig, "run": RunConfig}

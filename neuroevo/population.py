@@ -10,6 +10,7 @@ High-level API in the spirit of neat-python's ``Population.run``::
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ from neuroevo.evaluation.serial import SerialEvaluator
 from neuroevo.evaluation.tasks import Task
 from neuroevo.ga import GeneticAlgorithm
 from neuroevo.network import Network, NetworkSpec
+
+log = logging.getLogger("neuroevo")
 
 
 @dataclass
@@ -62,10 +65,16 @@ class Population:
         callbacks: :class:`~neuroevo.callbacks.Callback` objects, called in order.
         episodes: episodes per genome per generation.
         counters: ``(evaluations, env_steps, elapsed)`` carried over from a checkpoint.
+        nan_fitness: what a NaN or infinite fitness does: ``"error"`` raises GenomeFitnessError naming the
+            genome; ``"worst"`` replaces it by a value just below the generation's lowest finite fitness
+            (``numpy.nextafter(min, -inf)``), so every selection ranks it last, and logs a warning.
     """
 
     def __init__(self, task: Task, ga: GeneticAlgorithm, evaluator=None, callbacks=(), episodes: int = 1,
-                 counters: tuple[int, int, float] = (0, 0, 0.0)):
+                 counters: tuple[int, int, float] = (0, 0, 0.0), nan_fitness: str = "error"):
+        if nan_fitness not in ("error", "worst"):
+            raise ValueError(f"nan_fitness must be 'error' or 'worst', got {nan_fitness!r}")
+        self.nan_fitness = nan_fitness
         if task.spec != ga.spec:
             raise ValueError(f"task spec {task.spec} differs from the GA's {ga.spec}")
         self.task, self.ga = task, ga
@@ -100,17 +109,32 @@ class Population:
             cb.on_run_end(result)
         return result
 
+    def _check_finite(self, fitness: np.ndarray, generation: int) -> np.ndarray:
+        """``fitness`` with the NaN policy applied (see the class docstring)."""
+        bad = np.flatnonzero(~np.isfinite(fitness))
+        if not bad.size:
+            return fitness
+        if self.nan_fitness == "error":
+            raise GenomeFitnessError(int(bad[0]), f"the fitness is {fitness[bad[0]]} in generation "
+                                     f"{generation} (it must be a finite number; --nan-fitness worst "
+                                     f"ranks such genomes last)")
+        finite = fitness[np.isfinite(fitness)]
+        if not finite.size:
+            raise FitnessError(f"every fitness of generation {generation} is NaN or infinite")
+        log.warning("generation %d: %d genome(s) with a NaN or infinite fitness ranked worst (first: genome %d)",
+                    generation, bad.size, bad[0])
+        fitness = fitness.copy()
+        fitness[bad] = np.nextafter(finite.min(), -np.inf)
+        return fitness
+
     def step(self, start: float) -> GenerationRecord:
         """Evaluate and breed one generation; returns its record."""
         generation = self.ga.generation
         genomes = self.ga.ask()
         fitness, steps = self.evaluator.evaluate(genomes, self.ga.episode_seeds(self.episodes))
-        bad = np.flatnonzero(~np.isfinite(fitness))
-        if bad.size:
-            raise GenomeFitnessError(int(bad[0]), f"the fitness is {fitness[bad[0]]} in generation "
-                                     f"{generation} (it must be a finite number)")
         if fitness.shape != (len(genomes),):
             raise FitnessError(f"the evaluator returned {fitness.shape} fitness values for {len(genomes)} genomes")
+        fitness = self._check_finite(fitness, generation)
         self.ga.tell(fitness)
         self.evaluations += len(genomes)
         self.env_steps += steps

@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 import math
 import re
+import signal
+import threading
 from pathlib import Path
 
 import multiprocessing_logging
@@ -17,8 +19,10 @@ from neuroevo.agent import atomic_write
 from neuroevo.callbacks import Callback, Checkpointer, FitnessPlot, HistoryCSV
 from neuroevo.checkpoint import META_FILE, load_checkpoint
 from neuroevo.config import Config, read_toml, resolve
-from neuroevo.errors import CheckpointError, ConfigError
+from neuroevo.errors import CheckpointError, ConfigError, NeuroevoError
 from neuroevo.evaluation.factory import make_evaluator, make_task
+from neuroevo.evaluation.pool import EvalTimeoutError
+from neuroevo.evaluation.serial import SerialEvaluator
 from neuroevo.ga import GeneticAlgorithm
 from neuroevo.network import NetworkSpec
 from neuroevo.population import Population, RunResult
@@ -27,8 +31,18 @@ from neuroevo.progress import ProgressBar
 log = logging.getLogger("neuroevo")
 
 #: Settings that may change when a run is resumed; any other change is refused.
+#: (Where and how fast genomes are scored never changes a result: one seed gives one run on every backend.)
 RESUMABLE = {("run", k) for k in ("generations", "target", "workers", "checkpoint_every", "watch",
-                                   "watch_every", "out")}
+                                   "watch_every", "out", "backend", "address", "eval_timeout", "max_retries",
+                                   "nan_fitness")}
+
+#: Level of run.log (``neuroevo -v``: DEBUG, ``-q``: WARNING); see :func:`set_log_level`.
+_LEVEL = {"level": logging.INFO}
+
+
+def set_log_level(level: int) -> None:
+    """Set the level of the run's log file (``logging.DEBUG``, ``INFO`` (default), ``WARNING``...)."""
+    _LEVEL["level"] = int(level)
 
 
 def default_folder(config: Config) -> Path:
@@ -49,14 +63,114 @@ class _LogGenerations(Callback):
                  record.env_steps)
 
 
-def _setup_logging(folder: Path) -> logging.Handler:
+def _setup_logging(folder: Path, ga: GeneticAlgorithm) -> logging.Handler:
+    """run.log gets this process's records and the workers' (with the worker's name and the generation)."""
+    level = _LEVEL["level"]
     handler = logging.FileHandler(folder / "run.log")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(processName)s %(levelname)s %(name)s: %(message)s"))
+    handler.setLevel(level)
+    handler.setFormatter(logging.Formatter(
+        "%(asctime)s %(processName)s gen %(generation)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(_GenerationFilter(ga))
     root = logging.getLogger()
     root.addHandler(handler)
-    root.setLevel(min(root.level or logging.INFO, logging.INFO))
-    multiprocessing_logging.install_mp_handler(root)  # worker records reach the parent's handlers
+    root.setLevel(min(root.level or logging.WARNING, level))
+    logging.getLogger("numba").setLevel(max(level, logging.INFO))  # its DEBUG output is compiler internals
+    multiprocessing_logging.install_mp_handler(root)  # records of forked workers reach the parent's handlers
     return handler
+
+
+class _GenerationFilter(logging.Filter):
+    """Records made in this process get the generation being evolved (workers set their own)."""
+
+    def __init__(self, ga):
+        super().__init__()
+        self.ga = ga
+
+    def filter(self, record):
+        if getattr(record, "generation", None) is None:
+            record.generation = self.ga.generation
+        return True
+
+
+class Interrupted(KeyboardInterrupt):
+    """The run was stopped by a signal (SIGINT or SIGTERM) after writing its checkpoint.
+
+    Attributes:
+        signum: the signal number (the CLI exits with 128 + signum).
+    """
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = int(signum)
+
+
+class _SignalGuard(Callback):
+    """SIGINT and SIGTERM stop the run: at once while genomes are being scored (the population being
+    scored is checkpointed, unchanged), else after the current generation's callbacks (so history.csv and
+    the checkpoint always agree)."""
+
+    def __init__(self):
+        self.signum, self.interruptible, self._old = None, False, {}
+
+    def install(self) -> None:
+        if threading.current_thread() is threading.main_thread():
+            for s in (signal.SIGINT, signal.SIGTERM):
+                self._old[s] = signal.signal(s, self._handle)
+
+    def uninstall(self) -> None:
+        for s, handler in self._old.items():
+            signal.signal(s, handler)
+        self._old = {}
+
+    def _handle(self, signum, frame):
+        self.signum = signum
+        if self.interruptible:
+            self.interruptible = False  # a second signal during the clean-up does not cut it short
+            raise Interrupted(signum)
+
+    def on_generation_end(self, record):
+        return False if self.signum else None
+
+
+class _GuardedEvaluator:
+    """Wraps the run's evaluator: makes evaluation interruptible, passes the generation on, and puts the
+    --eval-timeout on the serial evaluator (with SIGALRM; the pool and Ray time their workers)."""
+
+    def __init__(self, inner, guard: _SignalGuard, ga: GeneticAlgorithm, eval_timeout: float):
+        self.inner, self.guard, self.ga, self.eval_timeout = inner, guard, ga, eval_timeout
+
+    def evaluate(self, genomes, seeds):
+        serial = isinstance(self.inner, SerialEvaluator)
+        alarm = serial and self.eval_timeout > 0 and bool(self.guard._old)
+        self.guard.interruptible = True
+        try:
+            if self.guard.signum:
+                raise Interrupted(self.guard.signum)
+            if alarm:
+                signal.signal(signal.SIGALRM, self._alarm)
+                signal.setitimer(signal.ITIMER_REAL, self.eval_timeout)
+            if serial:
+                return self.inner.evaluate(genomes, seeds)
+            return self.inner.evaluate(genomes, seeds, generation=self.ga.generation)
+        finally:
+            self.guard.interruptible = False
+            if alarm:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, signal.SIG_DFL)
+
+    def _alarm(self, signum, frame):
+        raise EvalTimeoutError(f"evaluation of generation {self.ga.generation} took longer than --eval-timeout "
+                               f"{self.eval_timeout:g} s (a fitness that hangs?)")
+
+
+def _log_failure(error: BaseException, ga: GeneticAlgorithm) -> None:
+    if isinstance(error, Interrupted):
+        log.warning("stopped by %s; checkpoint at generation %d (continue with --resume)", error, ga.generation)
+    elif isinstance(error, NeuroevoError):
+        tb = getattr(error, "traceback", "")
+        log.error("run stopped: %s%s", error, f"\noriginal traceback (in the worker):\n{tb}" if tb else "")
+    else:
+        log.exception("run stopped by an error")
 
 
 def start(config: Config, callbacks=(), show_progress: bool = True) -> tuple[RunResult, Path]:
@@ -118,24 +232,41 @@ def resume(folder: str | Path, flags: dict | None = None, callbacks=(),
 
 
 def _run(folder, config, task, ga, counters, callbacks, show_progress) -> RunResult:
-    handler = _setup_logging(folder)
-    log.info("run in %s: %s, network %s, seed %d", folder, task.env_id or config.task.fitness,
-             "-".join(map(str, task.spec.sizes)), config.run.seed)
+    handler = _setup_logging(folder, ga)
+    log.info("run in %s: %s, network %s, seed %d, backend %s", folder, task.env_id or config.task.fitness,
+             "-".join(map(str, task.spec.sizes)), config.run.seed, config.run.backend)
     target = None if math.isnan(config.run.target) else config.run.target
     meta = {"seed": config.run.seed, "method": "ga"}
-    cbs = [_LogGenerations(), HistoryCSV(folder / "history.csv"),
-           Checkpointer(folder, config.run.checkpoint_every, task.env_id, task.env_kwargs, meta),
+    guard = _SignalGuard()
+    checkpointer = Checkpointer(folder, config.run.checkpoint_every, task.env_id, task.env_kwargs, meta)
+    cbs = [_LogGenerations(), HistoryCSV(folder / "history.csv"), checkpointer,
            FitnessPlot(folder / "history.csv", folder / "fitness.png", task.env_id or config.task.fitness)]
     if show_progress:
         cbs.insert(0, ProgressBar(config.run.generations))
+    r = config.run
+    evaluator = make_evaluator(task, r.workers, r.backend, address=r.address, eval_timeout=r.eval_timeout,
+                               max_retries=r.max_retries)
+    guard.install()
     try:
-        with make_evaluator(task, config.run.workers) as evaluator:
-            population = Population(task, ga, evaluator, [*cbs, *callbacks], config.task.episodes, counters)
-            return population.run(config.run.generations, target)
-    except BaseException:
-        log.exception("run stopped by an error")
+        guard.interruptible = True  # starting workers (a Ray cluster takes seconds) can be interrupted
+        evaluator.__enter__()
+        guard.interruptible = False
+        population = Population(task, ga, _GuardedEvaluator(evaluator, guard, ga, r.eval_timeout),
+                                [*cbs, *callbacks, guard], config.task.episodes, counters, r.nan_fitness)
+        result = population.run(config.run.generations, target)
+        if guard.signum:  # stopped between generations; on_run_end wrote the checkpoint
+            raise Interrupted(guard.signum)
+        return result
+    except BaseException as e:
+        guard.interruptible = False
+        if isinstance(e, Interrupted) and hasattr(checkpointer, "run"):
+            checkpointer.save(stopped_by="interrupted")
+        _log_failure(e, ga)
         raise
     finally:
+        guard.interruptible = False
+        evaluator.close()
+        guard.uninstall()
         multiprocessing_logging.uninstall_mp_handler(logging.getLogger())
         logging.getLogger().removeHandler(handler)
         handler.close()

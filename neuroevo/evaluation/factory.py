@@ -88,7 +88,31 @@ def make_task(config: Config) -> Task:
     return EnvTask(env_id, spec, t.env_kwargs)
 
 
-def make_evaluator(task: Task, workers: int = 0):
-    """A serial evaluator for ``workers == 1``, else a process pool (``0``: one worker per core)."""
+def make_evaluator(task: Task, workers: int = 0, backend: str = "auto", *, address: str = "",
+                   eval_timeout: float = 0.0, max_retries: int = 2):
+    """The evaluator for a backend; a context manager owning its workers for the run.
+
+    Args:
+        task: what is scored.
+        workers: worker processes (0: one per core, or per CPU of the Ray cluster).
+        backend: ``"serial"``, ``"process"`` (forked pool), ``"ray"``, or ``"auto"`` (serial for
+            ``workers == 1``, else process).
+        address: Ray cluster to join (``"auto"``, ``"HOST:PORT"``; ``""`` starts a local one).
+        eval_timeout: seconds a generation's evaluation may take (0: no limit; process and ray backends).
+        max_retries: retries of a chunk whose worker died (process and ray backends).
+
+    Raises:
+        ConfigError: an unknown backend, or Ray not installed.
+    """
+    from neuroevo.errors import ConfigError
+
+    if backend not in ("auto", "serial", "process", "ray"):
+        raise ConfigError(f"unknown backend {backend!r}; choose from auto, serial, process, ray")
+    if backend == "ray":
+        from neuroevo.evaluation.ray_backend import RayEvaluator
+
+        return RayEvaluator(task, workers, address, eval_timeout=eval_timeout, max_retries=max_retries)
     workers = int(workers) or (os.cpu_count() or 1)
-    return SerialEvaluator(task) if workers == 1 else ProcessPoolEvaluator(task, workers)
+    if backend == "serial" or (backend == "auto" and workers == 1):
+        return SerialEvaluator(task)
+    return ProcessPoolEvaluator(task, workers, eval_timeout=eval_timeout, max_retries=max_retries)

@@ -150,9 +150,9 @@ class RayEvaluator:
         if not ray.is_initialized():
             kwargs = {"address": self.address} if self.address else {
                 "num_cpus": self.workers or os.cpu_count() or 1}
+            self._started = True  # set first: an interrupted start is still shut down by close()
             ray.init(**kwargs, include_dashboard=False, logging_level=logging.WARNING,
                      log_to_driver=True, configure_logging=False)
-            self._started = True
         if self.workers == 0:
             self.workers = max(1, int(ray.cluster_resources().get("CPU", 1)))
         self._remote = ray.remote(num_cpus=1, max_restarts=0)(ChunkWorker)
