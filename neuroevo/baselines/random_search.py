@@ -1,0 +1,87 @@
+"""Random search: sample random genomes, keep the best. The floor every learning method must beat.
+
+Each batch of ``batch_size`` genomes is drawn from the spec's initialiser (``NetworkSpec.init_genomes``:
+Glorot/He uniform weights, zero biases, scaled by ``scale``) and scored like the GA's population (the env's
+population kernel when it has one, else ``EnvTask``) on ``episodes`` training episodes, fresh each batch.
+When a genome beats the best so far it becomes the best and is evaluated greedily on the validation
+episodes; that evaluation is the learning curve (Brooks 1958; as a neuroevolution baseline: Such et al.
+2017, "Deep Neuroevolution", random search on Atari).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from neuroevo.baselines.common import (RL_COLUMNS, Clock, Curve, Evaluator, TrainResult, build_spec, check_spec,
+                                       draw_seeds, evaluation_task, open_env, positive, reward_threshold,
+                                       seed_streams)
+from neuroevo.network import NetworkSpec
+
+
+@dataclass
+class RandomSearchConfig:
+    """Random-search settings."""
+
+    total_steps: int = 200_000  # env steps of training (the budget)
+    hidden: list = field(default_factory=lambda: [16])  # hidden layer sizes (when no spec is given)
+    activation: str = "tanh"  # hidden activation (when no spec is given)
+    batch_size: int = 50  # genomes sampled and scored per batch
+    episodes: int = 5  # training episodes per genome (fitness = mean return)
+    scale: float = 1.0  # multiplies the initialiser's range
+    eval_episodes: int = 10  # validation episodes when the best genome changes
+    stop_at_threshold: bool = True  # stop once an evaluation reaches the env's reward threshold
+
+    def validate(self) -> "RandomSearchConfig":
+        positive(self, "total_steps", "batch_size", "episodes", "scale", "eval_episodes")
+        return self
+
+
+def train(env_id: str = "CartPole-v1", config: RandomSearchConfig | None = None, seed: int = 0,
+          spec: NetworkSpec | None = None, env_kwargs: dict | None = None, callback=None) -> TrainResult:
+    """Random search over genomes of ``spec`` on a Gymnasium env (Discrete or bounded Box actions).
+
+    Args:
+        env_id: a Gymnasium id or alias.
+        config: settings (default :class:`RandomSearchConfig`).
+        seed: run seed (>= 0): one seed gives one result; no global random state is used.
+        spec: the network; default built from ``config.hidden``.
+        env_kwargs: keyword arguments of ``gymnasium.make``.
+        callback: ``fn(TrainRecord)`` called after every batch; returning False stops the search.
+
+    Returns:
+        A :class:`TrainResult` (genome: the best-evaluated genome; curve columns ``env_steps, seconds,
+        eval_return, train_return``, train_return = best training fitness so far), one row per batch.
+
+    Raises:
+        TaskError: unknown env, unsupported action space, or a spec that does not fit.
+        ConfigError: on an invalid config.
+    """
+    cfg = (config or RandomSearchConfig()).validate()
+    env, env_id = open_env(env_id, env_kwargs)
+    spec = spec or build_spec(env, cfg.hidden, cfg.activation)
+    check_spec(spec, env)
+    threshold = reward_threshold(env)
+    env.close()
+    rng_init, rng_env, rng_eval = seed_streams(seed, 3)
+    task = evaluation_task(env_id, spec, env_kwargs)
+    evaluator = Evaluator(env_id, spec, env_kwargs, cfg.eval_episodes, rng_eval)
+    curve = Curve("random-search", RL_COLUMNS, threshold, cfg.total_steps, callback)
+    clock, steps, best_fitness, best, score = Clock(), 0, -np.inf, None, -np.inf
+
+    while steps < cfg.total_steps:
+        genomes = spec.init_genomes(rng_init, cfg.batch_size) * cfg.scale
+        fitness, n = task.evaluate(genomes, draw_seeds(rng_env, cfg.episodes))
+        steps += n
+        i = int(np.argmax(fitness))
+        if fitness[i] > best_fitness:
+            best_fitness, best = float(fitness[i]), genomes[i]
+            with clock.paused():
+                score = evaluator(best)
+        if not curve.add(best, env_steps=steps, seconds=clock.seconds(), eval_return=score,
+                         train_return=best_fitness):
+            break
+        if cfg.stop_at_threshold and curve.reached:
+            break
+    return curve.result(spec, env_id, env_kwargs, steps, clock.seconds(), {"seed": seed, "config": asdict(cfg)})
