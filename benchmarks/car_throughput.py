@@ -4,7 +4,7 @@ Both drive the same genomes from the same seeds on the same track (their episode
 so the ratio is the speed-up of the kernel. Prints a table and writes
 ``benchmarks/results/car_throughput.json``.
 
-    PYTHONPATH=. python benchmarks/car_throughput.py [--track oval] [--population 64] [--seeds 2]
+    PYTHONPATH=. python benchmarks/car_throughput.py [--track oval] [--population 200] [--seeds 3]
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ OUT = Path(__file__).parent / "results" / "car_throughput.json"
 def main(argv=None) -> dict:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--track", default="oval")
-    p.add_argument("--population", type=int, default=64)
-    p.add_argument("--seeds", type=int, default=2)
+    p.add_argument("--population", type=int, default=200)
+    p.add_argument("--seeds", type=int, default=3)
     p.add_argument("--hidden", type=int, default=8)
     args = p.parse_args(argv)
 
