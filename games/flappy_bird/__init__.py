@@ -12,4 +12,15 @@ REGISTRATIONS = [
          reward_threshold=REWARD_THRESHOLD, nondeterministic=False),
 ]
 
-DEFAULT_CONFIG: dict = {}
+#: Fitness of a genome whose bird reaches the 1,000-pipe cap in every episode: 36,074 frames + 25 x 1,000.
+PERFECT_FITNESS = 61074.0
+
+#: ``neuroevo evolve --env flappy`` defaults: a small 4-6-2 tanh network, tournament selection, Gaussian
+#: mutation and no crossover; stop when a genome reaches the score cap on all 5 training episodes.
+DEFAULT_CONFIG: dict = {
+    "task": {"episodes": 5},
+    "network": {"hidden": [6], "activation": "tanh"},
+    "ga": {"population": 100, "selection": "tournament", "tournament_size": 3, "crossover": "none",
+           "mutation": "gaussian", "mutation_rate": 0.2, "mutation_scale": 0.3, "elitism": 2},
+    "run": {"generations": 3000, "target": PERFECT_FITNESS},
+}
