@@ -154,12 +154,13 @@ def train(task="xor", config: BackpropConfig | None = None, seed: int = 0, spec:
 
     for epoch in range(1, cfg.epochs + 1):
         order = rng.permutation(len(x)) if batch < len(x) else np.arange(len(x))
-        for lo in range(0, len(x), batch):
-            rows = order[lo: lo + batch]
-            acts = forward(spec, genome, x[rows])
-            _, grad_out = loss_and_grad(acts[-1], targets[rows], cfg.loss)
-            optimizer.step(genome, backward(spec, genome, acts, grad_out))
-            seen += len(rows)
+        with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported just below
+            for lo in range(0, len(x), batch):
+                rows = order[lo: lo + batch]
+                acts = forward(spec, genome, x[rows])
+                _, grad_out = loss_and_grad(acts[-1], targets[rows], cfg.loss)
+                optimizer.step(genome, backward(spec, genome, acts, grad_out))
+                seen += len(rows)
         if not np.all(np.isfinite(genome)):
             raise ConfigError(f"training diverged at epoch {epoch} (non-finite weights): lower the learning rate")
         if epoch % cfg.log_every == 0 or epoch == cfg.epochs:

@@ -44,7 +44,7 @@ class DQNConfig:
     tau: float = 1.0  # target update weight: 1 = hard copy, < 1 = soft (Polyak) update
     start_epsilon: float = 1.0  # epsilon of the epsilon-greedy policy at the start
     final_epsilon: float = 0.04  # epsilon after the decay
-    exploration_fraction: float = 0.16  # fraction of total_steps over which epsilon decays linearly
+    exploration_steps: int = 8_000  # env steps over which epsilon decays linearly (Zoo: 0.16 x 50,000)
     huber_delta: float = 1.0  # Huber loss: quadratic within delta, linear beyond
     max_grad_norm: float = 10.0  # gradient L2 norm clip (0: none)
     double_dqn: bool = True  # Double DQN target (van Hasselt et al. 2016); False: the 2015 target
@@ -55,13 +55,14 @@ class DQNConfig:
     def validate(self) -> "DQNConfig":
         positive(self, "total_steps", "learning_rate", "buffer_size", "batch_size", "train_frequency",
                  "gradient_steps", "target_update", "eval_every", "eval_episodes")
-        for name in ("gamma", "tau", "start_epsilon", "final_epsilon", "exploration_fraction"):
+        for name in ("gamma", "tau", "start_epsilon", "final_epsilon"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ConfigError(f"{name} must be in [0, 1], got {getattr(self, name)}")
         if self.tau == 0.0:
             raise ConfigError("tau must be > 0 (1 for hard target updates)")
-        if self.learning_starts < 0:
-            raise ConfigError(f"learning_starts must be >= 0, got {self.learning_starts}")
+        for name in ("learning_starts", "exploration_steps"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"{name} must be >= 0, got {getattr(self, name)}")
         return self
 
 
@@ -94,8 +95,11 @@ class ReplayBuffer:
 
 
 def epsilon_at(step: int, config: DQNConfig) -> float:
-    """Epsilon after ``step`` env steps: linear from start to final over ``exploration_fraction * total_steps``."""
-    span = config.exploration_fraction * config.total_steps
+    """Epsilon after ``step`` env steps: linear from start to final over ``exploration_steps``, then final.
+
+    The schedule does not depend on the budget, so a longer run explores exactly as a shorter one.
+    """
+    span = config.exploration_steps
     frac = 1.0 if span <= 0 else min(step / span, 1.0)
     return config.start_epsilon + frac * (config.final_epsilon - config.start_epsilon)
 
