@@ -14,12 +14,12 @@ cross-entropy), ``sin`` (sin(x) on [-pi, pi]; solved = MSE < 1e-3) and user CSV 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
 from neuroevo.baselines.autodiff import backward, forward, make_optimizer
-from neuroevo.baselines.common import Clock, Curve, TrainResult, positive, seed_streams
+from neuroevo.baselines.common import Clock, Curve, TrainResult, option, positive, seed_streams
 from neuroevo.baselines.datasets import load_dataset
 from neuroevo.errors import ConfigError, TaskError
 from neuroevo.network import NetworkSpec
@@ -34,19 +34,19 @@ LOSSES = ("mse", "cross_entropy")
 class BackpropConfig:
     """Backpropagation settings (defaults fit xor and sin)."""
 
-    epochs: int = 5_000  # passes over the dataset (the budget)
-    hidden: list = field(default_factory=lambda: [16])  # hidden layer sizes (when no spec is given)
-    activation: str = "tanh"  # hidden activation (when no spec is given)
-    output_activation: str = "linear"  # output activation (cross-entropy needs linear: outputs are logits)
-    loss: str = "mse"  # "mse" or "cross_entropy"
-    optimizer: str = "adam"  # "adam" or "sgd" (with momentum)
-    learning_rate: float = 1e-2  # optimiser step size
-    momentum: float = 0.9  # SGD momentum
-    batch_size: int = 0  # rows per gradient step (0: the whole dataset)
-    n_targets: int = 1  # CSV files: the last n_targets columns are targets
-    target_loss: float = math.nan  # user datasets: solved when the loss falls below this (nan: never)
-    log_every: int = 10  # epochs between learning-curve rows
-    stop_at_threshold: bool = True  # stop once the task is solved
+    epochs: int = option(5_000, "passes over the dataset (the budget)")
+    hidden: list = option([16], "hidden layer sizes (when no spec is given)")
+    activation: str = option("tanh", "hidden activation (when no spec is given)")
+    output_activation: str = option("linear", "output activation (cross-entropy needs linear: outputs are logits)")
+    loss: str = option("mse", "'mse' or 'cross_entropy'")
+    optimizer: str = option("adam", "'adam' or 'sgd' (with momentum)")
+    learning_rate: float = option(1e-2, "optimiser step size")
+    momentum: float = option(0.9, "SGD momentum")
+    batch_size: int = option(0, "rows per gradient step (0: the whole dataset)")
+    n_targets: int = option(1, "CSV files: the last n_targets columns are targets")
+    target_loss: float = option(math.nan, "user datasets: solved when the loss falls below this (nan: never)")
+    log_every: int = option(10, "epochs between learning-curve rows")
+    stop_at_threshold: bool = option(True, "stop once the task is solved")
 
     def validate(self) -> "BackpropConfig":
         positive(self, "epochs", "learning_rate", "log_every", "n_targets")

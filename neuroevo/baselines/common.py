@@ -238,3 +238,10 @@ def positive(config, *names) -> None:
             raise ConfigError(f"{name} must be > 0, got {v}")
 
 
+
+
+def option(default, help: str):
+    """A config dataclass field with its one-line ``help`` (read by the CLI for ``--help``)."""
+    if isinstance(default, (list, dict)):
+        return field(default_factory=lambda d=default: type(d)(d), metadata={"help": help})
+    return field(default=default, metadata={"help": help})

@@ -14,13 +14,13 @@ the project's Discrete policy, so the saved genome plays exactly like an evolved
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
 from neuroevo.baselines.autodiff import Adam, backward, forward
 from neuroevo.baselines.common import (RL_COLUMNS, Clock, Curve, Evaluator, TrainResult, build_spec, check_spec,
-                                       draw_seeds, open_env, positive, reward_threshold, seed_streams)
+                                       draw_seeds, open_env, option, positive, reward_threshold, seed_streams)
 from neuroevo.errors import ConfigError, TaskError
 from neuroevo.network import NetworkSpec, forward_into
 from neuroevo.policy import is_discrete, observation_to_input
@@ -30,27 +30,27 @@ from neuroevo.policy import is_discrete, observation_to_input
 class DQNConfig:
     """DQN hyper-parameters (defaults: RL Baselines3 Zoo, CartPole-v1)."""
 
-    total_steps: int = 50_000  # env steps of training (the budget)
-    hidden: list = field(default_factory=lambda: [64, 64])  # hidden layer sizes (when no spec is given)
-    activation: str = "relu"  # hidden activation (when no spec is given)
-    learning_rate: float = 2.3e-3  # Adam step size
-    buffer_size: int = 100_000  # transitions kept in the replay buffer
-    learning_starts: int = 1_000  # env steps of random play before the first gradient step
-    batch_size: int = 64  # transitions per gradient step
-    gamma: float = 0.99  # discount factor
-    train_frequency: int = 256  # env steps between training phases
-    gradient_steps: int = 128  # gradient steps per training phase
-    target_update: int = 10  # env steps between target-network updates (as SB3 and CleanRL count)
-    tau: float = 1.0  # target update weight: 1 = hard copy, < 1 = soft (Polyak) update
-    start_epsilon: float = 1.0  # epsilon of the epsilon-greedy policy at the start
-    final_epsilon: float = 0.04  # epsilon after the decay
-    exploration_steps: int = 8_000  # env steps over which epsilon decays linearly (Zoo: 0.16 x 50,000)
-    huber_delta: float = 1.0  # Huber loss: quadratic within delta, linear beyond
-    max_grad_norm: float = 10.0  # gradient L2 norm clip (0: none)
-    double_dqn: bool = True  # Double DQN target (van Hasselt et al. 2016); False: the 2015 target
-    eval_every: int = 1_000  # env steps between greedy evaluations (learning-curve rows)
-    eval_episodes: int = 10  # episodes per evaluation
-    stop_at_threshold: bool = True  # stop once an evaluation reaches the env's reward threshold
+    total_steps: int = option(50_000, "env steps of training (the budget)")
+    hidden: list = option([64, 64], "hidden layer sizes (when no spec is given)")
+    activation: str = option("relu", "hidden activation (when no spec is given)")
+    learning_rate: float = option(2.3e-3, "Adam step size")
+    buffer_size: int = option(100_000, "transitions kept in the replay buffer")
+    learning_starts: int = option(1_000, "env steps of random play before the first gradient step")
+    batch_size: int = option(64, "transitions per gradient step")
+    gamma: float = option(0.99, "discount factor")
+    train_frequency: int = option(256, "env steps between training phases")
+    gradient_steps: int = option(128, "gradient steps per training phase")
+    target_update: int = option(10, "env steps between target-network updates (as SB3 and CleanRL count)")
+    tau: float = option(1.0, "target update weight: 1 = hard copy, < 1 = soft (Polyak) update")
+    start_epsilon: float = option(1.0, "epsilon of the epsilon-greedy policy at the start")
+    final_epsilon: float = option(0.04, "epsilon after the decay")
+    exploration_steps: int = option(8_000, "env steps over which epsilon decays linearly (Zoo: 0.16 x 50,000)")
+    huber_delta: float = option(1.0, "Huber loss: quadratic within delta, linear beyond")
+    max_grad_norm: float = option(10.0, "gradient L2 norm clip (0: none)")
+    double_dqn: bool = option(True, "Double DQN target (van Hasselt et al. 2016); False: the 2015 target")
+    eval_every: int = option(1_000, "env steps between greedy evaluations (learning-curve rows)")
+    eval_episodes: int = option(10, "episodes per evaluation")
+    stop_at_threshold: bool = option(True, "stop once an evaluation reaches the env's reward threshold")
 
     def validate(self) -> "DQNConfig":
         positive(self, "total_steps", "learning_rate", "buffer_size", "batch_size", "train_frequency",
@@ -166,6 +166,7 @@ def train(env_id: str = "CartPole-v1", config: DQNConfig | None = None, seed: in
     sizes, codes = spec.kernel_args
     buf = np.empty((2, max(spec.sizes)))
     curve = Curve("dqn", RL_COLUMNS, reward_threshold(env), cfg.total_steps, callback)
+    forward_into(np.zeros(spec.n_params), sizes, codes, np.zeros(spec.n_inputs), buf)  # compile before the clock
     clock, recent, episode_return, updates = Clock(), [], 0.0, 0
 
     obs = to_input(env.reset(seed=int(draw_seeds(rng_env, 1)[0]))[0])

@@ -10,12 +10,12 @@ episodes; that evaluation is the learning curve (Brooks 1958; as a neuroevolutio
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
 from neuroevo.baselines.common import (RL_COLUMNS, Clock, Curve, Evaluator, TrainResult, build_spec, check_spec,
-                                       draw_seeds, evaluation_task, open_env, positive, reward_threshold,
+                                       draw_seeds, evaluation_task, open_env, option, positive, reward_threshold,
                                        seed_streams)
 from neuroevo.network import NetworkSpec
 
@@ -24,14 +24,14 @@ from neuroevo.network import NetworkSpec
 class RandomSearchConfig:
     """Random-search settings."""
 
-    total_steps: int = 200_000  # env steps of training (the budget)
-    hidden: list = field(default_factory=lambda: [16])  # hidden layer sizes (when no spec is given)
-    activation: str = "tanh"  # hidden activation (when no spec is given)
-    batch_size: int = 50  # genomes sampled and scored per batch
-    episodes: int = 5  # training episodes per genome (fitness = mean return)
-    scale: float = 1.0  # multiplies the initialiser's range
-    eval_episodes: int = 10  # validation episodes when the best genome changes
-    stop_at_threshold: bool = True  # stop once an evaluation reaches the env's reward threshold
+    total_steps: int = option(200_000, "env steps of training (the budget)")
+    hidden: list = option([16], "hidden layer sizes (when no spec is given)")
+    activation: str = option("tanh", "hidden activation (when no spec is given)")
+    batch_size: int = option(50, "genomes sampled and scored per batch")
+    episodes: int = option(5, "training episodes per genome (fitness = mean return)")
+    scale: float = option(1.0, "multiplies the initialiser's range")
+    eval_episodes: int = option(10, "validation episodes when the best genome changes")
+    stop_at_threshold: bool = option(True, "stop once an evaluation reaches the env's reward threshold")
 
     def validate(self) -> "RandomSearchConfig":
         positive(self, "total_steps", "batch_size", "episodes", "scale", "eval_episodes")
@@ -68,6 +68,7 @@ def train(env_id: str = "CartPole-v1", config: RandomSearchConfig | None = None,
     task = evaluation_task(env_id, spec, env_kwargs)
     evaluator = Evaluator(env_id, spec, env_kwargs, cfg.eval_episodes, rng_eval)
     curve = Curve("random-search", RL_COLUMNS, threshold, cfg.total_steps, callback)
+    task.warmup()  # compile before the clock starts
     clock, steps, best_fitness, best, score = Clock(), 0, -np.inf, None, -np.inf
 
     while steps < cfg.total_steps:

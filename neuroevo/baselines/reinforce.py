@@ -16,13 +16,13 @@ Policies on the network's outputs (so the saved genome is the project's determin
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
 from neuroevo.baselines.autodiff import Adam, backward, forward
 from neuroevo.baselines.common import (RL_COLUMNS, Clock, Curve, Evaluator, TrainResult, build_spec, check_spec,
-                                       draw_seeds, open_env, positive, reward_threshold, seed_streams)
+                                       draw_seeds, open_env, option, positive, reward_threshold, seed_streams)
 from neuroevo.errors import ConfigError
 from neuroevo.network import NetworkSpec, forward_into
 from neuroevo.policy import is_discrete, observation_to_input, output_to_action
@@ -32,20 +32,20 @@ from neuroevo.policy import is_discrete, observation_to_input, output_to_action
 class ReinforceConfig:
     """REINFORCE hyper-parameters (defaults tuned on CartPole-v1)."""
 
-    total_steps: int = 200_000  # env steps of training (the budget)
-    hidden: list = field(default_factory=lambda: [32])  # hidden layer sizes (when no spec is given)
-    activation: str = "tanh"  # hidden activation (when no spec is given)
-    learning_rate: float = 3e-3  # Adam step size of the policy
-    gamma: float = 0.99  # discount factor
-    episodes_per_update: int = 1  # episodes per gradient step
-    baseline: str = "none"  # "none" or "value": a learned state-value baseline
-    value_learning_rate: float = 1e-2  # Adam step size of the value network (baseline = "value")
-    log_std_init: float = -0.5  # Box actions: initial log standard deviation of the Gaussian
-    learn_log_std: bool = True  # Box actions: learn the log-std (else it stays at log_std_init)
-    max_grad_norm: float = 0.0  # gradient L2 norm clip (0: none)
-    eval_every: int = 2_000  # env steps between greedy evaluations (checked at episode ends)
-    eval_episodes: int = 10  # episodes per evaluation
-    stop_at_threshold: bool = True  # stop once an evaluation reaches the env's reward threshold
+    total_steps: int = option(200_000, "env steps of training (the budget)")
+    hidden: list = option([32], "hidden layer sizes (when no spec is given)")
+    activation: str = option("tanh", "hidden activation (when no spec is given)")
+    learning_rate: float = option(3e-3, "Adam step size of the policy")
+    gamma: float = option(0.99, "discount factor")
+    episodes_per_update: int = option(1, "episodes per gradient step")
+    baseline: str = option("none", "'none' or 'value': a learned state-value baseline")
+    value_learning_rate: float = option(1e-2, "Adam step size of the value network (baseline = 'value')")
+    log_std_init: float = option(-0.5, "Box actions: initial log standard deviation of the Gaussian")
+    learn_log_std: bool = option(True, "Box actions: learn the log-std (else it stays at log_std_init)")
+    max_grad_norm: float = option(0.0, "gradient L2 norm clip (0: none)")
+    eval_every: int = option(2_000, "env steps between greedy evaluations (checked at episode ends)")
+    eval_episodes: int = option(10, "episodes per evaluation")
+    stop_at_threshold: bool = option(True, "stop once an evaluation reaches the env's reward threshold")
 
     def validate(self) -> "ReinforceConfig":
         positive(self, "total_steps", "learning_rate", "episodes_per_update", "value_learning_rate",
@@ -148,6 +148,7 @@ def train(env_id: str = "CartPole-v1", config: ReinforceConfig | None = None, se
     sizes, codes = spec.kernel_args
     buf = np.empty((2, max(spec.sizes)))
     curve = Curve("reinforce", RL_COLUMNS, reward_threshold(env), cfg.total_steps, callback)
+    forward_into(np.zeros(spec.n_params), sizes, codes, np.zeros(spec.n_inputs), buf)  # compile before the clock
     clock, recent, steps, next_eval = Clock(), [], 0, cfg.eval_every
     batch: list[tuple] = []
 
