@@ -1,0 +1,210 @@
+"""``neuroevo train``: one baseline into a run folder, with the progress display of ``neuroevo evolve``.
+
+A run folder holds ``config.toml`` (method, seed, env or task, the method's resolved config),
+``history.csv`` (the learning curve), ``best.npz`` + ``best.json`` (the trained genome: ``neuroevo watch``
+and ``neuroevo evaluate`` work on it) and ``curve.png``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from pathlib import Path
+
+import tomli_w
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from neuroevo.agent import atomic_write
+from neuroevo.baselines import backprop, dqn, random_search, reinforce
+from neuroevo.baselines.common import TrainRecord, TrainResult
+from neuroevo.errors import ConfigError
+
+#: Method name -> (train function, config class).
+METHODS = {
+    "backprop": (backprop.train, backprop.BackpropConfig),
+    "reinforce": (reinforce.train, reinforce.ReinforceConfig),
+    "dqn": (dqn.train, dqn.DQNConfig),
+    "random-search": (random_search.train, random_search.RandomSearchConfig),
+}
+
+
+def make_config(method: str, values: dict | None = None):
+    """The config of ``method`` with ``values`` (``{field: value}``) over its defaults.
+
+    Raises:
+        ConfigError: unknown method, unknown field (the message lists the known ones) or a wrong type.
+    """
+    if method not in METHODS:
+        raise ConfigError(f"unknown method {method!r}; choose from {', '.join(METHODS)}")
+    cls = METHODS[method][1]
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    kwargs = {}
+    for key, value in (values or {}).items():
+        if key not in known:
+            raise ConfigError(f"{method} has no setting {key!r}; known settings: {', '.join(known)}")
+        kwargs[key] = _coerce(key, value, dataclasses.MISSING if known[key].default is dataclasses.MISSING
+                              else known[key].default)
+    return cls(**kwargs).validate()
+
+
+def _coerce(key, value, default):
+    kind = type(default) if default is not dataclasses.MISSING else list
+    try:
+        if kind is list:
+            if isinstance(value, str):
+                value = [int(v) for v in value.split(",") if v.strip()]
+            return [int(v) for v in value]
+        if kind is bool:
+            if isinstance(value, str):
+                return {"true": True, "false": False}[value.lower()]
+            return bool(value)
+        return kind(value)
+    except (KeyError, TypeError, ValueError):
+        raise ConfigError(f"{key} must be {kind.__name__}, got {value!r}") from None
+
+
+def default_folder(method: str, name: str, seed: int) -> Path:
+    """``runs/<env or task>-<method>-seed<seed>``, with a numeric suffix if it is taken."""
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(name).stem if "." in name else name).lower()
+    base = Path("runs") / f"{stem}-{method}-seed{seed}"
+    folder, n = base, 1
+    while (folder / "best.npz").exists():
+        n += 1
+        folder = base.with_name(f"{base.name}-{n}")
+    return folder
+
+
+def train_run(method: str, env: str | None = None, task: str | None = None, config=None, seed: int = 0,
+              out: str | Path | None = None, env_kwargs: dict | None = None, spec=None,
+              show_progress: bool = True, callback=None) -> tuple[TrainResult, Path]:
+    """Train ``method`` on an env (RL methods) or a supervised task (backprop) and write its run folder.
+
+    Args:
+        method: "backprop", "reinforce", "dqn" or "random-search".
+        env: Gymnasium id or alias (reinforce, dqn, random-search). task: "xor", "sin" or a CSV / .npz
+            path (backprop).
+        config: the method's config dataclass, or a ``{field: value}`` dict over its defaults.
+        seed: run seed. out: run folder (default :func:`default_folder`). env_kwargs: for gymnasium.make.
+        spec: the network (default: from the config's hidden layers). show_progress: draw a progress bar.
+        callback: extra ``fn(TrainRecord)``; returning False stops training.
+
+    Returns:
+        ``(result, folder)``.
+
+    Raises:
+        ConfigError: unknown method or setting, missing --env / --task, or a folder that holds a run.
+        TaskError: from the env or dataset.
+    """
+    if not isinstance(config, (dict, type(None))):
+        cfg = config.validate()
+    else:
+        cfg = make_config(method, config)
+    if method == "backprop":
+        if not task or env:
+            raise ConfigError("backprop trains on --task xor|sin|FILE (not --env)")
+        name = task
+    else:
+        if task or not env:
+            raise ConfigError(f"{method} trains on --env ID (not --task)")
+        name = env
+    folder = Path(out) if out else default_folder(method, name, seed)
+    if (folder / "best.npz").exists():
+        raise ConfigError(f"{folder} already holds a run; choose another --out")
+    train_fn = METHODS[method][0]
+    progress = _Progress(method) if show_progress else None
+
+    def on_record(record: TrainRecord):
+        if progress is not None:
+            progress.update(record)
+        return None if callback is None else callback(record)
+
+    try:
+        if method == "backprop":
+            result = train_fn(task, cfg, seed, spec=spec, callback=on_record)
+        else:
+            result = train_fn(env, cfg, seed, spec=spec, env_kwargs=env_kwargs, callback=on_record)
+    finally:
+        if progress is not None:
+            progress.stop()
+    write_run(folder, result, {"method": method, "seed": seed, "env": env or "", "task": task or "",
+                               "env_kwargs": dict(env_kwargs or {}), method: dataclasses.asdict(cfg)})
+    return result, folder
+
+
+def write_run(folder: Path, result: TrainResult, config: dict) -> None:
+    """Write ``config.toml``, ``history.csv``, ``best.npz`` + ``best.json`` and ``curve.png`` into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    clean = _toml_safe(config)
+    atomic_write(folder / "config.toml", lambda f: f.write(tomli_w.dumps(clean).encode()))
+    result.save_curve(folder / "history.csv")
+    result.agent().save(folder / "best.npz")
+    plot_curve(result, folder / "curve.png")
+
+
+def _toml_safe(d):
+    if isinstance(d, dict):
+        return {k: _toml_safe(v) for k, v in d.items() if not (isinstance(v, float) and math.isnan(v))}
+    return d
+
+
+def plot_curve(result: TrainResult, png_path: Path) -> Path:
+    """PNG of the learning curve: evaluation return against env steps (RL), or loss against epochs."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4), dpi=110)
+    c = dict(zip(result.columns, result.curve.T))
+    if "eval_return" in c:
+        ax.plot(c["env_steps"], c["eval_return"], marker=".", label="evaluation (greedy policy)")
+        if "train_return" in c:
+            ax.plot(c["env_steps"], c["train_return"], alpha=0.6, label="training episodes")
+        ax.set_xlabel("env steps")
+        ax.set_ylabel("mean return")
+    else:
+        ax.plot(c["epoch"], c["loss"], label="loss")
+        ax.set_yscale("log")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("loss")
+    if result.threshold is not None and "eval_return" in c:
+        ax.axhline(result.threshold, color="grey", ls="--", lw=0.8, label=f"threshold {result.threshold:g}")
+    ax.set_title(f"{result.method} on {result.env_id or result.meta.get('task', 'data')}")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="best")
+    fig.tight_layout()
+    atomic_write(Path(png_path), lambda f: fig.savefig(f, format="png"))
+    plt.close(fig)
+    return Path(png_path)
+
+
+class _Progress:
+    """A rich progress bar over the budget on a terminal; one line per record otherwise."""
+
+    def __init__(self, method: str):
+        self.console = Console(stderr=True)
+        self.method, self.bar, self.task, self.next_line = method, None, None, 0.0
+
+    def update(self, record: TrainRecord) -> None:
+        v = record.values
+        done = v.get("env_steps", v.get("epoch", 0))
+        stats = "  ".join(f"{k} {v[k]:.4g}" for k in ("eval_return", "train_return", "loss", "accuracy")
+                          if k in v and v[k] == v[k])
+        if not self.console.is_terminal:  # about 20 lines per run
+            if done < self.next_line:
+                return
+            self.next_line = done + record.total / 20
+            self.console.print(f"{self.method} {int(done):>9,}/{record.total:,}  {stats}", highlight=False)
+            return
+        if self.bar is None:
+            self.bar = Progress(TextColumn(self.method), BarColumn(), TextColumn("{task.completed:,.0f}"),
+                                TimeElapsedColumn(), TextColumn("{task.fields[stats]}"), console=self.console)
+            self.bar.start()
+            self.task = self.bar.add_task("", total=record.total, stats="")
+        self.bar.update(self.task, completed=done, stats=stats)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
