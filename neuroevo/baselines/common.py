@@ -174,7 +174,8 @@ class Curve:
 
     Args:
         method: the method's name; ``columns``: column names; ``threshold``: value to reach (None: none).
-        total: the budget (for progress displays); ``callback``: ``fn(TrainRecord) -> False to stop`` or None.
+        total: the budget in the first column's unit: a threshold reached beyond it does not count;
+            ``callback``: ``fn(TrainRecord) -> False to stop`` or None.
     """
 
     def __init__(self, method: str, columns, threshold, total: int, callback=None, metric: str = "eval_return"):
@@ -190,7 +191,8 @@ class Curve:
         value = values[self.metric]
         if genome is not None and value > self.best_value:
             self.best_value, self.best_genome = float(value), genome.copy()
-        if self.reached is None and self.threshold is not None and value >= self.threshold:
+        within_budget = values[self.columns[0]] <= self.total  # a last batch or generation may overshoot
+        if self.reached is None and self.threshold is not None and value >= self.threshold and within_budget:
             self.reached = (int(values[self.columns[0]]), float(values["seconds"]))
         if self.callback is not None:
             return self.callback(TrainRecord(self.method, dict(values), self.total)) is not False

@@ -1,0 +1,324 @@
+"""``neuroevo compare``: several methods on one task with the same network size and budget; table + plot.
+
+Every method trains the same network (one ``NetworkSpec``) for at most the same budget: env steps for an
+env, or examples (one forward pass of one input row) for ``--task xor|sin``. Each run is scored the same
+way: the greedy policy of its current genome on fixed validation episodes (the GA: the best genome of each
+generation), with that evaluation's time left out of the method's wall seconds. A run "reaches the
+threshold" when a validation evaluation reaches the env's ``reward_threshold`` (xor: 100 % accuracy; sin:
+MSE < 1e-3), and stops there. Its returned genome is then evaluated on 100 fresh episodes
+(``neuroevo.evaluate``: the real env, seeds never used in training).
+
+Outputs in the folder: ``results.csv`` (one row per method and seed), ``summary.csv`` and ``summary.md``
+(per method: success rate, median and interquartile range of env steps and of wall seconds to the threshold
+over the successful seeds, final mean return), ``curves.png`` (mean over seeds of the evaluation return
+against env steps and against wall seconds, band = min..max over seeds; a stopped run keeps its last value)
+and ``curves/<method>-seed<k>.csv``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from neuroevo.agent import atomic_write
+from neuroevo.baselines import backprop, dqn, random_search, reinforce
+from neuroevo.baselines.common import RL_COLUMNS, Clock, Curve, Evaluator, TrainResult, build_spec, open_env
+from neuroevo.baselines.datasets import load_dataset
+from neuroevo.callbacks import Callback
+from neuroevo.errors import ConfigError
+from neuroevo.network import NetworkSpec, forward
+
+ENV_METHODS = ("ga", "random-search", "reinforce", "dqn")
+TASK_METHODS = ("ga", "backprop")
+SUMMARY_COLUMNS = ("method", "runs", "solved", "success_rate", "median_steps", "steps_q25", "steps_q75",
+                   "median_seconds", "seconds_q25", "seconds_q75", "final_return_median", "final_return_min",
+                   "final_return_max")
+
+
+@dataclass
+class Comparison:
+    """What :func:`compare` produced: one :class:`TrainResult` per (method, seed), the final scores, files."""
+
+    results: dict  # method -> [TrainResult per seed]
+    final: dict  # method -> [final mean return (env) or final MSE (task) per seed]
+    summary: list  # rows of SUMMARY_COLUMNS
+    folder: Path
+
+
+def compare(env: str | None = None, task: str | None = None, methods=None, seeds: int = 5,
+            budget_steps: int = 100_000, hidden=(32,), activation: str = "tanh", out: str | Path | None = None,
+            eval_episodes: int = 20, final_episodes: int = 100, env_kwargs: dict | None = None,
+            log=print) -> Comparison:
+    """Run every method for every seed and write the table and the plot.
+
+    Args:
+        env: Gymnasium id or alias (methods from ``ga, random-search, reinforce, dqn``); or
+        task: "xor" or "sin" (methods ``ga, backprop``); exactly one of the two.
+        methods: method names (default: all for the kind of task).
+        seeds: seeds 0..seeds-1 per method. budget_steps: env steps (env) or examples (task) per run.
+        hidden, activation: the network shared by every method (output: linear for Discrete actions and
+            the supervised tasks, tanh for Box actions).
+        out: folder (default ``runs/compare-<env or task>``). eval_episodes: validation episodes per
+            evaluation. final_episodes: fresh episodes of the final evaluation. log: ``fn(str)`` for progress.
+
+    Returns:
+        A :class:`Comparison`.
+
+    Raises:
+        ConfigError: neither or both of env and task, an unknown method, a method that does not fit the task.
+        TaskError: from the env.
+    """
+    if (env is None) == (task is None):
+        raise ConfigError("compare needs exactly one of --env ID or --task xor|sin")
+    allowed = ENV_METHODS if env else TASK_METHODS
+    methods = list(methods or allowed)
+    for m in methods:
+        if m not in allowed:
+            raise ConfigError(f"method {m!r} does not apply to {'--env' if env else '--task'}; choose from "
+                              f"{', '.join(allowed)}")
+    if seeds < 1 or budget_steps < 1:
+        raise ConfigError("--seeds and --budget-steps must be at least 1")
+    if task is not None and task not in ("xor", "sin"):
+        raise ConfigError(f"compare --task takes xor or sin, got {task!r}")
+    folder = Path(out or f"runs/compare-{(env or task).replace('/', '-').lower()}")
+    results, final = {}, {}
+    for m in methods:
+        results[m], final[m] = [], []
+        for seed in range(seeds):
+            if env:
+                r = _run_env(m, env, env_kwargs, seed, budget_steps, tuple(hidden), activation, eval_episodes)
+                score = _final_return(r, final_episodes, seed)
+            else:
+                r = _run_task(m, task, seed, budget_steps, tuple(hidden), activation)
+                score = _final_mse(r, task)
+            results[m].append(r)
+            final[m].append(score)
+            reached = f"{r.steps_to_threshold:,} steps, {r.seconds_to_threshold:.2f} s" if r.solved else "not reached"
+            log(f"{m:14} seed {seed}: threshold {reached}; final {'return' if env else 'MSE'} {score:.4g}")
+    summary = _summary(results, final)
+    _write(folder, results, final, summary, env or task, budget_steps, bool(env))
+    return Comparison(results, final, summary, folder)
+
+
+# ---------------------------------------------------------------------------------------------- env runs
+
+def _run_env(method, env, env_kwargs, seed, budget, hidden, activation, eval_episodes) -> TrainResult:
+    common = dict(total_steps=budget, hidden=list(hidden), activation=activation, eval_episodes=eval_episodes)
+    if method == "dqn":
+        return dqn.train(env, dqn.DQNConfig(**common), seed, env_kwargs=env_kwargs)
+    if method == "reinforce":
+        return reinforce.train(env, reinforce.ReinforceConfig(**common), seed, env_kwargs=env_kwargs)
+    if method == "random-search":
+        return random_search.train(env, random_search.RandomSearchConfig(**common), seed, env_kwargs=env_kwargs)
+    return _run_ga(env, env_kwargs, seed, budget, hidden, activation, eval_episodes)
+
+
+class _GACurve(Callback):
+    """Evaluates each generation's best genome on the validation episodes; stops at the budget or threshold."""
+
+    def __init__(self, curve: Curve, evaluator, budget: int):
+        self.curve, self.evaluator, self.budget, self.eval_seconds = curve, evaluator, budget, 0.0
+
+    def on_generation_end(self, record):
+        t0 = time.perf_counter()
+        genome = record.genomes[int(np.argmax(record.fitness))]
+        score = self.evaluator(genome)
+        self.curve.add(genome, env_steps=record.env_steps, seconds=record.elapsed - self.eval_seconds,
+                       eval_return=score, train_return=record.best)
+        self.eval_seconds += time.perf_counter() - t0
+        return not (record.env_steps >= self.budget or self.curve.reached)
+
+
+def _run_ga(env, env_kwargs, seed, budget, hidden, activation, eval_episodes) -> TrainResult:
+    from neuroevo.baselines.common import evaluation_task, reward_threshold, seed_streams
+    from neuroevo.config import resolve
+    from neuroevo.ga import GeneticAlgorithm
+    from neuroevo.population import Population
+
+    e, env_id = open_env(env, env_kwargs)
+    spec, threshold = build_spec(e, hidden, activation), reward_threshold(e)
+    e.close()
+    config = resolve(flags={"task": {"env": env_id}})
+    task = evaluation_task(env_id, spec, env_kwargs)
+    task.warmup()
+    (rng_eval,) = seed_streams(seed, 1)
+    evaluator = Evaluator(env_id, spec, env_kwargs, eval_episodes, rng_eval)
+    curve = Curve("ga", RL_COLUMNS, threshold, budget)
+    watcher = _GACurve(curve, evaluator, budget)
+    ga = GeneticAlgorithm(spec, config.ga, seed)
+    run = Population(task, ga, callbacks=[watcher], episodes=config.task.episodes).run(10**9)
+    return curve.result(spec, env_id, env_kwargs, run.env_steps, run.elapsed - watcher.eval_seconds,
+                        {"seed": seed, "generations": run.generations})
+
+
+def _final_return(result: TrainResult, episodes: int, seed: int) -> float:
+    from neuroevo.evaluate import evaluate_agent
+
+    return float(evaluate_agent(result.agent(), episodes=episodes, seed=seed).returns.mean())
+
+
+# --------------------------------------------------------------------------------------------- task runs
+
+def _run_task(method, task, seed, budget, hidden, activation) -> TrainResult:
+    x, y = load_dataset(task)
+    if method == "backprop":
+        cfg = backprop.BackpropConfig(epochs=max(1, budget // len(x)), hidden=list(hidden), activation=activation)
+        return backprop.train(task, cfg, seed)
+    return _run_ga_task(task, x, y, seed, budget, hidden, activation)
+
+
+def _run_ga_task(task, x, y, seed, budget, hidden, activation) -> TrainResult:
+    from neuroevo.config import GAConfig
+    from neuroevo.evaluation.tasks import FunctionTask
+    from neuroevo.ga import GeneticAlgorithm
+    from neuroevo.population import Population
+
+    spec = NetworkSpec.build(x.shape[1], hidden, y.shape[1], activation, "linear")
+
+    def fitness(genomes, seeds):  # -MSE over the dataset (maximised)
+        return np.array([-np.mean((forward(spec, g, x) - y) ** 2) for g in genomes])
+
+    metric, threshold = ("accuracy", 1.0) if task == "xor" else ("score", -1e-3)
+    curve = Curve("ga", backprop.COLUMNS, threshold, budget, metric=metric)
+    clock = Clock()
+
+    class Watch(Callback):
+        def on_generation_end(self, record):
+            g = record.genomes[int(np.argmax(record.fitness))]
+            out = forward(spec, g, x)
+            mse = float(np.mean((out - y) ** 2))
+            seen = record.evaluations * len(x)
+            curve.add(g, epoch=record.generation + 1, examples=seen, seconds=clock.seconds(), loss=mse,
+                      accuracy=backprop.accuracy(out, y, "mse") if task == "xor" else np.nan, score=-mse)
+            return not (seen >= budget or curve.reached)
+
+    ga = GeneticAlgorithm(spec, GAConfig(mutation="gaussian", mutation_scale=0.1), seed)
+    run = Population(FunctionTask(fitness, spec, batch=True), ga, callbacks=[Watch()]).run(10**9)
+    return curve.result(spec, None, {}, run.evaluations * len(x), clock.seconds(), {"seed": seed, "task": task})
+
+
+def _final_mse(result: TrainResult, task: str) -> float:
+    x, y = load_dataset(task)
+    return float(np.mean((forward(result.spec, result.genome, x) - y) ** 2))
+
+
+# ------------------------------------------------------------------------------------------------ output
+
+def _quantiles(values):
+    v = [x for x in values if x is not None]
+    return tuple(float(q) for q in np.percentile(v, [50, 25, 75])) if v else (math.nan,) * 3
+
+
+def _summary(results, final) -> list:
+    rows = []
+    for m, runs in results.items():
+        solved = sum(r.solved for r in runs)
+        steps = _quantiles([r.steps_to_threshold for r in runs])
+        secs = _quantiles([r.seconds_to_threshold for r in runs])
+        f = np.array(final[m])
+        rows.append([m, len(runs), solved, solved / len(runs), *steps, *secs, float(np.median(f)),
+                     float(f.min()), float(f.max())])
+    return rows
+
+
+def _fmt(v, digits=3):
+    if isinstance(v, str):
+        return v
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "-"
+    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.{digits}g}"
+
+
+def _markdown(summary, name, budget, is_env) -> str:
+    unit = "env steps" if is_env else "examples"
+    final = "final mean return (100 fresh episodes): median [min, max]" if is_env else "final MSE: median [min, max]"
+    lines = [f"Comparison on {name}, budget {budget:,} {unit} per run.", "",
+             f"| method | solved | {unit} to threshold: median [q25, q75] | wall s to threshold: median "
+             f"[q25, q75] | {final} |", "|---|---|---|---|---|"]
+    for r in summary:
+        lines.append(f"| {r[0]} | {r[2]}/{r[1]} | {_fmt(r[4])} [{_fmt(r[5])}, {_fmt(r[6])}] | "
+                     f"{_fmt(r[7])} [{_fmt(r[8])}, {_fmt(r[9])}] | {_fmt(r[10], 4)} [{_fmt(r[11], 4)}, "
+                     f"{_fmt(r[12], 4)}] |")
+    return "\n".join(lines) + "\n"
+
+
+def _csv_text(header, rows) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(header)
+    w.writerows(rows)
+    return buf.getvalue().encode()
+
+
+def _write(folder: Path, results, final, summary, name, budget, is_env) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = [[m, r.meta.get("seed", i), r.steps_to_threshold, r.seconds_to_threshold, r.env_steps,
+             round(r.seconds, 3), final[m][i]] for m, runs in results.items() for i, r in enumerate(runs)]
+    atomic_write(folder / "results.csv", lambda f: f.write(_csv_text(
+        ("method", "seed", "steps_to_threshold", "seconds_to_threshold", "steps", "seconds",
+         "final_return" if is_env else "final_mse"), rows)))
+    atomic_write(folder / "summary.csv", lambda f: f.write(_csv_text(SUMMARY_COLUMNS, summary)))
+    text = _markdown(summary, name, budget, is_env)
+    atomic_write(folder / "summary.md", lambda f: f.write(text.encode()))
+    for m, runs in results.items():
+        for i, r in enumerate(runs):
+            r.save_curve(folder / "curves" / f"{m}-seed{i}.csv")
+    plot_curves(results, folder / "curves.png", name, budget, is_env)
+
+
+def _band(runs, x_col, y_col, grid):
+    """(seeds, len(grid)) values on ``grid``: step-wise last value so far (NaN before the first row)."""
+    out = np.full((len(runs), len(grid)), np.nan)
+    for k, r in enumerate(runs):
+        c = dict(zip(r.columns, r.curve.T))
+        if len(c[x_col]) == 0:
+            continue
+        idx = np.searchsorted(c[x_col], grid, side="right") - 1
+        out[k] = np.where(idx >= 0, c[y_col][np.maximum(idx, 0)], np.nan)
+    return out
+
+
+def plot_curves(results, png_path, name, budget, is_env) -> Path:
+    """One PNG: mean evaluation return (or MSE) against env steps (examples) and against wall seconds."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    x_step = "env_steps" if is_env else "examples"
+    y_col, y_label = ("eval_return", "mean evaluation return") if is_env else ("loss", "MSE")
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5), dpi=110)
+    for m, runs in results.items():
+        longest = max(max((r.seconds for r in runs), default=1.0), 1e-3)
+        for ax, col, grid in ((axes[0], x_step, np.linspace(0, budget, 400)),
+                              (axes[1], "seconds", np.linspace(0, longest, 400))):
+            vals = _band(runs, col, y_col, grid)
+            with warnings.catch_warnings():  # all-NaN columns before the first evaluation
+                warnings.simplefilter("ignore", RuntimeWarning)
+                mean, lo, hi = np.nanmean(vals, 0), np.nanmin(vals, 0), np.nanmax(vals, 0)
+            line, = ax.plot(grid, mean, label=m)
+            ax.fill_between(grid, lo, hi, color=line.get_color(), alpha=0.15)
+    threshold = next(iter(results.values()))[0].threshold
+    for ax, xl in zip(axes, ("env steps" if is_env else "examples (forward passes of one row)", "wall seconds")):
+        if is_env and threshold is not None:
+            ax.axhline(threshold, color="grey", ls="--", lw=0.8)
+        if not is_env:
+            ax.set_yscale("log")
+        ax.set_xlabel(xl)
+        ax.set_ylabel(y_label)
+        ax.grid(alpha=0.3)
+        ax.legend(loc="best")
+    seeds = len(next(iter(results.values())))
+    fig.suptitle(f"{name}: mean over {seeds} seeds, band = min..max")
+    fig.tight_layout()
+    png_path = Path(png_path)
+    atomic_write(png_path, lambda f: fig.savefig(f, format="png"))
+    plt.close(fig)
+    return png_path
