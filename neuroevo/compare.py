@@ -186,7 +186,7 @@ def _run_ga_task(task, x, y, seed, budget, hidden, activation) -> TrainResult:
         return np.array([-np.mean((forward(spec, g, x) - y) ** 2) for g in genomes])
 
     metric, threshold = ("accuracy", 1.0) if task == "xor" else ("score", -1e-3)
-    curve = Curve("ga", backprop.COLUMNS, threshold, budget, metric=metric)
+    curve = Curve("ga", backprop.COLUMNS, threshold, budget, None, metric, "examples")
     clock = Clock()
 
     class Watch(Callback):

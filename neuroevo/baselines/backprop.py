@@ -120,12 +120,14 @@ def train(task="xor", config: BackpropConfig | None = None, seed: int = 0, spec:
         config: settings (default :class:`BackpropConfig`).
         seed: run seed (>= 0): initial weights and mini-batch order; one seed gives one result.
         spec: the network; default ``n_in -> config.hidden -> n_out``.
-        callback: ``fn(TrainRecord)`` called every ``log_every`` epochs; returning False stops training.
+        callback: ``fn(TrainRecord)`` called every ``log_every`` epochs (its ``total``: epochs x rows);
+            returning False stops training.
 
     Returns:
         A :class:`TrainResult` with ``env_id`` None, the genome of the best logged row (xor: the first at
-        the best accuracy; else the lowest loss), curve columns :data:`COLUMNS` (score = -loss), ``env_steps`` = examples seen and
-        ``threshold``/``steps_to_threshold`` for the task's solved criterion.
+        the best accuracy; else the lowest loss), curve columns :data:`COLUMNS` (score = -loss),
+        ``env_steps`` = examples seen, and ``threshold`` / ``steps_to_threshold`` (in examples) for the
+        task's solved criterion.
 
     Raises:
         TaskError: unknown task, bad file, or a spec that does not fit the data.
@@ -148,7 +150,7 @@ def train(task="xor", config: BackpropConfig | None = None, seed: int = 0, spec:
     opt_kwargs = {"momentum": cfg.momentum} if cfg.optimizer == "sgd" else {}
     optimizer = make_optimizer(cfg.optimizer, spec.n_params, cfg.learning_rate, **opt_kwargs)
     batch = cfg.batch_size or len(x)
-    curve = Curve("backprop", COLUMNS, threshold, cfg.epochs, callback, metric=metric)
+    curve = Curve("backprop", COLUMNS, threshold, cfg.epochs * len(x), callback, metric, "examples")
     clock, seen = Clock(), 0
     classes = cfg.loss == "cross_entropy" or bool(np.all((targets == 0) | (targets == 1)))
 

@@ -173,14 +173,17 @@ class Curve:
     """Collects learning-curve rows, tracks the best evaluated genome and when the threshold was reached.
 
     Args:
-        method: the method's name; ``columns``: column names; ``threshold``: value to reach (None: none).
-        total: the budget in the first column's unit: a threshold reached beyond it does not count;
+        method: the method's name; ``columns``: column names; ``threshold``: value of ``metric`` to reach
+            (None: none); ``step_column``: the column counting the budget (default: the first).
+        total: the budget in ``step_column``'s unit: a threshold reached beyond it does not count;
             ``callback``: ``fn(TrainRecord) -> False to stop`` or None.
     """
 
-    def __init__(self, method: str, columns, threshold, total: int, callback=None, metric: str = "eval_return"):
+    def __init__(self, method: str, columns, threshold, total: int, callback=None, metric: str = "eval_return",
+                 step_column: str | None = None):
         self.method, self.columns, self.threshold, self.total = method, tuple(columns), threshold, int(total)
         self.callback, self.metric = callback, metric
+        self.step_column = step_column or self.columns[0]
         self.rows: list[list[float]] = []
         self.best_value, self.best_genome = -np.inf, None
         self.reached: tuple[int, float] | None = None
@@ -191,9 +194,9 @@ class Curve:
         value = values[self.metric]
         if genome is not None and value > self.best_value:
             self.best_value, self.best_genome = float(value), genome.copy()
-        within_budget = values[self.columns[0]] <= self.total  # a last batch or generation may overshoot
+        within_budget = values[self.step_column] <= self.total  # a last batch or generation may overshoot
         if self.reached is None and self.threshold is not None and value >= self.threshold and within_budget:
-            self.reached = (int(values[self.columns[0]]), float(values["seconds"]))
+            self.reached = (int(values[self.step_column]), float(values["seconds"]))
         if self.callback is not None:
             return self.callback(TrainRecord(self.method, dict(values), self.total)) is not False
         return True

@@ -189,7 +189,7 @@ class _Progress:
 
     def update(self, record: TrainRecord) -> None:
         v = record.values
-        done = v.get("env_steps", v.get("epoch", 0))
+        done = v.get("env_steps", v.get("examples", 0))
         stats = "  ".join(f"{k} {v[k]:.4g}" for k in ("eval_return", "train_return", "loss", "accuracy")
                           if k in v and v[k] == v[k])
         if not self.console.is_terminal:  # about 20 lines per run
