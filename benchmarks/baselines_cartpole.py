@@ -74,6 +74,10 @@ def main(argv=None) -> None:
         print(method, json.dumps(summary[method]), flush=True)
     out = Path(__file__).parent / "results" / "baselines_cartpole.json"
     out.parent.mkdir(exist_ok=True)
+    if out.is_file():  # keep the earlier results of the methods not run now
+        old = json.loads(out.read_text())
+        summary = {**{m: v for m, v in old["summary"].items() if m not in summary}, **summary}
+        rows = [r for r in old["runs"] if r["method"] not in args.methods.split(",")] + rows
     out.write_text(json.dumps({"machine": platform.platform(), "python": platform.python_version(),
                                "summary": summary, "runs": rows}, indent=2) + "\n")
     print(f"wrote {out}")

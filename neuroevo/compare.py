@@ -11,7 +11,8 @@ MSE < 1e-3), and stops there. Its returned genome is then evaluated on 100 fresh
 Outputs in the folder: ``results.csv`` (one row per method and seed), ``summary.csv`` and ``summary.md``
 (per method: success rate, median and interquartile range of env steps and of wall seconds to the threshold
 over the successful seeds, final mean return), ``curves.png`` (mean over seeds of the evaluation return
-against env steps and against wall seconds, band = min..max over seeds; a stopped run keeps its last value)
+against env steps and against wall seconds on a log axis, band = min..max over seeds; a run that stopped at
+the threshold keeps its last value)
 and ``curves/<method>-seed<k>.csv``.
 """
 
@@ -33,6 +34,7 @@ from neuroevo.baselines.common import RL_COLUMNS, Clock, Curve, Evaluator, Train
 from neuroevo.baselines.datasets import load_dataset
 from neuroevo.callbacks import Callback
 from neuroevo.errors import ConfigError
+from neuroevo.evaluation.registry import KERNELS, resolve_env_id
 from neuroevo.network import NetworkSpec, forward
 
 ENV_METHODS = ("ga", "random-search", "reinforce", "dqn")
@@ -54,7 +56,7 @@ class Comparison:
 
 def compare(env: str | None = None, task: str | None = None, methods=None, seeds: int = 5,
             budget_steps: int = 100_000, hidden=(32,), activation: str = "tanh", out: str | Path | None = None,
-            eval_episodes: int = 20, final_episodes: int = 100, env_kwargs: dict | None = None,
+            eval_episodes: int | None = None, final_episodes: int = 100, env_kwargs: dict | None = None,
             log=print) -> Comparison:
     """Run every method for every seed and write the table and the plot.
 
@@ -66,7 +68,7 @@ def compare(env: str | None = None, task: str | None = None, methods=None, seeds
         hidden, activation: the network shared by every method (output: linear for Discrete actions and
             the supervised tasks, tanh for Box actions).
         out: folder (default ``runs/compare-<env or task>``). eval_episodes: validation episodes per
-            evaluation. final_episodes: fresh episodes of the final evaluation. log: ``fn(str)`` for progress.
+            evaluation (default: 100 when the env has a population kernel, which makes them cheap, else 10). final_episodes: fresh episodes of the final evaluation. log: ``fn(str)`` for progress.
 
     Returns:
         A :class:`Comparison`.
@@ -88,6 +90,8 @@ def compare(env: str | None = None, task: str | None = None, methods=None, seeds
     if task is not None and task not in ("xor", "sin"):
         raise ConfigError(f"compare --task takes xor or sin, got {task!r}")
     folder = Path(out or f"runs/compare-{(env or task).replace('/', '-').lower()}")
+    if eval_episodes is None:
+        eval_episodes = 100 if env and resolve_env_id(env) in KERNELS else 10
     results, final = {}, {}
     for m in methods:
         results[m], final[m] = [], []
@@ -297,8 +301,9 @@ def plot_curves(results, png_path, name, budget, is_env) -> Path:
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.5), dpi=110)
     for m, runs in results.items():
         longest = max(max((r.seconds for r in runs), default=1.0), 1e-3)
+        first = min((r.curve[0, r.columns.index("seconds")] for r in runs if len(r.curve)), default=1e-4)
         for ax, col, grid in ((axes[0], x_step, np.linspace(0, budget, 400)),
-                              (axes[1], "seconds", np.linspace(0, longest, 400))):
+                              (axes[1], "seconds", np.geomspace(max(first, 1e-4), longest, 400))):
             vals = _band(runs, col, y_col, grid)
             with warnings.catch_warnings():  # all-NaN columns before the first evaluation
                 warnings.simplefilter("ignore", RuntimeWarning)
@@ -311,6 +316,8 @@ def plot_curves(results, png_path, name, budget, is_env) -> Path:
             ax.axhline(threshold, color="grey", ls="--", lw=0.8)
         if not is_env:
             ax.set_yscale("log")
+        if xl == "wall seconds":
+            ax.set_xscale("log")  # methods differ by orders of magnitude in speed
         ax.set_xlabel(xl)
         ax.set_ylabel(y_label)
         ax.grid(alpha=0.3)
