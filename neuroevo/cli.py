@@ -55,9 +55,7 @@ def _add_config_flags(p: argparse.ArgumentParser) -> None:
             else:
                 group.add_argument(flag, dest=dest, type=_TYPES[typ], default=argparse.SUPPRESS,
                                    metavar=typ.upper() if typ != "list" else "N,N", help=f.metadata["help"])
-    p.add_argument("--env-arg", dest="env_args", action="append", type=_env_arg, default=[],
-                   metavar="KEY=VALUE", help="keyword argument for gymnasium.make (repeatable)")
-    p.add_argument("--track", help="car track: a built-in name, a JSON file, or names joined by commas")
+    _add_env_kwargs_flags(p)
 
 
 def _flags(args) -> dict:
@@ -136,8 +134,42 @@ def cmd_envs(args) -> int:
 def cmd_play(args) -> int:
     from neuroevo.envs import play
 
-    play(args.game, dict(args.env_args, **({"track": args.track} if args.track else {})))
+    play(args.game, _game_kwargs(args))
     return 0
+
+
+def _game_kwargs(args) -> dict:
+    return dict(args.env_args, **({"track": args.track} if args.track else {}))
+
+
+def cmd_train(args) -> int:
+    from neuroevo.baselines.run import train_run
+
+    result, folder = train_run(args.method, env=args.env, task=args.task, config=dict(args.set), seed=args.seed,
+                               out=args.out, env_kwargs=_game_kwargs(args) or None)
+    reached = (f"reached {result.threshold:g} after {result.steps_to_threshold:,} steps, "
+               f"{result.seconds_to_threshold:.1f} s" if result.solved else "did not reach the threshold")
+    print(f"{args.method}: best evaluation {result.best_eval:.6g}; {reached}; {result.env_steps:,} steps in "
+          f"{result.seconds:.1f} s")
+    print(f"run folder: {folder}  (best.npz, history.csv, curve.png, config.toml)")
+    return 0
+
+
+def cmd_compare(args) -> int:
+    from neuroevo.compare import compare
+
+    methods = [m for m in args.methods.split(",") if m] if args.methods else None
+    c = compare(env=args.env, task=args.task, methods=methods, seeds=args.seeds, budget_steps=args.budget_steps,
+                hidden=tuple(args.hidden), activation=args.activation, out=args.out,
+                env_kwargs=_game_kwargs(args) or None)
+    print(f"results in {c.folder}  (summary.md, summary.csv, results.csv, curves.png)")
+    return 0
+
+
+def _add_env_kwargs_flags(p) -> None:
+    p.add_argument("--env-arg", dest="env_args", action="append", type=_env_arg, default=[],
+                   metavar="KEY=VALUE", help="keyword argument for gymnasium.make (repeatable)")
+    p.add_argument("--track", help="car track: a built-in name, a JSON file, or names joined by commas")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -176,18 +208,46 @@ def build_parser() -> argparse.ArgumentParser:
 
     g = sub.add_parser("play", help="play a built-in game yourself (flappy: space bar; car: arrow keys)")
     g.add_argument("game", help="flappy or car")
-    g.add_argument("--env-arg", dest="env_args", action="append", type=_env_arg, default=[],
-                   metavar="KEY=VALUE", help="keyword argument of the game's env (repeatable)")
-    g.add_argument("--track", help="car track")
+    _add_env_kwargs_flags(g)
     g.set_defaults(func=cmd_play)
+
+    t = sub.add_parser("train", help="train a network with a gradient baseline (or random search)",
+                       description="Train the same kind of network with backprop, REINFORCE, DQN or random "
+                                   "search; the run folder works with `evaluate` and `watch`.")
+    t.add_argument("--method", required=True, choices=["backprop", "reinforce", "dqn", "random-search"])
+    what = t.add_mutually_exclusive_group(required=True)
+    what.add_argument("--env", help="Gymnasium env id or alias (reinforce, dqn, random-search)")
+    what.add_argument("--task", help="supervised task for backprop: xor, sin, or a CSV / .npz file")
+    t.add_argument("--seed", type=int, default=0, help="random seed")
+    t.add_argument("--out", help="run folder (default: runs/<env or task>-<method>-seed<seed>)")
+    t.add_argument("--set", action="append", type=_env_arg, default=[], metavar="KEY=VALUE",
+                   help="a setting of the method's config, e.g. learning_rate=0.001 hidden=64,64 (repeatable)")
+    _add_env_kwargs_flags(t)
+    t.set_defaults(func=cmd_train)
+
+    c = sub.add_parser("compare", help="run several methods on one task and budget; table and plot",
+                       description="Every method trains the same network for the same budget over several "
+                                   "seeds; writes summary.md, CSV tables and curves.png.")
+    what = c.add_mutually_exclusive_group(required=True)
+    what.add_argument("--env", help="Gymnasium env id or alias")
+    what.add_argument("--task", choices=["xor", "sin"], help="supervised task (methods ga, backprop)")
+    c.add_argument("--methods", help="comma-separated: ga, random-search, reinforce, dqn (env) or ga, backprop "
+                                     "(task); default all")
+    c.add_argument("--seeds", type=int, default=5, help="seeds per method (default 5)")
+    c.add_argument("--budget-steps", type=int, default=100_000, help="env steps (or examples) per run")
+    c.add_argument("--hidden", type=_int_list, default=[32], metavar="N,N", help="hidden layers (default 32)")
+    c.add_argument("--activation", default="tanh", help="hidden activation (default tanh)")
+    c.add_argument("--out", help="output folder (default runs/compare-<env or task>)")
+    _add_env_kwargs_flags(c)
+    c.set_defaults(func=cmd_compare)
     return p
 
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    for name in ("episodes",):
-        if getattr(args, name, 1) is not None and getattr(args, name, 1) < 1:
-            print(f"neuroevo: error: --{name} must be at least 1", file=sys.stderr)
+    for name in ("episodes", "seeds", "budget_steps"):
+        if getattr(args, name, 1) < 1:
+            print(f"neuroevo: error: --{name.replace('_', '-')} must be at least 1", file=sys.stderr)
             return 2
     if getattr(args, "log_level", None) is not None:
         from neuroevo.run import set_log_level

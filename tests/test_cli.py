@@ -204,3 +204,33 @@ def test_corrupted_agent_file(finished_run):
     (finished_run / "best.json").write_text("{not json")
     code, _, err = run_cli("evaluate", finished_run)
     assert code == 2 and "cannot read the agent" in err
+
+
+def test_train_and_evaluate_a_baseline(tmp_path, capsys):
+    out = tmp_path / "rs"
+    assert main(["train", "--method", "random-search", "--env", "CartPole-v1", "--set", "total_steps=20000",
+                 "--out", str(out)]) == 0
+    assert "run folder" in capsys.readouterr().out
+    assert json.loads((out / "best.json").read_text())["method"] == "random-search"
+    assert main(["evaluate", str(out), "--episodes", "3"]) == 0
+    assert main(["train", "--method", "backprop", "--task", "xor", "--out", str(tmp_path / "bp")]) == 0
+    assert (tmp_path / "bp" / "best.npz").is_file()
+
+
+def test_compare_writes_table_and_plot(tmp_path):
+    out = tmp_path / "cmp"
+    assert main(["compare", "--task", "xor", "--seeds", "1", "--budget-steps", "20000", "--out", str(out)]) == 0
+    for name in ("summary.md", "summary.csv", "results.csv", "curves.png"):
+        assert (out / name).is_file(), name
+    assert "backprop" in (out / "summary.md").read_text() and "ga" in (out / "summary.md").read_text()
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["train", "--method", "dqn", "--env", "CartPole-v1", "--set", "nosuch=1"], "dqn has no setting 'nosuch'"),
+    (["train", "--method", "sgd", "--env", "CartPole-v1"], "invalid choice: 'sgd'"),
+    (["compare", "--env", "CartPole-v1", "--methods", "ga,backprop"], "method 'backprop' does not apply"),
+    (["compare", "--task", "xor", "--seeds", "0"], "--seeds must be at least 1"),
+])
+def test_bad_baseline_input(argv, message):
+    code, out, err = run_cli(*argv)
+    assert code == 2 and message in err and "Traceback" not in err, err
