@@ -13,8 +13,6 @@ import signal
 import threading
 from pathlib import Path
 
-import multiprocessing_logging
-
 from neuroevo.agent import atomic_write
 from neuroevo.callbacks import Callback, Checkpointer, FitnessPlot, HistoryCSV
 from neuroevo.checkpoint import META_FILE, load_checkpoint
@@ -60,11 +58,12 @@ class _LogGenerations(Callback):
     def on_generation_end(self, record):
         log.info("generation %d best %.6g mean %.6g std %.6g min %.6g evaluations %d env_steps %d",
                  record.generation, record.best, record.mean, record.std, record.min, record.evaluations,
-                 record.env_steps)
+                 record.env_steps, extra={"generation": record.generation})
 
 
 def _setup_logging(folder: Path, ga: GeneticAlgorithm) -> logging.Handler:
-    """run.log gets this process's records and the workers' (with the worker's name and the generation)."""
+    """run.log gets this process's records and the workers' (with the worker's name and the generation):
+    workers send their records back with each chunk's result (see ``neuroevo.evaluation.pool``)."""
     level = _LEVEL["level"]
     handler = logging.FileHandler(folder / "run.log")
     handler.setLevel(level)
@@ -75,7 +74,6 @@ def _setup_logging(folder: Path, ga: GeneticAlgorithm) -> logging.Handler:
     root.addHandler(handler)
     root.setLevel(min(root.level or logging.WARNING, level))
     logging.getLogger("numba").setLevel(max(level, logging.INFO))  # its DEBUG output is compiler internals
-    multiprocessing_logging.install_mp_handler(root)  # records of forked workers reach the parent's handlers
     return handler
 
 
@@ -267,6 +265,5 @@ def _run(folder, config, task, ga, counters, callbacks, show_progress) -> RunRes
         guard.interruptible = False
         evaluator.close()
         guard.uninstall()
-        multiprocessing_logging.uninstall_mp_handler(logging.getLogger())
         logging.getLogger().removeHandler(handler)
         handler.close()

@@ -10,7 +10,7 @@ whatever the number of workers.
 Faults (each ends in a one-line :class:`~neuroevo.errors.FitnessError`, never a hang):
 
 - a fitness that raises: :class:`~neuroevo.errors.GenomeFitnessError` with the genome's index in the
-  population and the worker's traceback;
+  population and the worker's traceback (the lowest failing genome: the one a serial run names);
 - a worker that dies (killed, segfault, ``os._exit``): seen at once through its process sentinel; a new
   worker is forked and the chunk retried up to ``max_retries`` times, then :class:`WorkerLostError`;
 - a generation still running after ``eval_timeout`` seconds: its busy workers are killed and
@@ -99,6 +99,37 @@ def raise_chunk_error(result: tuple) -> None:
     raise err
 
 
+class RecordCapture(logging.Handler):
+    """Keeps the log records made while a worker scores a chunk, made picklable, to send with the result.
+
+    The parent hands them to its own loggers (:func:`replay`), so they reach the run's log file in order,
+    with the worker's name and the generation, without a logging thread or queue shared across a fork.
+    """
+
+    def __init__(self, process_name: str | None = None):
+        super().__init__()
+        self.process_name, self.records = process_name, []
+
+    def emit(self, record):
+        record.msg, record.args = record.getMessage(), None
+        if record.exc_info:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+            record.exc_info = None
+        if self.process_name:
+            record.processName = self.process_name
+        self.records.append(record)
+
+    def take(self) -> list:
+        records, self.records = self.records, []
+        return records
+
+
+def replay(records) -> None:
+    """Hand log records made in a worker to this process's loggers."""
+    for record in records:
+        logging.getLogger(record.name).handle(record)
+
+
 def _set_parent_death_signal() -> None:
     """Linux: SIGKILL this process when its parent dies (so a SIGKILLed run leaves no orphan)."""
     try:
@@ -120,7 +151,8 @@ def install_generation_factory() -> None:
 
 
 def _worker_main(task: Task, conn, inherited, parent: int) -> None:
-    """Loop of a forked worker: receive ``(generation, start, genomes, seeds)``, send a chunk result."""
+    """Loop of a forked worker: receive ``(generation, start, genomes, seeds)``, send back
+    ``(chunk result, log records)``."""
     for c in inherited:  # the parent's ends of other workers' pipes: closed, so EOF means the parent is gone
         c.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the parent decides
@@ -129,6 +161,8 @@ def _worker_main(task: Task, conn, inherited, parent: int) -> None:
     if os.getppid() != parent:  # the parent died before the death signal was set
         return
     install_generation_factory()
+    capture = RecordCapture()
+    logging.getLogger().handlers = [capture]  # not the parent's file handlers: records go back with results
     while True:
         try:
             message = conn.recv()
@@ -138,7 +172,8 @@ def _worker_main(task: Task, conn, inherited, parent: int) -> None:
             return
         generation, start, genomes, seeds = message
         _CONTEXT["generation"] = generation
-        conn.send(score_chunk(task, genomes, seeds, start))
+        result = score_chunk(task, genomes, seeds, start)
+        conn.send((result, capture.take()))
 
 
 class _Worker:
@@ -259,8 +294,13 @@ class ProcessPoolEvaluator:
         self._fill()
         pending = collections.deque(range(len(chunks)))
         attempts = [0] * len(chunks)
+        failed: dict[int, tuple] = {}  # chunk -> error result
         deadline = time.monotonic() + self.eval_timeout if self.eval_timeout > 0 else None
-        while pending or any(w.chunk is not None for w in self._slots):
+        while True:
+            first = min(failed, default=len(chunks))  # chunks after a failed one no longer matter
+            pending = collections.deque(c for c in pending if c < first)
+            if not pending and not any(w.chunk is not None and w.chunk < first for w in self._slots):
+                break
             for w in self._slots:
                 if w.chunk is None and pending:
                     c = pending.popleft()
@@ -277,9 +317,11 @@ class ProcessPoolEvaluator:
                 self._timed_out(busy, chunks, generation)
             for w in busy:
                 if w.conn in ready or w.process.sentinel in ready:
-                    self._collect(w, chunks, results, attempts, pending)
+                    self._collect(w, chunks, results, attempts, pending, failed)
+        if failed:  # the lowest failing chunk's error: the genome a serial run names
+            raise_chunk_error(failed[min(failed)])
 
-    def _collect(self, w: _Worker, chunks, results, attempts, pending) -> None:
+    def _collect(self, w: _Worker, chunks, results, attempts, pending, failed) -> None:
         c = w.chunk
         try:
             result = w.conn.recv() if w.conn.poll() else None
@@ -287,14 +329,18 @@ class ProcessPoolEvaluator:
             result = None
         if result is not None:
             w.chunk = None
+            result, records = result
+            replay(records)
             if result[0] == "error":
-                raise_chunk_error(result)
-            results[c] = result
+                failed[c] = result
+            else:
+                results[c] = result
             return
         w.process.join(1.0)  # nothing to read and the sentinel is ready: the worker died
         how = describe_exit(w.process.exitcode)
         w.chunk = None
         w.kill()
+        self._slots[w.slot] = None  # forked again below, or by the next evaluate()
         a, b = chunks[c]
         attempts[c] += 1
         if attempts[c] > self.max_retries:

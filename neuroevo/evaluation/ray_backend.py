@@ -34,8 +34,8 @@ import time
 import numpy as np
 
 from neuroevo.errors import ConfigError, FitnessError, TaskError
-from neuroevo.evaluation.pool import (_CONTEXT, EvalTimeoutError, WorkerLostError, install_generation_factory,
-                                      raise_chunk_error, score_chunk, split)
+from neuroevo.evaluation.pool import (_CONTEXT, EvalTimeoutError, RecordCapture, WorkerLostError,
+                                      install_generation_factory, raise_chunk_error, replay, score_chunk, split)
 from neuroevo.evaluation.tasks import FunctionTask, Task
 
 log = logging.getLogger("neuroevo.ray")
@@ -49,29 +49,13 @@ def _import_ray():
     return ray
 
 
-class _Capture(logging.Handler):
-    """Keeps the records of one chunk, made picklable, to send back to the driver."""
-
-    def __init__(self, name: str):
-        super().__init__()
-        self.name_, self.records = name, []
-
-    def emit(self, record):
-        record.msg, record.args = record.getMessage(), None
-        if record.exc_info:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-            record.exc_info = None
-        record.processName = self.name_
-        self.records.append(record)
-
-
 class ChunkWorker:
     """A Ray actor holding the task: scores chunks ``genomes[start:stop]`` of a population in the store."""
 
     def __init__(self, task: Task, slot: int, level: int):
         self.task = task
         self.task.warmup()
-        self.capture = _Capture(f"ray-worker-{slot + 1}@{socket.gethostname()}:{os.getpid()}")
+        self.capture = RecordCapture(f"ray-worker-{slot + 1}@{socket.gethostname()}:{os.getpid()}")
         root = logging.getLogger()
         root.addHandler(self.capture)
         root.setLevel(level)
@@ -82,9 +66,9 @@ class ChunkWorker:
 
     def evaluate(self, genomes: np.ndarray, start: int, stop: int, seeds: np.ndarray, generation):
         _CONTEXT["generation"] = generation
-        self.capture.records = []
+        self.capture.take()
         result = score_chunk(self.task, genomes[start:stop], seeds, start)
-        return result, self.capture.records
+        return result, self.capture.take()
 
 
 def unpicklable_part(task: Task, dumps) -> str:
@@ -202,8 +186,13 @@ class RayEvaluator:
         running: dict = {}  # ObjectRef -> (slot, chunk)
         genomes_ref, seeds = ray.put(np.ascontiguousarray(genomes)), np.asarray(seeds)
         deadline = time.monotonic() + self.eval_timeout if self.eval_timeout > 0 else None
+        failed: dict[int, tuple] = {}  # chunk -> error result
         try:
-            while pending or running:
+            while True:
+                first = min(failed, default=len(chunks))  # chunks after a failed one no longer matter
+                pending = collections.deque(c for c in pending if c < first)
+                if not pending and not any(c < first for _, c in running.values()):
+                    break
                 busy = {slot for slot, _ in running.values()}
                 for slot in range(self.workers):
                     if slot not in busy and pending:
@@ -220,15 +209,17 @@ class RayEvaluator:
                                            f"that hangs?)")
                 for ref in done:
                     slot, c = running.pop(ref)
-                    self._collect(ref, slot, c, chunks, results, attempts, pending)
+                    self._collect(ref, slot, c, chunks, results, attempts, pending, failed)
         finally:  # chunks still running after an error or interrupt: replace their actors
             for slot, _ in running.values():
                 ray.kill(self._actors[slot])
                 self._actors[slot] = self._new_actor(slot)
+        if failed:  # the lowest failing chunk's error: the genome a serial run names
+            raise_chunk_error(failed[min(failed)])
         fitness = np.concatenate([r[1] for r in results])
         return fitness, int(sum(r[2] for r in results))
 
-    def _collect(self, ref, slot, c, chunks, results, attempts, pending) -> None:
+    def _collect(self, ref, slot, c, chunks, results, attempts, pending, failed) -> None:
         ray = self._ray
         try:
             result, records = ray.get(ref)
@@ -246,8 +237,8 @@ class RayEvaluator:
             return
         except ray.exceptions.RayTaskError as e:
             raise FitnessError(f"Ray worker {slot + 1} failed: {type(e.cause).__name__}: {e.cause}") from None
-        for record in records:
-            logging.getLogger(record.name).handle(record)
+        replay(records)
         if result[0] == "error":
-            raise_chunk_error(result)
-        results[c] = result
+            failed[c] = result
+        else:
+            results[c] = result
