@@ -108,7 +108,9 @@ def cmd_evaluate(args) -> int:
     from neuroevo.agent import load_agent
     from neuroevo.evaluate import evaluate_agent
 
-    r = evaluate_agent(load_agent(args.path), episodes=args.episodes, seed=args.seed)
+    agent = load_agent(args.path)
+    agent.env_kwargs.update(_game_kwargs(args))
+    r = evaluate_agent(agent, episodes=args.episodes, seed=args.seed)
     print(r.summary())
     return 0
 
@@ -118,8 +120,7 @@ def cmd_watch(args) -> int:
     from neuroevo.live import watch_agent
 
     agent = load_agent(args.path)
-    if args.track:
-        agent.env_kwargs["track"] = args.track
+    agent.env_kwargs.update(_game_kwargs(args))
     watch_agent(agent, episodes=args.episodes, seed=args.seed, record=args.record)
     return 0
 
@@ -192,6 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("path", help="run folder or best.npz")
     v.add_argument("--episodes", type=int, default=100, help="episodes (default 100)")
     v.add_argument("--seed", type=int, default=0, help="evaluation seed (episodes never seen in training)")
+    _add_env_kwargs_flags(v)
     v.set_defaults(func=cmd_evaluate)
 
     w = sub.add_parser("watch", help="play a saved agent in a pygame window, or record a GIF")
@@ -199,7 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--episodes", type=int, default=1, help="episodes to play (default 1)")
     w.add_argument("--seed", type=int, default=0, help="evaluation seed")
     w.add_argument("--record", metavar="GIF", help="write the frames to this GIF instead of a window")
-    w.add_argument("--track", help="car track to drive on (car game)")
+    _add_env_kwargs_flags(w)
     w.set_defaults(func=cmd_watch)
 
     n = sub.add_parser("envs", help="list the built-in games and Gymnasium environments")
