@@ -43,7 +43,10 @@ def run_episode(env: gym.Env, genome: np.ndarray, spec: NetworkSpec, seed: int, 
 
 
 class EnvTask(Task):
-    """Mean episode return of each genome on a Gymnasium env (one env per process, made lazily).
+    """Mean episode fitness of each genome on a Gymnasium env (one env per process, made lazily).
+
+    An episode's fitness is its return, unless the env reports its own in the last step's
+    ``info["fitness"]`` (the built-in games do, so the env loop and their kernels agree).
 
     Args:
         env_id: a registered Gymnasium id.
@@ -78,8 +81,8 @@ class EnvTask(Task):
         for i, g in enumerate(genomes):
             total = 0.0
             for s in seeds:
-                r, n, _ = run_episode(env, g, self.spec, s, self._to_input, self._to_action, self._buf)
-                total += r
+                r, n, info = run_episode(env, g, self.spec, s, self._to_input, self._to_action, self._buf)
+                total += float(info.get("fitness", r))
                 steps += n
             fitness[i] = total / len(seeds)
         return fitness, steps
