@@ -78,6 +78,16 @@ def activate(z, code):
     return z
 
 
+@numba.njit(cache=True)
+def argmax(y):
+    """First index of the largest element of a 1-D array (NumPy's ``argmax`` tie rule): a Discrete action."""
+    best = 0
+    for j in range(1, y.shape[0]):
+        if y[j] > y[best]:
+            best = j
+    return best
+
+
 @numba.njit(cache=True, error_model="numpy")
 def forward_into(genome, sizes, codes, x, buf):
     """Forward pass of one network, written into the scratch buffer ``buf``.

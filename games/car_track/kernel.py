@@ -20,16 +20,7 @@ import numpy as np
 from games.car_track import physics as ph
 from games.car_track.env import DISCRETE_ACTIONS, MAX_EPISODE_STEPS, check_options
 from games.car_track.track import load_tracks
-from neuroevo.network import NetworkSpec, forward_into
-
-
-@numba.njit(cache=True)
-def _argmax(y):
-    best = 0
-    for j in range(1, y.shape[0]):
-        if y[j] > y[best]:
-            best = j
-    return best
+from neuroevo.network import NetworkSpec, argmax, forward_into
 
 
 @numba.njit(cache=True)
@@ -44,7 +35,7 @@ def _act(g, sizes, codes, state, angles, sensor_range, continuous, table, buf, o
         steer = np.float64(np.float32(-1.0 + (min(max(y[0], -1.0), 1.0) + 1.0) * 0.5 * 2.0))
         throttle = np.float64(np.float32(-1.0 + (min(max(y[1], -1.0), 1.0) + 1.0) * 0.5 * 2.0))
         return steer, throttle
-    a = _argmax(y)
+    a = argmax(y)
     return table[a, 0], table[a, 1]
 
 

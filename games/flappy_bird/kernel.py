@@ -16,19 +16,10 @@ import numpy as np
 from games.flappy_bird.physics import (CAPPED, CRASHED, FLYING, OBS_SIZE, OBSERVATIONS, P_CAP, gap_tops_for_seed,
                                        make_params, observe, pipes_needed, start_bird, step_bird, step_reward)
 from neuroevo.errors import ConfigError
-from neuroevo.network import NetworkSpec, forward_into
+from neuroevo.network import NetworkSpec, argmax, forward_into
 
 #: Default fitness bonus per pipe passed (frames alive count 1 each).
 PIPE_BONUS = 25.0
-
-
-@numba.njit(cache=True)
-def _argmax(y):
-    best = 0
-    for j in range(1, y.shape[0]):
-        if y[j] > y[best]:
-            best = j
-    return best
 
 
 @numba.njit(cache=True)
@@ -61,7 +52,7 @@ def flock_step(genomes, sizes, codes, birds, status, frames, rewards, t, gaps, p
         observe(bird, t, gaps, params, mode, obs)
         for i in range(obs.shape[0]):
             obs[i] = np.float64(np.float32(obs[i]))
-        action = _argmax(forward_into(genomes[p], sizes, codes, obs, buf))
+        action = argmax(forward_into(genomes[p], sizes, codes, obs, buf))
         passed = step_bird(bird, action, t + 1, gaps, params)
         frames[p] += 1
         rewards[p] = step_reward(passed)
