@@ -111,9 +111,11 @@ class _SignalGuard(Callback):
         self.signum, self.interruptible, self._old = None, False, {}
 
     def install(self) -> None:
+        """Handle SIGINT and SIGTERM (again after ``ray.init``, whose core replaces the SIGTERM handler)."""
         if threading.current_thread() is threading.main_thread():
             for s in (signal.SIGINT, signal.SIGTERM):
-                self._old[s] = signal.signal(s, self._handle)
+                old = signal.signal(s, self._handle)
+                self._old.setdefault(s, old)
 
     def uninstall(self) -> None:
         for s, handler in self._old.items():
@@ -249,6 +251,7 @@ def _run(folder, config, task, ga, counters, callbacks, show_progress) -> RunRes
         guard.interruptible = True  # starting workers (a Ray cluster takes seconds) can be interrupted
         evaluator.__enter__()
         guard.interruptible = False
+        guard.install()
         population = Population(task, ga, _GuardedEvaluator(evaluator, guard, ga, r.eval_timeout),
                                 [*cbs, *callbacks, guard], config.task.episodes, counters, r.nan_fitness)
         result = population.run(config.run.generations, target)
