@@ -22,7 +22,7 @@ from neuroevo.errors import ConfigError
 ACTIVATIONS = {"linear": 0, "tanh": 1, "sigmoid": 2, "relu": 3, "softsign": 4}
 
 #: Agents stepped together by the lane kernels (one SIMD-friendly block).
-LANES = 8
+LANES = 32
 
 _LOG2E = 1.4426950408889634
 _LN2_HI = 6.93147180369123816490e-01  # fdlibm's split of ln 2
