@@ -86,7 +86,7 @@ def main() -> None:
         import ray
 
         t = time.perf_counter()
-        ray.init(num_cpus=2, include_dashboard=False, logging_level="WARNING")
+        ray.init(address="local", num_cpus=2, include_dashboard=False, logging_level="WARNING")
         ray_start = time.perf_counter() - t
         for name, r in measure([("ray-1", "ray", 1), ("ray-2", "ray", 2)], args.quick).items():
             results[name].update(r)

@@ -128,12 +128,12 @@ class RayEvaluator:
         _pickle_user_module_by_value(self.task, ray)
         problem = unpicklable_part(self.task, ray.cloudpickle.dumps)
         if problem:
-            raise TaskError(f"the fitness cannot be sent to Ray workers: {problem}; define it at module level "
-                            f"or create the object inside the function")
+            raise TaskError(f"the fitness cannot be sent to Ray workers: {problem}; create that object inside "
+                            f"the function, or import it from a module installed on the workers")
         self.task.warmup()  # compiles into the Numba disk cache that local actors then load
         if not ray.is_initialized():
-            kwargs = {"address": self.address} if self.address else {
-                "num_cpus": self.workers or os.cpu_count() or 1}
+            kwargs = {"address": self.address} if self.address else {  # "local": never a stale cluster
+                "address": "local", "num_cpus": self.workers or os.cpu_count() or 1}
             self._started = True  # set first: an interrupted start is still shut down by close()
             ray.init(**kwargs, include_dashboard=False, logging_level=logging.WARNING,
                      log_to_driver=True, configure_logging=False)
