@@ -117,6 +117,10 @@ class _SignalGuard(Callback):
                 old = signal.signal(s, self._handle)
                 self._old.setdefault(s, old)
 
+    @property
+    def installed(self) -> bool:
+        return bool(self._old)
+
     def uninstall(self) -> None:
         for s, handler in self._old.items():
             signal.signal(s, handler)
@@ -141,7 +145,7 @@ class _GuardedEvaluator:
 
     def evaluate(self, genomes, seeds):
         serial = isinstance(self.inner, SerialEvaluator)
-        alarm = serial and self.eval_timeout > 0 and bool(self.guard._old)
+        alarm = serial and self.eval_timeout > 0 and self.guard.installed  # signals: main thread only
         self.guard.interruptible = True
         try:
             if self.guard.signum:

@@ -57,6 +57,14 @@ FAULTY = textwrap.dedent('''
             os.kill(os.getpid(), signal.SIGKILL)
         return score(network)
 
+    def segfaults_once(network):
+        import ctypes
+        marker = Path(os.environ["FAULT_RUN"], "died")
+        if _faulty() and network.genome[0] > 0.5 and not marker.exists():
+            marker.touch()
+            ctypes.string_at(0)  # reads address 0: SIGSEGV
+        return score(network)
+
     def always_dies(network):
         if _faulty():
             os._exit(3)
@@ -188,14 +196,15 @@ def test_raising_fitness_names_the_genome_and_logs_the_traceback(faulty, tmp_pat
 
 # ---------------------------------------------------------------------------- a worker process that dies
 
-def test_worker_killed_once_is_replaced_and_the_result_unchanged(faulty, tmp_path):
+@pytest.mark.parametrize("fn,how", [("dies_once", "SIGKILL"), ("segfaults_once", "SIGSEGV")])
+def test_worker_killed_once_is_replaced_and_the_result_unchanged(faulty, tmp_path, fn, how):
     args = ["evolve", *COMMON, "--generations", "5", "--workers", "2"]
     assert main([*args, "--fitness", f"{faulty}:score", "--out", str(tmp_path / "clean")]) == 0
     run = tmp_path / "run"
-    assert main([*args, "--fitness", f"{faulty}:dies_once", "--out", str(run)]) == 0
+    assert main([*args, "--fitness", f"{faulty}:{fn}", "--out", str(run)]) == 0
     assert (run / "died").exists(), "the fault must have been injected"
     assert history(run) == history(tmp_path / "clean")
-    assert "died (killed by signal SIGKILL) while scoring genomes" in (run / "run.log").read_text()
+    assert f"died (killed by signal {how}) while scoring genomes" in (run / "run.log").read_text()
 
 
 def test_worker_that_always_dies_gives_a_clear_error(faulty, tmp_path):
