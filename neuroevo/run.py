@@ -72,6 +72,7 @@ def _setup_logging(folder: Path, ga: GeneticAlgorithm) -> logging.Handler:
     handler.addFilter(_GenerationFilter(ga))
     root = logging.getLogger()
     root.addHandler(handler)
+    handler.previous_level = root.level  # put back when the run ends
     root.setLevel(min(root.level or logging.WARNING, level))
     logging.getLogger("numba").setLevel(max(level, logging.INFO))  # its DEBUG output is compiler internals
     return handler
@@ -273,4 +274,5 @@ def _run(folder, config, task, ga, counters, callbacks, show_progress) -> RunRes
         evaluator.close()
         guard.uninstall()
         logging.getLogger().removeHandler(handler)
+        logging.getLogger().setLevel(handler.previous_level)
         handler.close()

@@ -402,3 +402,31 @@ def _restore_logging():
     from neuroevo.run import set_log_level
 
     set_log_level(logging.INFO)
+
+
+# ------------------------------------------------------------------------------------ bad backend settings
+
+BAD = [
+    (["--backend", "gpu"], "unknown --backend 'gpu'; choose from auto, serial, process, ray"),
+    (["--address", "auto"], "--address auto needs --backend ray"),
+    (["--nan-fitness", "skip"], "--nan-fitness must be error or worst, got 'skip'"),
+    (["--eval-timeout", "-1"], "--eval-timeout must be a number of seconds >= 0"),
+    (["--max-retries", "-1"], "--max-retries must be >= 0"),
+]
+
+
+@pytest.mark.parametrize("argv,message", BAD, ids=[a[0] for a, _ in BAD])
+def test_bad_backend_settings_are_one_line_errors(tmp_path, capsys, argv, message):
+    assert main(["evolve", *argv, "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert one_line_error(err).startswith(f"neuroevo: error: {message}"), err
+
+
+def test_ray_backend_without_ray_says_how_to_install(monkeypatch):
+    from neuroevo.errors import ConfigError
+    from neuroevo.evaluation.ray_backend import RayEvaluator
+
+    monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` raises ImportError
+    spec = NetworkSpec.build(2, [], 1, "tanh", "linear")
+    with pytest.raises(ConfigError, match=r'--backend ray needs Ray: pip install "neuroevo\[ray\]"'):
+        RayEvaluator(FunctionTask(lambda n: 0.0, spec), 2).__enter__()
