@@ -106,7 +106,8 @@ class RayEvaluator:
             ``"auto"`` or ``"HOST:PORT"`` joins a running cluster (``ray start --head``), left running.
             If this process already called ``ray.init``, that instance is used.
         chunks_per_worker: chunks per actor per generation.
-        eval_timeout: seconds one generation's evaluation may take (0: no limit).
+        eval_timeout: seconds one generation's evaluation may take (0: no limit). The start of an actor
+            replacing one that died during the generation counts; other start-ups do not.
         max_retries: times a chunk is retried after its actor died.
 
     Raises:
@@ -121,6 +122,7 @@ class RayEvaluator:
             int(max_retries)
         self._started = False
         self._actors: list = []
+        self._fresh: set[int] = set()  # slots whose actor was replaced after an error or interrupt
         self._ray = None
 
     def __enter__(self) -> "RayEvaluator":
@@ -155,6 +157,14 @@ class RayEvaluator:
     def _new_actor(self, slot: int):
         return self._remote.remote(self._task_ref, slot, logging.getLogger().getEffectiveLevel())
 
+    def _wait_ready(self) -> None:
+        """Wait for actors started to replace killed ones (their start-up is not timed as evaluation)."""
+        fresh, self._fresh = self._fresh, set()
+        try:
+            self._ray.get([self._actors[slot].pid.remote() for slot in sorted(fresh)])
+        except self._ray.exceptions.RayActorError:
+            pass  # dead again: handled (and retried) as a worker death by evaluate()
+
     def close(self) -> None:
         """Kill the actors; stop Ray if this evaluator started it. Safe to call twice."""
         ray = self._ray
@@ -179,6 +189,7 @@ class RayEvaluator:
         if self._ray is None:
             raise RuntimeError("RayEvaluator must be used inside a `with` block")
         ray = self._ray
+        self._wait_ready()
         chunks = split(len(genomes), self.workers * self.chunks_per_worker)
         results: list = [None] * len(chunks)
         attempts = [0] * len(chunks)
@@ -214,6 +225,7 @@ class RayEvaluator:
             for slot, _ in running.values():
                 ray.kill(self._actors[slot])
                 self._actors[slot] = self._new_actor(slot)
+                self._fresh.add(slot)
         if failed:  # the lowest failing chunk's error: the genome a serial run names
             raise_chunk_error(failed[min(failed)])
         fitness = np.concatenate([r[1] for r in results])
