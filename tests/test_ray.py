@@ -142,6 +142,13 @@ def test_unpicklable_fitness_is_named(cluster):
             pass
 
 
+def test_more_workers_than_cluster_cpus_is_refused(cluster):
+    from neuroevo.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="--workers 5 exceeds the 2 CPUs of the Ray cluster"):
+        RayEvaluator(FunctionTask(fitness, SPEC), workers=5).__enter__()
+
+
 def test_fitness_from_a_file_travels_by_value(cluster, tmp_path):
     path = tmp_path / "user_fit.py"
     path.write_text(textwrap.dedent("""

@@ -139,8 +139,12 @@ class RayEvaluator:
             self._started = True  # set first: an interrupted start is still shut down by close()
             ray.init(**kwargs, include_dashboard=False, logging_level=logging.WARNING,
                      log_to_driver=True, configure_logging=False)
-        if self.workers == 0:
-            self.workers = max(1, int(ray.cluster_resources().get("CPU", 1)))
+        cpus = int(ray.cluster_resources().get("CPU", 0))
+        if self.workers > cpus:  # actors of 1 CPU each would wait for CPUs forever
+            self.close()
+            raise ConfigError(f"--workers {self.workers} exceeds the {cpus} CPUs of the Ray cluster; give "
+                              f"--workers {cpus} or fewer, or 0 for all")
+        self.workers = self.workers or max(1, cpus)
         self._remote = ray.remote(num_cpus=1, max_restarts=0)(ChunkWorker)
         self._task_ref = ray.put(self.task)
         self._actors = [self._new_actor(slot) for slot in range(self.workers)]
