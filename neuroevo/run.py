@@ -260,7 +260,7 @@ def _run(folder, config, task, ga, counters, callbacks, show_progress) -> RunRes
         population = Population(task, ga, _GuardedEvaluator(evaluator, guard, ga, r.eval_timeout),
                                 [*cbs, *callbacks, guard], config.task.episodes, counters, r.nan_fitness)
         result = population.run(config.run.generations, target)
-        if guard.signum:  # stopped between generations; on_run_end wrote the checkpoint
+        if guard.signum and result.stopped_by == "callback":  # stopped early; on_run_end wrote the checkpoint
             raise Interrupted(guard.signum)
         return result
     except BaseException as e:
