@@ -115,8 +115,10 @@ class Checkpointer(Callback):
 
     def on_run_start(self, run) -> None:
         self.run = run
+        self.last_best = None
 
     def on_generation_end(self, record) -> None:
+        self.last_best = record.best
         if (record.generation + 1) % self.every == 0:
             self.save()
 
@@ -127,7 +129,7 @@ class Checkpointer(Callback):
         ga = self.run.ga
         arrays, meta = ga.state()
         meta.update(evaluations=self.run.evaluations, env_steps=self.run.env_steps, elapsed=self.run.elapsed,
-                    spec=ga.spec.to_dict(), **extra)
+                    spec=ga.spec.to_dict(), last_best=self.last_best, **extra)
         Agent(ga.spec, ga.best_genome, self.env_id, self.env_kwargs,
               {"fitness": ga.best_fitness, "generation": ga.generation, **self.agent_meta}
               ).save(self.folder / "best.npz")

@@ -1,8 +1,8 @@
 """Checkpoints of a run: arrays in ``.npz`` + metadata in ``checkpoint.json``; never pickle.
 
 Write order makes every moment resumable: the arrays go to a new ``checkpoint-<generation>.npz`` (written
-atomically), then ``checkpoint.json`` (atomically) names that file and its SHA-256, then older array files
-are removed. ``checkpoint.json`` is the commit point: a process killed anywhere leaves a consistent pair.
+atomically), then ``checkpoint.json`` (atomically) names that file and the SHA-256 of the arrays and the
+metadata together, then older array files are removed. ``checkpoint.json`` is the commit point: a process killed anywhere leaves a consistent pair.
 Loading uses ``allow_pickle=False`` and checks the format, version and checksum.
 """
 
@@ -22,8 +22,11 @@ VERSION = 1
 META_FILE = "checkpoint.json"
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _sha256(path: Path, meta: dict) -> str:
+    """Digest of the array file and of the metadata (so editing either is detected)."""
+    h = hashlib.sha256(path.read_bytes())
+    h.update(json.dumps({k: v for k, v in meta.items() if k != "sha256"}, sort_keys=True).encode())
+    return h.hexdigest()
 
 
 def save_checkpoint(folder: str | Path, arrays: dict[str, np.ndarray], meta: dict) -> Path:
@@ -31,8 +34,8 @@ def save_checkpoint(folder: str | Path, arrays: dict[str, np.ndarray], meta: dic
     folder = Path(folder)
     npz = folder / f"checkpoint-{int(meta['generation']):06d}.npz"
     write_npz(npz, **arrays)
-    write_json(folder / META_FILE, {"format": FORMAT, "version": VERSION, "arrays": npz.name,
-                                    "sha256": _sha256(npz), **meta})
+    full = {"format": FORMAT, "version": VERSION, "arrays": npz.name, **meta}
+    write_json(folder / META_FILE, {**full, "sha256": _sha256(npz, full)})
     for old in folder.glob("checkpoint-*.npz"):
         if old != npz:
             old.unlink(missing_ok=True)
@@ -63,8 +66,9 @@ def load_checkpoint(folder: str | Path) -> tuple[dict[str, np.ndarray], dict]:
     npz = folder / str(meta.get("arrays", ""))
     if not npz.is_file():
         raise CheckpointError(f"checkpoint arrays {npz} are missing")
-    if _sha256(npz) != meta.get("sha256"):
-        raise CheckpointError(f"checkpoint {npz} is corrupted (SHA-256 does not match {META_FILE})")
+    if _sha256(npz, meta) != meta.get("sha256"):
+        raise CheckpointError(f"checkpoint in {folder} is corrupted: {npz.name} or {META_FILE} was changed or "
+                              f"truncated (SHA-256 mismatch)")
     try:
         with np.load(npz, allow_pickle=False) as data:
             arrays = {k: np.array(data[k]) for k in data.files}

@@ -77,13 +77,14 @@ def cmd_evolve(args) -> int:
     from neuroevo.config import resolve
 
     flags = _flags(args)
+    progress = args.log_level < 30  # -q hides the progress bar
     if args.resume:
         if args.config:
             raise NeuroevoError("--config cannot be combined with --resume (the run keeps its config.toml)")
-        result, folder = run.resume(args.resume, flags, callbacks=_live_view(flags))
+        result, folder = run.resume(args.resume, flags, callbacks=_live_view(flags), show_progress=progress)
     else:
         config = resolve(args.config, flags)
-        result, folder = run.start(config, callbacks=_live_view(flags, config))
+        result, folder = run.start(config, callbacks=_live_view(flags, config), show_progress=progress)
     verb = "solved" if result.solved else "finished"
     gens = f"{result.generations} generation{'s' if result.generations != 1 else ''}"
     print(f"{verb} after {gens}: best fitness {result.best_fitness:.6g}, "
@@ -185,7 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
     level.add_argument("-v", "--verbose", dest="log_level", action="store_const", const=10, default=20,
                        help="debug records in run.log (workers included)")
     level.add_argument("-q", "--quiet", dest="log_level", action="store_const", const=30,
-                       help="only warnings and errors in run.log")
+                       help="no progress bar; only warnings and errors in run.log")
     _add_config_flags(e)
     e.set_defaults(func=cmd_evolve)
 

@@ -229,8 +229,9 @@ def resume(folder: str | Path, flags: dict | None = None, callbacks=(),
         ga.restore(arrays, meta)
     except (KeyError, ValueError) as e:
         raise CheckpointError(f"checkpoint in {folder} does not fit its config: {e}") from None
-    if meta.get("solved") and config.run.target == old.run.target:
-        config.run.generations = ga.generation  # finished by reaching the target: nothing left to do
+    last_best = meta.get("last_best")
+    if last_best is not None and last_best >= config.run.target:  # NaN target: never
+        config.run.generations = ga.generation  # the last generation reached the target: nothing left to do
     atomic_write(folder / "config.toml", lambda f: f.write(config.to_toml().encode()))
     counters = (meta["evaluations"], meta["env_steps"], meta["elapsed"])
     return _run(folder, config, task, ga, counters, callbacks, show_progress), folder

@@ -182,6 +182,23 @@ def test_corrupted_checkpoint_is_refused_and_left_untouched(finished_run):
     assert {p.name: p.read_bytes() for p in finished_run.iterdir()} == before
 
 
+def test_tampered_checkpoint_metadata_is_refused(finished_run):
+    meta = json.loads((finished_run / "checkpoint.json").read_text())
+    meta["generation"] = 1
+    (finished_run / "checkpoint.json").write_text(json.dumps(meta))
+    code, _, err = run_cli("evolve", "--resume", finished_run, "--generations", "5")
+    assert code == 2 and "is corrupted" in err and "checkpoint.json was changed" in err
+
+
+def test_resuming_a_run_that_reached_its_target_adds_nothing(tmp_path):
+    out = tmp_path / "solved"
+    assert main(["evolve", "--population", "50", "--episodes", "2", "--target", "100", "--workers", "1",
+                 "--out", str(out)]) == 0
+    before = history(out)
+    assert main(["evolve", "--resume", str(out)]) == 0
+    assert history(out) == before
+
+
 def test_future_checkpoint_version_is_refused(finished_run):
     meta = json.loads((finished_run / "checkpoint.json").read_text())
     meta["version"] = 99
