@@ -18,14 +18,15 @@ from neuroevo.agent import write_json, write_npz
 from neuroevo.errors import CheckpointError
 
 FORMAT = "neuroevo-checkpoint"
-VERSION = 1
+VERSION = 2  # 2: the SHA-256 covers the metadata too (1: the arrays only; still read)
 META_FILE = "checkpoint.json"
 
 
 def _sha256(path: Path, meta: dict) -> str:
-    """Digest of the array file and of the metadata (so editing either is detected)."""
+    """Digest of the array file and, from format version 2, of the metadata (so editing either is detected)."""
     h = hashlib.sha256(path.read_bytes())
-    h.update(json.dumps({k: v for k, v in meta.items() if k != "sha256"}, sort_keys=True).encode())
+    if meta["version"] >= 2:
+        h.update(json.dumps({k: v for k, v in meta.items() if k != "sha256"}, sort_keys=True).encode())
     return h.hexdigest()
 
 

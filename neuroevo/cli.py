@@ -118,8 +118,11 @@ def cmd_evaluate(args) -> int:
 
 def cmd_watch(args) -> int:
     from neuroevo.agent import load_agent
-    from neuroevo.live import watch_agent
+    from neuroevo.live import watch_agent, watch_population
 
+    if args.flock:
+        watch_population(args.path, seed=args.seed, record=args.record, env_kwargs=_game_kwargs(args))
+        return 0
     agent = load_agent(args.path)
     agent.env_kwargs.update(_game_kwargs(args))
     watch_agent(agent, episodes=args.episodes, seed=args.seed, record=args.record)
@@ -202,6 +205,8 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--episodes", type=int, default=1, help="episodes to play (default 1)")
     w.add_argument("--seed", type=int, default=0, help="evaluation seed")
     w.add_argument("--record", metavar="GIF", help="write the frames to this GIF instead of a window")
+    w.add_argument("--flock", action="store_true",
+                   help="fly the whole population of the run's last checkpoint at once (built-in games)")
     _add_env_kwargs_flags(w)
     w.set_defaults(func=cmd_watch)
 

@@ -272,6 +272,44 @@ def watch_agent(agent, *, episodes: int = 1, seed: int | None = None, record: st
     return out
 
 
+def watch_population(folder: str | Path, *, seed: int | None = None, record: str | Path | None = None,
+                     env_kwargs: dict | None = None) -> np.ndarray:
+    """Fly the whole population of a run's last checkpoint as one flock (``neuroevo watch RUN --flock``).
+
+    Args:
+        folder: a run folder of ``neuroevo evolve`` on a built-in game.
+        seed: seeds the episode (None: random). record: write a GIF here instead of opening a window.
+        env_kwargs: overrides of the run's env keyword arguments (e.g. another track).
+
+    Returns:
+        (P,) float64 episode return of every member of the flock.
+
+    Raises:
+        CheckpointError: no readable checkpoint. TaskError: the run's env has no flock scene.
+    """
+    import games  # noqa: F401
+    from neuroevo.agent import load_agent
+    from neuroevo.checkpoint import load_checkpoint
+    from neuroevo.errors import TaskError
+
+    arrays, meta = load_checkpoint(folder)
+    agent = load_agent(folder)
+    factory = _scene_factory(agent.env_id or "")
+    if factory is None:
+        raise TaskError(f"--flock needs a built-in game (flappy, car); this run is on {agent.env_id}")
+    kwargs = {**agent.env_kwargs, **(env_kwargs or {})}
+    episode_seed = int(np.random.default_rng(seed).integers(0, 2**31))
+    scene = factory(agent.spec, arrays["population"], episode_seed, generation=int(meta["generation"]),
+                    best_fitness=float(meta["best_fitness"]), **kwargs)
+    if record:
+        print(f"recording to {_record(scene, record)}")
+    else:
+        show(scene, f"neuroevo watch --flock: {agent.env_id}")
+    returns = np.asarray(scene.returns, dtype=np.float64)
+    print(f"flock of {len(returns)}: best return {returns.max():.2f}, mean {returns.mean():.2f}")
+    return returns
+
+
 # --- the live view of a run ---------------------------------------------------------------------------
 
 def _build_scene(env_id, spec, env_kwargs, genomes, fitness, seed, generation, best_ever):

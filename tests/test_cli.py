@@ -251,3 +251,17 @@ def test_compare_writes_table_and_plot(tmp_path):
 def test_bad_baseline_input(argv, message):
     code, out, err = run_cli(*argv)
     assert code == 2 and message in err and "Traceback" not in err, err
+
+
+def test_watch_flock_records_a_gif_of_the_whole_population(tmp_path):
+    out = tmp_path / "fl"
+    assert main(["evolve", "--env", "flappy", "--generations", "2", "--population", "12", "--episodes", "1",
+                 "--workers", "1", "--out", str(out)]) == 0
+    code, stdout, err = run_cli("watch", out, "--flock", "--record", tmp_path / "flock.gif")
+    assert code == 0, err
+    assert "flock of 12" in stdout and (tmp_path / "flock.gif").stat().st_size > 1000
+
+
+def test_watch_flock_needs_a_game(finished_run, tmp_path):
+    code, _, err = run_cli("watch", finished_run, "--flock", "--record", tmp_path / "x.gif")
+    assert code == 2 and "--flock needs a built-in game" in err
