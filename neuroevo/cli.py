@@ -177,6 +177,14 @@ def _add_env_kwargs_flags(p) -> None:
     p.add_argument("--track", help="car track: a built-in name, a JSON file, or names joined by commas")
 
 
+def _add_agent_args(p, episodes: int) -> None:
+    """Arguments of the commands that play a saved agent: path, episodes, seed, env keyword arguments."""
+    p.add_argument("path", help="run folder or best.npz")
+    p.add_argument("--episodes", type=int, default=episodes, help=f"episodes (default {episodes})")
+    p.add_argument("--seed", type=int, default=0, help="evaluation seed (episodes never seen in training)")
+    _add_env_kwargs_flags(p)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="neuroevo", description="Evolve neural-network agents with genetic algorithms.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -194,20 +202,14 @@ def build_parser() -> argparse.ArgumentParser:
     e.set_defaults(func=cmd_evolve)
 
     v = sub.add_parser("evaluate", help="mean, std, min return of a saved agent on the real env")
-    v.add_argument("path", help="run folder or best.npz")
-    v.add_argument("--episodes", type=int, default=100, help="episodes (default 100)")
-    v.add_argument("--seed", type=int, default=0, help="evaluation seed (episodes never seen in training)")
-    _add_env_kwargs_flags(v)
+    _add_agent_args(v, episodes=100)
     v.set_defaults(func=cmd_evaluate)
 
     w = sub.add_parser("watch", help="play a saved agent in a pygame window, or record a GIF")
-    w.add_argument("path", help="run folder or best.npz")
-    w.add_argument("--episodes", type=int, default=1, help="episodes to play (default 1)")
-    w.add_argument("--seed", type=int, default=0, help="evaluation seed")
+    _add_agent_args(w, episodes=1)
     w.add_argument("--record", metavar="GIF", help="write the frames to this GIF instead of a window")
     w.add_argument("--flock", action="store_true",
                    help="fly the whole population of the run's last checkpoint at once (built-in games)")
-    _add_env_kwargs_flags(w)
     w.set_defaults(func=cmd_watch)
 
     n = sub.add_parser("envs", help="list the built-in games and Gymnasium environments")
