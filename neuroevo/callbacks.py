@@ -65,16 +65,6 @@ class Callback:
         """Called once with the :class:`~neuroevo.population.RunResult` (also when stopped early)."""
 
 
-class StopOnTarget(Callback):
-    """Stop when a generation's best fitness reaches ``target`` (the run loop also checks its own target)."""
-
-    def __init__(self, target: float):
-        self.target = float(target)
-
-    def on_generation_end(self, record):
-        return not record.best >= self.target
-
-
 class HistoryCSV(Callback):
     """Append one row per generation to a CSV file (columns: :attr:`GenerationRecord.COLUMNS`).
 

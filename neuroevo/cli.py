@@ -35,7 +35,7 @@ def _env_arg(text: str) -> tuple[str, object]:
             return key, cast(value)
         except ValueError:
             pass
-    return key, {"true": True, "false": False}.get(value.lower(), value)
+    return key, {"true": True, "false": False, "none": None, "null": None}.get(value.lower(), value)
 
 
 _TYPES = {"int": int, "float": float, "str": str, "list": _int_list}
@@ -81,28 +81,16 @@ def cmd_evolve(args) -> int:
     if args.resume:
         if args.config:
             raise NeuroevoError("--config cannot be combined with --resume (the run keeps its config.toml)")
-        result, folder = run.resume(args.resume, flags, callbacks=_live_view(flags), show_progress=progress)
+        result, folder = run.resume(args.resume, flags, show_progress=progress)
     else:
         config = resolve(args.config, flags)
-        result, folder = run.start(config, callbacks=_live_view(flags, config), show_progress=progress)
+        result, folder = run.start(config, show_progress=progress)
     verb = "solved" if result.solved else "finished"
     gens = f"{result.generations} generation{'s' if result.generations != 1 else ''}"
     print(f"{verb} after {gens}: best fitness {result.best_fitness:.6g}, "
           f"{result.evaluations:,} evaluations, {result.env_steps:,} env steps, {result.elapsed:.1f} s")
     print(f"run folder: {folder}  (best.npz, history.csv, fitness.png, config.toml, checkpoint)")
     return 0
-
-
-def _live_view(flags: dict, config=None) -> list:
-    """The ``--watch`` callback, if asked for."""
-    run_cfg = config.run if config is not None else None
-    watch = run_cfg.watch if run_cfg else flags.get("run", {}).get("watch", False)
-    if not watch:
-        return []
-    from neuroevo.live import LiveView
-
-    every = run_cfg.watch_every if run_cfg else flags.get("run", {}).get("watch_every", 5)
-    return [LiveView(every=every)]
 
 
 def cmd_evaluate(args) -> int:

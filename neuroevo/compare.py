@@ -30,7 +30,7 @@ import numpy as np
 
 from neuroevo.agent import atomic_write
 from neuroevo.baselines import backprop, dqn, random_search, reinforce
-from neuroevo.baselines.common import RL_COLUMNS, Clock, Curve, Evaluator, TrainResult, build_spec, open_env
+from neuroevo.baselines.common import RL_COLUMNS, Clock, Curve, Evaluator, TrainResult, spec_for_env, open_env
 from neuroevo.baselines.datasets import load_dataset
 from neuroevo.callbacks import Callback
 from neuroevo.errors import ConfigError
@@ -141,16 +141,16 @@ class _GACurve(Callback):
 
 
 def _run_ga(env, env_kwargs, seed, budget, hidden, activation, eval_episodes) -> TrainResult:
-    from neuroevo.baselines.common import evaluation_task, reward_threshold, seed_streams
+    from neuroevo.baselines.common import task_for_env, reward_threshold, seed_streams
     from neuroevo.config import resolve
     from neuroevo.ga import GeneticAlgorithm
     from neuroevo.population import Population
 
     e, env_id = open_env(env, env_kwargs)
-    spec, threshold = build_spec(e, hidden, activation), reward_threshold(e)
+    spec, threshold = spec_for_env(e, hidden, activation), reward_threshold(e)
     e.close()
     config = resolve(flags={"task": {"env": env_id}})
-    task = evaluation_task(env_id, spec, env_kwargs)
+    task = task_for_env(env_id, spec, env_kwargs)
     task.warmup()
     (rng_eval,) = seed_streams(seed, 1)
     evaluator = Evaluator(env_id, spec, env_kwargs, eval_episodes, rng_eval)

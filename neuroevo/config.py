@@ -47,6 +47,8 @@ class TaskConfig:
             raise ConfigError("a user fitness needs the network size: --network 2,8,1 or --inputs N --outputs M")
         if self.network and (len(self.network) < 2 or min(self.network) < 1):
             raise ConfigError(f"--network needs two or more positive sizes, got {self.network}")
+        if self.network and (self.inputs or self.outputs):
+            raise ConfigError("give either --network (every layer size) or --inputs/--outputs, not both")
 
 
 @dataclass
@@ -125,8 +127,8 @@ class RunConfig:
         _positive(self, "generations"), _positive(self, "checkpoint_every"), _positive(self, "watch_every")
         if self.seed < 0:
             raise ConfigError(f"--seed must be >= 0, got {self.seed}")
-        if self.workers < 0:
-            raise ConfigError(f"--workers must be >= 0, got {self.workers}")
+        if not 0 <= self.workers <= MAX_WORKERS:
+            raise ConfigError(f"--workers must be in [0, {MAX_WORKERS}], got {self.workers}")
         if self.backend not in BACKENDS:
             raise ConfigError(f"unknown --backend {self.backend!r}; choose from {', '.join(BACKENDS)}")
         if self.address and self.backend != "ray":
@@ -142,6 +144,9 @@ class RunConfig:
 #: Values of ``--backend``.
 BACKENDS = ("auto", "serial", "process", "ray")
 
+
+#: Upper bound of --workers (a typo like 99999 would fork until the machine runs out of memory).
+MAX_WORKERS = 1024
 
 SECTIONS = {"task": TaskConfig, "network": NetworkConfig, "ga": GAConfig, "run": RunConfig}
 
@@ -277,12 +282,15 @@ def resolve(toml_path: str | None = None, flags: dict | None = None, base: dict 
 
     file = read_toml(toml_path) if toml_path else {}
     flags = flags or {}
+    probe = apply(apply(Config(), file, str(toml_path)), flags, "the command line")  # names checked here
     config = Config()
     if base is not None:
         apply(config, base, "the run's config.toml")
-    else:
-        env = flags.get("task", {}).get("env") or file.get("task", {}).get("env") or config.task.env
-        apply(config, env_defaults(resolve_env_id(str(env))), f"the defaults of {env}")
+    elif not probe.task.fitness:  # a user fitness takes no env defaults
+        apply(config, env_defaults(resolve_env_id(probe.task.env)), f"the defaults of {probe.task.env}")
     apply(config, file, str(toml_path))
     apply(config, flags, "the command line")
+    given = {k for src in (file, flags) for k in src.get("network", {})}
+    if config.task.network and "hidden" in given:
+        raise ConfigError("--network gives every layer size; drop --hidden (or use --inputs/--outputs with it)")
     return config.validate()

@@ -49,8 +49,8 @@ def evaluate_agent(agent: Agent, episodes: int = 100, seed: int = 0) -> Evaluati
         TaskError: if the agent was not trained on an environment (a user fitness).
     """
     if not agent.env_id:
-        raise TaskError("this agent was evolved on a user fitness function, not an environment: nothing to "
-                        "evaluate it on")
+        raise TaskError("this agent was trained on a user fitness function or a supervised task, not an "
+                        "environment: there is nothing to evaluate it on")
     task = EnvTask(agent.env_id, agent.spec, agent.env_kwargs)
     runs = [task.episode(agent.genome, s) for s in evaluation_seeds(episodes, seed)]
     score_name = next((k for k in ("score", "laps") if k in runs[0][2]), "")

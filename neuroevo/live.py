@@ -128,14 +128,18 @@ class SceneSequence:
         self.scenes[self.index].draw(surface)
 
 
+def _check_display(what: str, instead: str) -> None:
+    """Raise NeuroevoError (one line) on a Linux machine with no display to open a window on."""
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+                                                 or os.environ.get("SDL_VIDEODRIVER")):
+        raise NeuroevoError(f"{what} needs a display (DISPLAY is not set); on a headless machine {instead}")
+
+
 def _init_display():
     """Initialise pygame's video; raises NeuroevoError (one line) when there is no display."""
     import pygame
 
-    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-                                                 or os.environ.get("SDL_VIDEODRIVER")):
-        raise NeuroevoError("no display to open a window on (DISPLAY is not set); on a headless machine record "
-                            "a GIF instead (neuroevo watch RUN --record out.gif) or run under xvfb-run")
+    _check_display("a window", "record a GIF instead (neuroevo watch RUN --record out.gif) or run under xvfb-run")
     try:
         pygame.display.init()
         pygame.font.init()
@@ -221,6 +225,13 @@ def record(scene: Scene, path, max_frames: int = 600, every: int = 2, scale: flo
 _record = record  # watch_agent's ``record`` argument shadows the function
 
 
+def _unseen_seeds(episodes: int, seed: int | None) -> np.ndarray:
+    """Episode seeds never used in training (those of ``neuroevo evaluate``; random when ``seed`` is None)."""
+    from neuroevo.evaluate import evaluation_seeds
+
+    return evaluation_seeds(episodes, seed if seed is not None else int(np.random.SeedSequence().entropy % 2**32))
+
+
 def _scene_factory(env_id: str):
     """The ``make_flock_scene`` of a game from ``registry.SCENES``, or None."""
     from neuroevo.evaluation.registry import SCENES
@@ -251,9 +262,10 @@ def watch_agent(agent, *, episodes: int = 1, seed: int | None = None, record: st
     from neuroevo.evaluation.registry import resolve_env_id
 
     if not agent.env_id:
-        raise TaskError("this agent was evolved on a user fitness function: there is no environment to watch")
+        raise TaskError("this agent was trained on a user fitness function or a supervised task: there is no "
+                        "environment to watch")
     env_id = resolve_env_id(agent.env_id)
-    seeds = np.random.default_rng(seed).integers(0, 2**31, episodes)
+    seeds = _unseen_seeds(episodes, seed)
     factory = _scene_factory(env_id)
     scenes = [factory(agent.spec, agent.genome[None, :], int(s), **agent.env_kwargs) if factory else
               GymScene(env_id, agent.spec, agent.genome, int(s), agent.env_kwargs) for s in seeds]
@@ -298,7 +310,7 @@ def watch_population(folder: str | Path, *, seed: int | None = None, record: str
     if factory is None:
         raise TaskError(f"--flock needs a built-in game (flappy, car); this run is on {agent.env_id}")
     kwargs = {**agent.env_kwargs, **(env_kwargs or {})}
-    episode_seed = int(np.random.default_rng(seed).integers(0, 2**31))
+    episode_seed = int(_unseen_seeds(1, seed)[0])
     scene = factory(agent.spec, arrays["population"], episode_seed, generation=int(meta["generation"]),
                     best_fitness=float(meta["best_fitness"]), **kwargs)
     if record:
@@ -390,10 +402,8 @@ class LiveView(Callback):
         task = run.task
         if not getattr(task, "env_id", None):
             raise NeuroevoError("--watch needs an environment (--env); a user fitness function has nothing to show")
-        if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-                                                     or os.environ.get("SDL_VIDEODRIVER")):
-            raise NeuroevoError("--watch needs a display (DISPLAY is not set); on a headless machine run under "
-                                "xvfb-run, or record the best agent afterwards: neuroevo watch RUN --record out.gif")
+        _check_display("--watch", "run under xvfb-run, or record the best agent afterwards: "
+                                  "neuroevo watch RUN --record out.gif")
         ctx = mp.get_context("spawn")
         self.inbox, status = ctx.Queue(maxsize=1), ctx.Queue()
         self.process = ctx.Process(target=_viewer_main, name="neuroevo-live-view", daemon=True,

@@ -340,12 +340,15 @@ class Network:
     """One network: a spec and its genome, callable on an observation.
 
     ``net(x)`` with ``x`` of shape (n_in,) returns (n_out,) float64; with (B, n_in) it returns (B, n_out).
-    The genome is copied, so later changes to the caller's array do not affect the network.
+    The genome ((n_params,) or (1, n_params) float64) is copied, so later changes to the caller's array do
+    not affect the network. Raises ValueError on a genome of the wrong length or several genomes.
     """
 
     def __init__(self, spec: NetworkSpec, genome: np.ndarray):
-        self.spec = spec
-        self.genome = spec.check_genomes(genome)[0].copy()
+        g = spec.check_genomes(genome)
+        if g.shape[0] != 1:
+            raise ValueError(f"a Network takes one genome, got {g.shape[0]} (use forward() for a population)")
+        self.spec, self.genome = spec, g[0].copy()
 
     def __call__(self, x) -> np.ndarray:
         x = np.asarray(x, dtype=np.float64)

@@ -213,12 +213,14 @@ def resume(folder: str | Path, flags: dict | None = None, callbacks=(),
     base = read_toml(folder / "config.toml")
     config = resolve(flags=flags, base=base)
     old = resolve(base=base)
+    before_all = old.to_dict()
     for section, values in config.to_dict().items():
         for key, value in values.items():
-            before = old.to_dict()[section].get(key)
+            before = before_all[section].get(key)
             if (section, key) not in RESUMABLE and value != before:
-                raise ConfigError(f"--{key.replace('_', '-')} cannot change when resuming (the run used "
-                                  f"{before!r}); start a new run with --out instead")
+                flag = "--env-arg/--track" if key == "env_kwargs" else f"--{key.replace('_', '-')}"
+                raise ConfigError(f"{flag} cannot change when resuming (the run used {before!r}); start a new "
+                                  f"run with --out instead")
     config.run.out = str(folder)
     task = make_task(config)
     if NetworkSpec.from_dict(meta["spec"]) != task.spec:
@@ -230,14 +232,14 @@ def resume(folder: str | Path, flags: dict | None = None, callbacks=(),
     except (KeyError, ValueError) as e:
         raise CheckpointError(f"checkpoint in {folder} does not fit its config: {e}") from None
     last_best = meta.get("last_best")
-    if last_best is not None and last_best >= config.run.target:  # NaN target: never
-        config.run.generations = ga.generation  # the last generation reached the target: nothing left to do
+    done = last_best is not None and last_best >= config.run.target  # NaN target: never
     atomic_write(folder / "config.toml", lambda f: f.write(config.to_toml().encode()))
     counters = (meta["evaluations"], meta["env_steps"], meta["elapsed"])
-    return _run(folder, config, task, ga, counters, callbacks, show_progress), folder
+    limit = ga.generation if done else config.run.generations  # reached the target already: nothing left
+    return _run(folder, config, task, ga, counters, callbacks, show_progress, limit), folder
 
 
-def _run(folder, config, task, ga, counters, callbacks, show_progress) -> RunResult:
+def _run(folder, config, task, ga, counters, callbacks, show_progress, limit=None) -> RunResult:
     handler = _setup_logging(folder, ga)
     log.info("run in %s: %s, network %s, seed %d, backend %s", folder, task.env_id or config.task.fitness,
              "-".join(map(str, task.spec.sizes)), config.run.seed, config.run.backend)
@@ -249,8 +251,13 @@ def _run(folder, config, task, ga, counters, callbacks, show_progress) -> RunRes
            FitnessPlot(folder / "history.csv", folder / "fitness.png", task.env_id or config.task.fitness)]
     if show_progress:
         cbs.insert(0, ProgressBar(config.run.generations))
+    if config.run.watch:
+        from neuroevo.live import LiveView
+
+        cbs.append(LiveView(every=config.run.watch_every))
     r = config.run
-    evaluator = make_evaluator(task, r.workers, r.backend, address=r.address, eval_timeout=r.eval_timeout,
+    workers = min(r.workers, config.ga.population) if r.workers else 0  # never more workers than genomes
+    evaluator = make_evaluator(task, workers, r.backend, address=r.address, eval_timeout=r.eval_timeout,
                                max_retries=r.max_retries)
     guard.install()
     try:
@@ -260,7 +267,7 @@ def _run(folder, config, task, ga, counters, callbacks, show_progress) -> RunRes
         guard.install()
         population = Population(task, ga, _GuardedEvaluator(evaluator, guard, ga, r.eval_timeout),
                                 [*cbs, *callbacks, guard], config.task.episodes, counters, r.nan_fitness)
-        result = population.run(config.run.generations, target)
+        result = population.run(config.run.generations if limit is None else limit, target)
         if guard.signum and result.stopped_by == "callback":  # stopped early; on_run_end wrote the checkpoint
             raise Interrupted(guard.signum)
         return result

@@ -140,6 +140,11 @@ BAD = [
     (["evaluate", "no/such/run"], "no run folder or saved agent at no/such/run"),
     (["evaluate", "x", "--episodes", "0"], "--episodes must be at least 1"),
     (["play", "tetris"], "unknown game 'tetris'"),
+    (["evolve", "--workers", "99999"], "--workers must be in [0, 1024]"),
+    (["evolve", "--fitness", f"{FITNESS}:sum_of_outputs", "--network", "2,1", "--hidden", "4"],
+     "--network gives every layer size; drop --hidden"),
+    (["evolve", "--fitness", f"{FITNESS}:sum_of_outputs", "--network", "2,1", "--inputs", "2"],
+     "either --network (every layer size) or --inputs/--outputs"),
 ]
 
 
@@ -153,6 +158,7 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, argv, message):
 
 
 @pytest.mark.parametrize("text,message", [
+    ("task = 3\n", "[task] in"),
     ("[ga]\nmutation_sclae = 0.1\n", "unknown key 'mutation_sclae' in [ga]"),
     ("[ga\npopulation = 3\n", "is not valid TOML"),
     ("[run]\ngenerations = 'many'\n", "[run] generations must be an integer"),
@@ -265,3 +271,24 @@ def test_watch_flock_records_a_gif_of_the_whole_population(tmp_path):
 def test_watch_flock_needs_a_game(finished_run, tmp_path):
     code, _, err = run_cli("watch", finished_run, "--flock", "--record", tmp_path / "x.gif")
     assert code == 2 and "--flock needs a built-in game" in err
+
+
+def test_user_fitness_takes_no_env_defaults(tmp_path):
+    out = tmp_path / "u"
+    assert main(["evolve", "--fitness", f"{FITNESS}:sum_of_outputs", "--network", "2,1", "--generations", "2",
+                 "--population", "4", "--workers", "1", "--out", str(out)]) == 0
+    text = (out / "config.toml").read_text()
+    assert "target" not in text and "episodes = 5" in text  # not CartPole-v1's target 500 and 10 episodes
+
+
+def test_env_kwargs_the_kernel_does_not_take_fall_back_to_the_env_loop(tmp_path):
+    from neuroevo.config import resolve
+    from neuroevo.evaluation import EnvTask, KernelTask, make_task
+
+    assert isinstance(make_task(resolve()), KernelTask)
+    task = make_task(resolve(flags={"task": {"env_kwargs": {"max_episode_steps": 50}}}))
+    assert isinstance(task, EnvTask)
+    out = tmp_path / "short"
+    assert main(["evolve", "--env-arg", "max_episode_steps=50", "--generations", "1", "--population", "10",
+                 "--episodes", "2", "--workers", "1", "--target", "50", "--out", str(out)]) == 0
+    assert float(history(out)[1][1]) <= 50.0

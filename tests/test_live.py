@@ -12,6 +12,7 @@ import pytest  # noqa: E402
 from neuroevo.agent import Agent  # noqa: E402
 from neuroevo.callbacks import GenerationRecord  # noqa: E402
 from neuroevo.errors import NeuroevoError  # noqa: E402
+from neuroevo.evaluate import evaluation_seeds  # noqa: E402
 from neuroevo.live import GymScene, LiveView, SceneSequence, record, show, watch_agent  # noqa: E402
 from neuroevo.network import Network, NetworkSpec  # noqa: E402
 
@@ -67,7 +68,7 @@ def test_record_writes_a_gif(tmp_path):
 def test_watch_agent_returns_the_env_returns(tmp_path, capsys, env_id, spec, genome, kwargs):
     agent = Agent(spec, genome, env_id, kwargs)
     returns = watch_agent(agent, episodes=2, seed=7, record=tmp_path / "w.gif")
-    seeds = np.random.default_rng(7).integers(0, 2**31, 2)
+    seeds = evaluation_seeds(2, 7)  # the episodes of `neuroevo evaluate`: never seen in training
     assert returns == [env_return(env_id, spec, genome, s, **kwargs) for s in seeds]
     out = capsys.readouterr().out
     assert "episode 2: return" in out and (tmp_path / "w.gif").stat().st_size > 1000

@@ -18,30 +18,15 @@ import numpy as np
 
 from neuroevo.agent import Agent
 from neuroevo.errors import ConfigError, TaskError
-from neuroevo.evaluation.env_task import EnvTask, make_env
-from neuroevo.evaluation.registry import KERNELS, resolve_env_id
-from neuroevo.evaluation.tasks import KernelTask, Task
+from neuroevo.evaluation.env_task import make_env
+from neuroevo.evaluation.factory import spec_for_env, task_for_env  # noqa: F401  (the baselines' API)
+from neuroevo.evaluation.registry import resolve_env_id
 from neuroevo.ga import TRAIN_SEED_BOUND
 from neuroevo.network import NetworkSpec
-from neuroevo.policy import is_discrete, n_inputs, n_outputs
+from neuroevo.policy import n_inputs, n_outputs
 
 #: Columns of the learning curve of an RL baseline (``TrainResult.curve``).
 RL_COLUMNS = ("env_steps", "seconds", "eval_return", "train_return")
-
-
-def build_spec(env: gym.Env, hidden, activation: str = "tanh", output_activation: str = "auto") -> NetworkSpec:
-    """The network for an env's spaces: ``n_inputs(obs) -> hidden... -> n_outputs(action)``.
-
-    ``output_activation="auto"`` is linear for Discrete actions and tanh for Box actions (``neuroevo.policy``).
-
-    Raises:
-        TaskError: if the action space is neither Discrete nor a bounded Box.
-        ConfigError: on bad sizes or activation names.
-    """
-    if output_activation == "auto":
-        output_activation = "linear" if is_discrete(env.action_space) else "tanh"
-    return NetworkSpec.build(n_inputs(env.observation_space), tuple(hidden), n_outputs(env.action_space),
-                             activation, output_activation)
 
 
 def check_spec(spec: NetworkSpec, env: gym.Env) -> None:
@@ -55,18 +40,6 @@ def check_spec(spec: NetworkSpec, env: gym.Env) -> None:
 def reward_threshold(env: gym.Env) -> float | None:
     """The env's registered ``reward_threshold`` (None if it has none)."""
     return None if env.spec is None or env.spec.reward_threshold is None else float(env.spec.reward_threshold)
-
-
-def evaluation_task(env_id: str, spec: NetworkSpec, env_kwargs: dict | None = None) -> Task:
-    """The GA's task for ``env_id``: its population kernel when registered (and importable), else EnvTask."""
-    env_id = resolve_env_id(env_id)
-    kernel = KERNELS.get(env_id)
-    if kernel is not None:
-        try:
-            return KernelTask(env_id, spec, kernel, env_kwargs)
-        except ImportError:
-            pass
-    return EnvTask(env_id, spec, env_kwargs)
 
 
 def seed_streams(seed: int, n: int) -> list[np.random.Generator]:
@@ -220,7 +193,7 @@ class Evaluator:
     def __init__(self, env_id: str, spec: NetworkSpec, env_kwargs, episodes: int, rng: np.random.Generator):
         if episodes < 1:
             raise ConfigError(f"eval_episodes must be at least 1, got {episodes}")
-        self.task = evaluation_task(env_id, spec, env_kwargs)
+        self.task = task_for_env(env_id, spec, env_kwargs)
         self.seeds = draw_seeds(rng, episodes)
 
     def __call__(self, genome: np.ndarray) -> float:

@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from neuroevo.baselines.common import (RL_COLUMNS, Clock, Curve, Evaluator, TrainResult, build_spec, check_spec,
-                                       draw_seeds, evaluation_task, open_env, option, positive, reward_threshold,
+from neuroevo.baselines.common import (RL_COLUMNS, Clock, Curve, Evaluator, TrainResult, spec_for_env, check_spec,
+                                       draw_seeds, task_for_env, open_env, option, positive, reward_threshold,
                                        seed_streams)
 from neuroevo.network import NetworkSpec
 
@@ -60,12 +60,12 @@ def train(env_id: str = "CartPole-v1", config: RandomSearchConfig | None = None,
     """
     cfg = (config or RandomSearchConfig()).validate()
     env, env_id = open_env(env_id, env_kwargs)
-    spec = spec or build_spec(env, cfg.hidden, cfg.activation)
+    spec = spec or spec_for_env(env, cfg.hidden, cfg.activation)
     check_spec(spec, env)
     threshold = reward_threshold(env)
     env.close()
     rng_init, rng_env, rng_eval = seed_streams(seed, 3)
-    task = evaluation_task(env_id, spec, env_kwargs)
+    task = task_for_env(env_id, spec, env_kwargs)
     evaluator = Evaluator(env_id, spec, env_kwargs, cfg.eval_episodes, rng_eval)
     curve = Curve("random-search", RL_COLUMNS, threshold, cfg.total_steps, callback)
     task.warmup()  # compile before the clock starts

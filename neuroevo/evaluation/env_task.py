@@ -13,12 +13,18 @@ from neuroevo.policy import observation_to_input, output_to_action
 
 
 def make_env(env: str, env_kwargs: dict | None = None, **make_kwargs) -> gym.Env:
-    """``gymnasium.make`` with the built-in games registered and a one-line TaskError on failure."""
+    """``gymnasium.make(id, **env_kwargs, **make_kwargs)`` with the built-in games registered.
+
+    Raises:
+        TaskError: (one line) unknown id or alias, a missing optional package, bad keyword arguments.
+    """
     import games  # noqa: F401  (registers the built-in games)
 
     env_id = resolve_env_id(env)
     try:
         return gym.make(env_id, **(env_kwargs or {}), **make_kwargs)
+    except gym.error.DependencyNotInstalled as e:
+        raise TaskError(f"environment {env!r} needs a missing package: {e}") from None
     except gym.error.Error as e:
         raise TaskError(f"unknown environment {env!r} ({e}); `neuroevo envs` lists the known ones") from None
     except ImportError as e:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import inspect
 import os
 import sys
 from pathlib import Path
 
 import gymnasium as gym
 
-from neuroevo.config import Config
+from neuroevo.config import BACKENDS, Config
 from neuroevo.errors import TaskError
 from neuroevo.evaluation.env_task import EnvTask, make_env
 from neuroevo.evaluation.pool import ProcessPoolEvaluator
@@ -56,14 +57,37 @@ def load_fitness(ref: str):
     return fn
 
 
-def env_spec(env: gym.Env, config: Config) -> NetworkSpec:
-    """The network spec for an env's spaces and the [network] config."""
-    net = config.network
-    out_act = net.output_activation
-    if out_act == "auto":
-        out_act = "linear" if is_discrete(env.action_space) else "tanh"
-    return NetworkSpec.build(n_inputs(env.observation_space), net.hidden, n_outputs(env.action_space),
-                             net.activation, out_act)
+def spec_for_env(env: gym.Env, hidden, activation: str = "tanh", output_activation: str = "auto") -> NetworkSpec:
+    """The network for an env's spaces: ``n_inputs(obs) -> hidden... -> n_outputs(action)``.
+
+    ``output_activation="auto"`` is linear for Discrete actions and tanh for Box actions (``neuroevo.policy``).
+
+    Raises:
+        TaskError: if the action space is neither Discrete nor a bounded Box.
+        ConfigError: on bad sizes or activation names.
+    """
+    if output_activation == "auto":
+        output_activation = "linear" if is_discrete(env.action_space) else "tanh"
+    return NetworkSpec.build(n_inputs(env.observation_space), tuple(hidden), n_outputs(env.action_space),
+                             activation, output_activation)
+
+
+def _kernel_accepts(kernel: str, env_kwargs: dict) -> bool:
+    module, _, name = kernel.partition(":")
+    params = inspect.signature(getattr(importlib.import_module(module), name)).parameters.values()
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
+        return True
+    return set(env_kwargs) <= {p.name for p in params}
+
+
+def task_for_env(env_id: str, spec: NetworkSpec, env_kwargs: dict | None = None) -> Task:
+    """How genomes are scored on ``env_id``: its population kernel when it has one that takes every keyword
+    of ``env_kwargs``, else the Gymnasium env loop (:class:`EnvTask`); both give the same fitness."""
+    env_id, env_kwargs = resolve_env_id(env_id), dict(env_kwargs or {})
+    kernel = KERNELS.get(env_id)
+    if kernel is not None and _kernel_accepts(kernel, env_kwargs):
+        return KernelTask(env_id, spec, kernel, env_kwargs)
+    return EnvTask(env_id, spec, env_kwargs)
 
 
 def make_task(config: Config) -> Task:
@@ -80,12 +104,9 @@ def make_task(config: Config) -> Task:
         spec = NetworkSpec(tuple(sizes), (net.activation,) * (len(sizes) - 2) + (out_act,))
         return FunctionTask(fn, spec)
     env = make_env(t.env, t.env_kwargs)
-    spec = env_spec(env, config)
+    spec = spec_for_env(env, net.hidden, net.activation, net.output_activation)
     env.close()
-    env_id = resolve_env_id(t.env)
-    if env_id in KERNELS:
-        return KernelTask(env_id, spec, KERNELS[env_id], t.env_kwargs)
-    return EnvTask(env_id, spec, t.env_kwargs)
+    return task_for_env(t.env, spec, t.env_kwargs)
 
 
 def make_evaluator(task: Task, workers: int = 0, backend: str = "auto", *, address: str = "",
@@ -106,8 +127,8 @@ def make_evaluator(task: Task, workers: int = 0, backend: str = "auto", *, addre
     """
     from neuroevo.errors import ConfigError
 
-    if backend not in ("auto", "serial", "process", "ray"):
-        raise ConfigError(f"unknown backend {backend!r}; choose from auto, serial, process, ray")
+    if backend not in BACKENDS:
+        raise ConfigError(f"unknown backend {backend!r}; choose from {', '.join(BACKENDS)}")
     if backend == "ray":
         from neuroevo.evaluation.ray_backend import RayEvaluator
 

@@ -17,7 +17,7 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
-from neuroevo.errors import FitnessError, GenomeFitnessError
+from neuroevo.errors import FitnessError, GenomeFitnessError, NeuroevoError
 from neuroevo.network import Network, NetworkSpec
 
 
@@ -32,7 +32,15 @@ class Task(ABC):
 
     spec: NetworkSpec
     env_id: str | None = None
-    env_kwargs: dict = {}
+
+    @property
+    def env_kwargs(self) -> dict:
+        """Keyword arguments of ``gymnasium.make`` (none for a user function)."""
+        return self.__dict__.get("_env_kwargs", {})
+
+    @env_kwargs.setter
+    def env_kwargs(self, value: dict) -> None:
+        self._env_kwargs = dict(value or {})
 
     @abstractmethod
     def evaluate(self, genomes: np.ndarray, seeds: np.ndarray) -> tuple[np.ndarray, int]:
@@ -90,9 +98,10 @@ class FunctionTask(Task):
         if self.batch:
             try:
                 out = np.asarray(self.fn(genomes, seeds), dtype=np.float64)
-            except Exception as e:
-                raise GenomeFitnessError(0, f"batch fitness {self.name} raised {type(e).__name__}: {e}",
-                                         traceback.format_exc()) from e
+            except NeuroevoError:
+                raise
+            except Exception as e:  # no single genome to blame: the message names the function
+                raise FitnessError(f"batch fitness {self.name} raised {type(e).__name__}: {e}") from e
             if out.shape != (genomes.shape[0],):
                 raise FitnessError(f"batch fitness {self.name} returned shape {out.shape}, "
                                    f"expected ({genomes.shape[0]},)")
@@ -101,6 +110,8 @@ class FunctionTask(Task):
         for i, g in enumerate(genomes):
             try:
                 out[i] = float(self.fn(Network(self.spec, g)))
+            except NeuroevoError:  # e.g. the serial --eval-timeout: not the user's bug
+                raise
             except Exception as e:
                 raise GenomeFitnessError(i, f"{self.name} raised {type(e).__name__}: {e}",
                                          traceback.format_exc()) from e

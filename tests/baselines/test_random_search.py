@@ -1,7 +1,7 @@
 import numpy as np
 
 from neuroevo.baselines import random_search
-from neuroevo.baselines.common import evaluation_task
+from neuroevo.baselines.common import task_for_env
 from neuroevo.evaluation.env_task import EnvTask
 from neuroevo.evaluation.tasks import KernelTask
 
@@ -14,7 +14,7 @@ def test_keeps_the_best_and_stops_at_the_threshold():
     assert result.solved and result.curve[-1, 2] >= 475 and result.steps_to_threshold == result.env_steps
     assert result.best_eval >= 475
     # the returned genome is the one evaluated: re-evaluating it gives the same score
-    task = evaluation_task("CartPole-v1", result.spec)
+    task = task_for_env("CartPole-v1", result.spec)
     assert isinstance(task, KernelTask)
 
 
@@ -23,7 +23,7 @@ def test_budget_and_determinism_on_an_env_loop_task():
                                            hidden=[4])
     a = random_search.train("MountainCar-v0", cfg, seed=1)
     b = random_search.train("MountainCar-v0", cfg, seed=1)
-    assert isinstance(evaluation_task("MountainCar-v0", a.spec), EnvTask)
+    assert isinstance(task_for_env("MountainCar-v0", a.spec), EnvTask)
     assert a.env_steps == 800  # whole batches: 4 genomes x 200 steps per batch
     np.testing.assert_array_equal(a.genome, b.genome)
     assert not a.solved and a.steps_to_threshold is None and a.seconds_to_threshold is None
