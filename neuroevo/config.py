@@ -181,11 +181,16 @@ def _positive(obj, key):
         raise ConfigError(f"--{key.replace('_', '-')} must be at least 1, got {getattr(obj, key)}")
 
 
-def _coerce(section: str, key: str, value, typ):
-    """``value`` converted to the field type, or ConfigError naming the key."""
-    where = f"[{section}] {key}"
+def coerce(where: str, value, typ: str):
+    """``value`` converted to a config field's type (``field_type``), or a ConfigError naming ``where``.
+
+    Strings from the command line are parsed ("16,16" for a list, "true"/"false" for a bool); a single
+    integer becomes a one-element list; a float that is not whole is not an integer.
+    """
     try:
         if typ == "list":
+            if isinstance(value, int) and not isinstance(value, bool):
+                value = [value]
             if isinstance(value, str):
                 value = [int(v) for v in value.split(",") if v.strip()]
             if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool)
@@ -197,6 +202,8 @@ def _coerce(section: str, key: str, value, typ):
                 raise ValueError
             return dict(value)
         if typ == "bool":
+            if isinstance(value, str) and value.lower() in ("true", "false"):
+                value = value.lower() == "true"
             if not isinstance(value, bool):
                 raise ValueError
             return value
@@ -237,7 +244,7 @@ def apply(config: Config, overrides: dict, source: str) -> Config:
             if key not in known:
                 raise ConfigError(f"unknown key {key!r} in [{section}] of {source}; known keys: "
                                   f"{', '.join(known)}")
-            setattr(obj, key, _coerce(section, key, value, field_type(known[key])))
+            setattr(obj, key, coerce(f"[{section}] {key}", value, field_type(known[key])))
     return config
 
 

@@ -19,6 +19,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from neuroevo.agent import atomic_write
 from neuroevo.baselines import backprop, dqn, random_search, reinforce
 from neuroevo.baselines.common import TrainRecord, TrainResult
+from neuroevo.config import coerce, field_type
 from neuroevo.errors import ConfigError
 
 #: Method name -> (train function, config class).
@@ -44,25 +45,8 @@ def make_config(method: str, values: dict | None = None):
     for key, value in (values or {}).items():
         if key not in known:
             raise ConfigError(f"{method} has no setting {key!r}; known settings: {', '.join(known)}")
-        kwargs[key] = _coerce(key, value, dataclasses.MISSING if known[key].default is dataclasses.MISSING
-                              else known[key].default)
+        kwargs[key] = coerce(key, value, field_type(known[key]))
     return cls(**kwargs).validate()
-
-
-def _coerce(key, value, default):
-    kind = type(default) if default is not dataclasses.MISSING else list
-    try:
-        if kind is list:
-            if isinstance(value, str):
-                value = [int(v) for v in value.split(",") if v.strip()]
-            return [int(v) for v in value]
-        if kind is bool:
-            if isinstance(value, str):
-                return {"true": True, "false": False}[value.lower()]
-            return bool(value)
-        return kind(value)
-    except (KeyError, TypeError, ValueError):
-        raise ConfigError(f"{key} must be {kind.__name__}, got {value!r}") from None
 
 
 def default_folder(method: str, name: str, seed: int) -> Path:
