@@ -33,8 +33,11 @@ def test_make_config_converts_and_rejects():
         make_config("dqn", {"epsilon": 0.1})
     with pytest.raises(ConfigError, match="unknown method"):
         make_config("ppo")
-    with pytest.raises(ConfigError, match="must be int"):
+    with pytest.raises(ConfigError, match="batch_size must be an integer"):
         make_config("dqn", {"batch_size": "many"})
+    with pytest.raises(ConfigError, match="total_steps must be an integer, got 500.7"):
+        make_config("dqn", {"total_steps": 500.7})
+    assert make_config("dqn", {"hidden": 64}).hidden == [64]  # `--set hidden=64` arrives as an int
 
 
 @pytest.mark.parametrize("kwargs", [{"method": "backprop", "env": "CartPole-v1"},
