@@ -45,8 +45,13 @@ class Evaluation:
 def evaluate_agent(agent: Agent, episodes: int = 100, seed: int = 0) -> Evaluation:
     """Play ``episodes`` episodes of the agent's env with its deterministic policy.
 
+    Args:
+        agent: a saved agent with an env id. episodes: number of episodes (>= 1).
+        seed: picks the episodes' reset seeds among those never used in training (:func:`evaluation_seeds`).
+
     Raises:
-        TaskError: if the agent was not trained on an environment (a user fitness).
+        TaskError: if the agent was not trained on an environment (a user fitness or a supervised task), or
+            its env cannot be made.
     """
     if not agent.env_id:
         raise TaskError("this agent was trained on a user fitness function or a supervised task, not an "

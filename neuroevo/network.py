@@ -221,7 +221,11 @@ class NetworkSpec:
 
     @classmethod
     def build(cls, n_in, hidden, n_out, activation="tanh", output_activation="linear"):
-        """Spec ``n_in -> hidden... -> n_out`` with ``activation`` on hidden layers."""
+        """Spec ``n_in -> hidden... -> n_out`` with ``activation`` on hidden layers.
+
+        Raises:
+            ConfigError: on a size < 1 or an unknown activation name.
+        """
         sizes = (n_in, *hidden, n_out)
         return cls(sizes, (activation,) * len(hidden) + (output_activation,))
 

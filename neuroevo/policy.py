@@ -34,14 +34,21 @@ def is_discrete(space: spaces.Space) -> bool:
 
 
 def observation_to_input(space: spaces.Space):
-    """A function mapping one observation to a (n_in,) float64 network input."""
+    """A function mapping one observation of ``space`` to a (flatdim(space),) float64 network input."""
     if isinstance(space, spaces.Box):
         return lambda obs: np.asarray(obs, dtype=np.float64).ravel()
     return lambda obs: np.asarray(spaces.flatten(space, obs), dtype=np.float64)
 
 
 def output_to_action(space: spaces.Space):
-    """A function mapping a (n_out,) network output to an action of ``space``."""
+    """A function mapping a (n_out,) float64 network output to an action of ``space``.
+
+    Discrete: an int (``space.start`` + first argmax). Box: an array of ``space.shape`` and ``space.dtype``,
+    the output clipped to [-1, 1] and scaled linearly to [low, high].
+
+    Raises:
+        TaskError: if the space is neither Discrete nor a bounded Box.
+    """
     n_outputs(space)
     if isinstance(space, spaces.Discrete):
         start = int(space.start)

@@ -35,7 +35,15 @@ def make_env(env: str, env_kwargs: dict | None = None, **make_kwargs) -> gym.Env
 
 def run_episode(env: gym.Env, genome: np.ndarray, spec: NetworkSpec, seed: int, to_input, to_action,
                 buf: np.ndarray) -> tuple[float, int, dict]:
-    """Play one episode of ``env`` from ``reset(seed=seed)``; returns ``(return, steps, last info)``."""
+    """Play one episode of ``env`` from ``reset(seed=seed)`` with the network's deterministic policy.
+
+    Args:
+        env: a Gymnasium env. genome: (n_params,) float64. spec: its network spec. seed: the reset seed.
+        to_input, to_action: from ``neuroevo.policy`` for the env's spaces. buf: (2, max(spec.sizes)) float64.
+
+    Returns:
+        ``(return, steps, info)``: the undiscounted sum of rewards, the episode length, the last step's info.
+    """
     sizes, codes = spec.kernel_args
     obs, _ = env.reset(seed=int(seed))
     total, steps, done, info = 0.0, 0, False, {}
