@@ -43,15 +43,20 @@ def set_log_level(level: int) -> None:
     _LEVEL["level"] = int(level)
 
 
-def default_folder(config: Config) -> Path:
-    """``runs/<task>-seed<seed>``, with a numeric suffix if that folder already holds a run."""
-    name = config.task.fitness.rpartition(":")[2] if config.task.fitness else config.task.env
-    base = Path("runs") / f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', name).lower()}-seed{config.run.seed}"
+def free_folder(name: str, marker: str) -> Path:
+    """``runs/<name>`` (lower case, safe characters), with a numeric suffix while it holds ``marker``."""
+    base = Path("runs") / re.sub(r"[^A-Za-z0-9_.-]+", "-", name).lower()
     folder, n = base, 1
-    while (folder / META_FILE).exists():
+    while (folder / marker).exists():
         n += 1
         folder = base.with_name(f"{base.name}-{n}")
     return folder
+
+
+def default_folder(config: Config) -> Path:
+    """``runs/<task>-seed<seed>``, with a numeric suffix if that folder already holds a run."""
+    name = config.task.fitness.rpartition(":")[2] if config.task.fitness else config.task.env
+    return free_folder(f"{name}-seed{config.run.seed}", META_FILE)
 
 
 class _LogGenerations(Callback):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 from pathlib import Path
 
 import tomli_w
@@ -51,13 +50,9 @@ def make_config(method: str, values: dict | None = None):
 
 def default_folder(method: str, name: str, seed: int) -> Path:
     """``runs/<env or task>-<method>-seed<seed>``, with a numeric suffix if it is taken."""
-    stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(name).stem if "." in name else name).lower()
-    base = Path("runs") / f"{stem}-{method}-seed{seed}"
-    folder, n = base, 1
-    while (folder / "best.npz").exists():
-        n += 1
-        folder = base.with_name(f"{base.name}-{n}")
-    return folder
+    from neuroevo.run import free_folder
+
+    return free_folder(f"{Path(name).stem if '.' in name else name}-{method}-seed{seed}", "best.npz")
 
 
 def train_run(method: str, env: str | None = None, task: str | None = None, config=None, seed: int = 0,
