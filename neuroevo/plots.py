@@ -37,7 +37,7 @@ def plot_history(history_path, png_path, title: str = "") -> Path:
     ax.set_ylabel("fitness")
     ax.set_title(title or "fitness per generation")
     ax.grid(alpha=0.3)
-    ax.legend(loc="lower right")
+    ax.legend(loc="upper left", fontsize="small", framealpha=0.8)
     fig.tight_layout()
     png_path = Path(png_path)
     atomic_write(png_path, lambda f: fig.savefig(f, format="png"))
