@@ -257,8 +257,9 @@ def main(argv=None) -> int:
         print(f"neuroevo: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as e:  # SIGINT, or SIGTERM (neuroevo.run.Interrupted): exit 128 + signal
-        print("neuroevo: interrupted; the last checkpoint is kept (continue with --resume RUN_FOLDER)",
-              file=sys.stderr)
+        folder = getattr(e, "folder", "RUN_FOLDER")
+        print(f"neuroevo: interrupted; the last checkpoint is kept (continue with: neuroevo evolve --resume "
+              f"{folder})", file=sys.stderr)
         return 128 + getattr(e, "signum", 2)
 
 

@@ -280,6 +280,8 @@ def _run(folder, config, task, ga, counters, callbacks, show_progress, limit=Non
         guard.interruptible = False
         if isinstance(e, Interrupted) and hasattr(checkpointer, "run"):
             checkpointer.save(stopped_by="interrupted")
+        if isinstance(e, KeyboardInterrupt):
+            e.folder = folder  # for the CLI's "continue with --resume FOLDER"
         _log_failure(e, ga)
         raise
     finally:
