@@ -54,6 +54,14 @@ class EvalTimeoutError(FitnessError):
     """A generation's evaluation took longer than the evaluation timeout."""
 
 
+def timeout_error(generation, eval_timeout: float, held: list[tuple[int, int]]) -> "EvalTimeoutError":
+    """The error of an evaluation that outlived ``--eval-timeout``; ``held``: (start, stop) of running chunks."""
+    ranges = ", ".join(f"{a}-{b - 1}" for a, b in held)
+    where = f" of generation {generation}" if generation is not None else ""
+    return EvalTimeoutError(f"evaluation{where} took longer than --eval-timeout {eval_timeout:g} s "
+                            f"(genomes {ranges} still running: a fitness that hangs?)")
+
+
 def split(n: int, chunks: int) -> list[tuple[int, int]]:
     """``chunks`` contiguous ``(start, stop)`` slices covering ``range(n)``, sizes differing by at most 1."""
     bounds = np.linspace(0, n, min(chunks, n) + 1).round().astype(int)
@@ -352,7 +360,4 @@ class ProcessPoolEvaluator:
         pending.appendleft(c)
 
     def _timed_out(self, busy: list[_Worker], chunks, generation) -> None:
-        held = ", ".join(f"{chunks[w.chunk][0]}-{chunks[w.chunk][1] - 1}" for w in busy)
-        where = f" of generation {generation}" if generation is not None else ""
-        raise EvalTimeoutError(f"evaluation{where} took longer than --eval-timeout {self.eval_timeout:g} s "
-                               f"(genomes {held} still running: a fitness that hangs?)")
+        raise timeout_error(generation, self.eval_timeout, [chunks[w.chunk] for w in busy])

@@ -34,8 +34,8 @@ import time
 import numpy as np
 
 from neuroevo.errors import ConfigError, FitnessError, TaskError
-from neuroevo.evaluation.pool import (_CONTEXT, EvalTimeoutError, RecordCapture, WorkerLostError,
-                                      install_generation_factory, raise_chunk_error, replay, score_chunk, split)
+from neuroevo.evaluation.pool import (_CONTEXT, RecordCapture, WorkerLostError, install_generation_factory,
+                                      raise_chunk_error, replay, score_chunk, split, timeout_error)
 from neuroevo.evaluation.tasks import FunctionTask, Task
 
 log = logging.getLogger("neuroevo.ray")
@@ -217,11 +217,7 @@ class RayEvaluator:
                 timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
                 done, _ = ray.wait(list(running), num_returns=1, timeout=timeout)
                 if not done:
-                    held = ", ".join(f"{chunks[c][0]}-{chunks[c][1] - 1}" for _, c in running.values())
-                    where = f" of generation {generation}" if generation is not None else ""
-                    raise EvalTimeoutError(f"evaluation{where} took longer than --eval-timeout "
-                                           f"{self.eval_timeout:g} s (genomes {held} still running: a fitness "
-                                           f"that hangs?)")
+                    raise timeout_error(generation, self.eval_timeout, [chunks[c] for _, c in running.values()])
                 for ref in done:
                     slot, c = running.pop(ref)
                     self._collect(ref, slot, c, chunks, results, attempts, pending, failed)
