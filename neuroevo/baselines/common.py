@@ -202,6 +202,15 @@ class Evaluator:
         return float(fitness[0])
 
 
+def open_env_and_spec(env_id: str, env_kwargs: dict | None, spec: NetworkSpec | None, config):
+    """``(env, full id, spec)``: the training env and its network (``spec``, or one built from the config's
+    ``hidden`` and ``activation``). Raises TaskError if the env is unknown or the network does not fit it."""
+    env, env_id = open_env(env_id, env_kwargs)
+    spec = spec or spec_for_env(env, config.hidden, config.activation)
+    check_spec(spec, env)
+    return env, env_id, spec
+
+
 def open_env(env_id: str, env_kwargs: dict | None):
     """``(env, full id)``: the training env, made with the built-in games registered (TaskError if unknown)."""
     env_id = resolve_env_id(env_id)

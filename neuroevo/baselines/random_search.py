@@ -14,9 +14,9 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from neuroevo.baselines.common import (RL_COLUMNS, Clock, Curve, Evaluator, TrainResult, spec_for_env, check_spec,
-                                       draw_seeds, task_for_env, open_env, option, positive, reward_threshold,
-                                       seed_streams)
+from neuroevo.baselines.common import (RL_COLUMNS, Clock, Curve, Evaluator, TrainResult,
+                                       draw_seeds, task_for_env, open_env_and_spec, option, positive,
+                                       reward_threshold, seed_streams)
 from neuroevo.network import NetworkSpec
 
 
@@ -59,9 +59,7 @@ def train(env_id: str = "CartPole-v1", config: RandomSearchConfig | None = None,
         ConfigError: on an invalid config.
     """
     cfg = (config or RandomSearchConfig()).validate()
-    env, env_id = open_env(env_id, env_kwargs)
-    spec = spec or spec_for_env(env, cfg.hidden, cfg.activation)
-    check_spec(spec, env)
+    env, env_id, spec = open_env_and_spec(env_id, env_kwargs, spec, cfg)
     threshold = reward_threshold(env)
     env.close()
     rng_init, rng_env, rng_eval = seed_streams(seed, 3)

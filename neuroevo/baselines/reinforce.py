@@ -21,8 +21,9 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from neuroevo.baselines.autodiff import Adam, backward, forward
-from neuroevo.baselines.common import (RL_COLUMNS, Clock, Curve, Evaluator, TrainResult, spec_for_env, check_spec,
-                                       draw_seeds, open_env, option, positive, reward_threshold, seed_streams)
+from neuroevo.baselines.common import (RL_COLUMNS, Clock, Curve, Evaluator, TrainResult,
+                                       draw_seeds, open_env_and_spec, option, positive, reward_threshold,
+                                       seed_streams)
 from neuroevo.errors import ConfigError
 from neuroevo.network import NetworkSpec, forward_into
 from neuroevo.policy import is_discrete, observation_to_input, output_to_action
@@ -128,9 +129,7 @@ def train(env_id: str = "CartPole-v1", config: ReinforceConfig | None = None, se
         ConfigError: on an invalid config.
     """
     cfg = (config or ReinforceConfig()).validate()
-    env, env_id = open_env(env_id, env_kwargs)
-    spec = spec or spec_for_env(env, cfg.hidden, cfg.activation)
-    check_spec(spec, env)
+    env, env_id, spec = open_env_and_spec(env_id, env_kwargs, spec, cfg)
     rng_init, rng_env, rng_act, rng_eval = seed_streams(seed, 4)
     evaluator = Evaluator(env_id, spec, env_kwargs, cfg.eval_episodes, rng_eval)
     discrete = is_discrete(env.action_space)
