@@ -21,7 +21,9 @@ from neuroevo.errors import ConfigError
 from neuroevo.network import ACTIVATIONS
 
 
-def _f(default, help, **kw):
+def setting(default, help: str, **kw):
+    """A config dataclass field with its one-line ``help`` (read by the CLI for ``--help``); ``cli=False``
+    keeps it out of the flags."""
     if isinstance(default, (list, dict)):
         return field(default_factory=lambda d=default: type(d)(d), metadata={"help": help, **kw})
     return field(default=default, metadata={"help": help, **kw})
@@ -31,13 +33,13 @@ def _f(default, help, **kw):
 class TaskConfig:
     """What is scored."""
 
-    env: str = _f("CartPole-v1", "Gymnasium env id or alias (cartpole, flappy, car) to evolve on")
-    env_kwargs: dict = _f({}, "keyword arguments for gymnasium.make (TOML table)", cli=False)
-    fitness: str = _f("", "user fitness MODULE:FN or path/to/file.py:FN (replaces --env)")
-    network: list = _f([], "full layer sizes for a user fitness, e.g. 2,8,1")
-    inputs: int = _f(0, "number of network inputs for a user fitness (with --outputs and --hidden)")
-    outputs: int = _f(0, "number of network outputs for a user fitness")
-    episodes: int = _f(5, "episodes per genome per generation (fitness = mean return)")
+    env: str = setting("CartPole-v1", "Gymnasium env id or alias (cartpole, flappy, car) to evolve on")
+    env_kwargs: dict = setting({}, "keyword arguments for gymnasium.make (TOML table)", cli=False)
+    fitness: str = setting("", "user fitness MODULE:FN or path/to/file.py:FN (replaces --env)")
+    network: list = setting([], "full layer sizes for a user fitness, e.g. 2,8,1")
+    inputs: int = setting(0, "number of network inputs for a user fitness (with --outputs and --hidden)")
+    outputs: int = setting(0, "number of network outputs for a user fitness")
+    episodes: int = setting(5, "episodes per genome per generation (fitness = mean return)")
 
     def validate(self):
         _positive(self, "episodes")
@@ -55,9 +57,9 @@ class TaskConfig:
 class NetworkConfig:
     """Hidden layers of the evolved networks (inputs and outputs come from the task)."""
 
-    hidden: list = _f([16], "hidden layer sizes, e.g. 16,16 (empty: no hidden layer)")
-    activation: str = _f("tanh", f"hidden activation: {', '.join(ACTIVATIONS)}")
-    output_activation: str = _f("auto", "output activation (auto: tanh for Box actions, else linear)")
+    hidden: list = setting([16], "hidden layer sizes, e.g. 16,16 (empty: no hidden layer)")
+    activation: str = setting("tanh", f"hidden activation: {', '.join(ACTIVATIONS)}")
+    output_activation: str = setting("auto", "output activation (auto: tanh for Box actions, else linear)")
 
     def validate(self):
         if any(h < 1 for h in self.hidden):
@@ -72,16 +74,16 @@ class NetworkConfig:
 class GAConfig:
     """The genetic algorithm: population size and operators."""
 
-    population: int = _f(100, "genomes per generation")
-    selection: str = _f("roulette", "parent selection: roulette, sus, tournament, rank, truncation")
-    tournament_size: int = _f(3, "genomes per tournament (selection = tournament)")
-    truncation_fraction: float = _f(0.2, "fraction of the best genomes that may be parents (truncation)")
-    crossover: str = _f("layer", "crossover: layer, node, uniform, none")
-    crossover_rate: float = _f(0.5, "probability that a pair of parents is crossed over")
-    mutation: str = _f("uniform", "mutation: uniform, gaussian, sign_flip, reset")
-    mutation_rate: float = _f(0.15, "probability that each weight is mutated")
-    mutation_scale: float = _f(0.5, "mutation size (half-width for uniform, std for gaussian)")
-    elitism: int = _f(2, "best genomes copied unchanged into the next generation")
+    population: int = setting(100, "genomes per generation")
+    selection: str = setting("roulette", "parent selection: roulette, sus, tournament, rank, truncation")
+    tournament_size: int = setting(3, "genomes per tournament (selection = tournament)")
+    truncation_fraction: float = setting(0.2, "fraction of the best genomes that may be parents (truncation)")
+    crossover: str = setting("layer", "crossover: layer, node, uniform, none")
+    crossover_rate: float = setting(0.5, "probability that a pair of parents is crossed over")
+    mutation: str = setting("uniform", "mutation: uniform, gaussian, sign_flip, reset")
+    mutation_rate: float = setting(0.15, "probability that each weight is mutated")
+    mutation_scale: float = setting(0.5, "mutation size (half-width for uniform, std for gaussian)")
+    elitism: int = setting(2, "best genomes copied unchanged into the next generation")
 
     def validate(self):
         from neuroevo.operators import get_crossover, get_mutation, get_selection
@@ -106,21 +108,21 @@ class GAConfig:
 class RunConfig:
     """How long, where, and with how many workers."""
 
-    generations: int = _f(100, "maximum number of generations")
-    seed: int = _f(0, "random seed: one seed gives one result, whatever the workers")
-    target: float = _f(math.nan, "stop when a generation's best fitness reaches this (nan: never)")
-    workers: int = _f(0, "worker processes (0: one per core, 1: serial in this process)")
-    out: str = _f("", "run folder (default: runs/<env>-seed<seed>)")
-    checkpoint_every: int = _f(1, "write a checkpoint every N generations")
-    watch: bool = _f(False, "show every --watch-every-th generation live in a pygame window")
-    watch_every: int = _f(5, "generations between live views")
-    backend: str = _f("auto", "where genomes are scored: serial, process (forked workers), ray (a Ray cluster), "
+    generations: int = setting(100, "maximum number of generations")
+    seed: int = setting(0, "random seed: one seed gives one result, whatever the workers")
+    target: float = setting(math.nan, "stop when a generation's best fitness reaches this (nan: never)")
+    workers: int = setting(0, "worker processes (0: one per core, 1: serial in this process)")
+    out: str = setting("", "run folder (default: runs/<env>-seed<seed>)")
+    checkpoint_every: int = setting(1, "write a checkpoint every N generations")
+    watch: bool = setting(False, "show every --watch-every-th generation live in a pygame window")
+    watch_every: int = setting(5, "generations between live views")
+    backend: str = setting("auto", "where genomes are scored: serial, process (forked workers), ray (a Ray cluster), "
                               "auto (serial for --workers 1, else process)")
-    address: str = _f("", "Ray cluster to join with --backend ray: auto or HOST:PORT (empty: start a local one)")
-    eval_timeout: float = _f(0.0, "seconds one generation's evaluation may take before it is stopped as hung "
+    address: str = setting("", "Ray cluster to join with --backend ray: auto or HOST:PORT (empty: start a local one)")
+    eval_timeout: float = setting(0.0, "seconds one generation's evaluation may take before it is stopped as hung "
                                   "(0: no limit)")
-    max_retries: int = _f(2, "times a chunk of genomes is retried after its worker process died")
-    nan_fitness: str = _f("error", "a NaN or infinite fitness: error (stop the run) or worst (rank it below "
+    max_retries: int = setting(2, "times a chunk of genomes is retried after its worker process died")
+    nan_fitness: str = setting("error", "a NaN or infinite fitness: error (stop the run) or worst (rank it below "
                                    "every finite fitness)")
 
     def validate(self):

@@ -17,6 +17,7 @@ import gymnasium as gym
 import numpy as np
 
 from neuroevo.agent import Agent
+from neuroevo.config import setting
 from neuroevo.errors import ConfigError, TaskError
 from neuroevo.evaluation.env_task import make_env
 from neuroevo.evaluation.factory import spec_for_env, task_for_env  # noqa: F401  (the baselines' API)
@@ -227,8 +228,4 @@ def positive(config, *names) -> None:
 
 
 
-def option(default, help: str):
-    """A config dataclass field with its one-line ``help`` (read by the CLI for ``--help``)."""
-    if isinstance(default, (list, dict)):
-        return field(default_factory=lambda d=default: type(d)(d), metadata={"help": help})
-    return field(default=default, metadata={"help": help})
+option = setting  # a config dataclass field with its one-line help (neuroevo.config.setting)
