@@ -1,4 +1,4 @@
-"""Progress display of a run: a rich progress bar on a terminal, one line per generation otherwise."""
+"""Progress display: a rich progress bar on a terminal, plain lines otherwise (logs, CI, pipes)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,38 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from neuroevo.callbacks import Callback, GenerationRecord
 
 
+class Bar:
+    """A progress bar over ``total`` units labelled ``label``, with a free text of statistics.
+
+    On a terminal it is a live rich bar; elsewhere :meth:`update` prints one line when ``line`` is True.
+    """
+
+    def __init__(self, label: str, total: int, completed: int = 0, console: Console | None = None):
+        self.label, self.total = label, int(total)
+        self.console = console or Console(stderr=True)
+        self._progress: Progress | None = None
+        if self.console.is_terminal:
+            self._progress = Progress(TextColumn(label), MofNCompleteColumn(), BarColumn(), TimeElapsedColumn(),
+                                      TextColumn("{task.fields[stats]}"), console=self.console)
+            self._progress.start()
+            self._task = self._progress.add_task("", total=self.total, completed=completed, stats="")
+
+    def update(self, completed: int, stats: str, line: bool = True) -> None:
+        if self._progress is not None:
+            self._progress.update(self._task, completed=completed, stats=stats)
+        elif line:
+            width = len(f"{self.total:,}")
+            self.console.print(f"{self.label} {completed:>{width},}/{self.total:,}  {stats}", highlight=False,
+                               soft_wrap=True)
+
+    def stop(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+
 def format_stats(record: GenerationRecord, evals_per_s: float) -> str:
+    """One line of a generation's fitness statistics and the evaluation rate (genomes per second)."""
     return (f"best {record.best:10.3f}  mean {record.mean:10.3f}  std {record.std:9.3f}  "
             f"{evals_per_s:9,.0f} eval/s")
 
@@ -24,32 +55,19 @@ class ProgressBar(Callback):
     """
 
     def __init__(self, generations: int, console: Console | None = None):
-        self.generations = int(generations)
-        self.console = console or Console(stderr=True)
-        self._progress: Progress | None = None
+        self.generations, self.console = int(generations), console
+        self._bar: Bar | None = None
 
     def on_run_start(self, run) -> None:
         self._last = (time.perf_counter(), run.evaluations)
-        if self.console.is_terminal:
-            self._progress = Progress(TextColumn("generation"), MofNCompleteColumn(), BarColumn(),
-                                      TimeElapsedColumn(), TextColumn("{task.fields[stats]}"),
-                                      console=self.console, transient=False)
-            self._progress.start()
-            self._task = self._progress.add_task("", total=self.generations, completed=run.ga.generation,
-                                                 stats="")
+        self._bar = Bar("generation", self.generations, run.ga.generation, self.console)
 
     def on_generation_end(self, record) -> None:
         now = time.perf_counter()
         rate = (record.evaluations - self._last[1]) / max(now - self._last[0], 1e-9)
         self._last = (now, record.evaluations)
-        stats = format_stats(record, rate)
-        if self._progress is not None:
-            self._progress.update(self._task, completed=record.generation + 1, stats=stats)
-        else:
-            self.console.print(f"generation {record.generation + 1:>4}/{self.generations}  {stats}",
-                               highlight=False, soft_wrap=True)
+        self._bar.update(record.generation + 1, format_stats(record, rate))
 
     def on_run_end(self, result) -> None:
-        if self._progress is not None:
-            self._progress.stop()
-            self._progress = None
+        if self._bar is not None:
+            self._bar.stop()

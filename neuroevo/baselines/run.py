@@ -12,14 +12,13 @@ import math
 from pathlib import Path
 
 import tomli_w
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from neuroevo.agent import atomic_write
 from neuroevo.baselines import backprop, dqn, random_search, reinforce
 from neuroevo.baselines.common import TrainRecord, TrainResult
 from neuroevo.config import coerce, field_type
 from neuroevo.errors import ConfigError
+from neuroevo.progress import Bar
 
 #: Method name -> (train function, config class).
 METHODS = {
@@ -160,29 +159,22 @@ def plot_curve(result: TrainResult, png_path: Path) -> Path:
 
 
 class _Progress:
-    """A rich progress bar over the budget on a terminal; one line per record otherwise."""
+    """The progress of a training run over its budget (about 20 lines when not on a terminal)."""
 
     def __init__(self, method: str):
-        self.console = Console(stderr=True)
-        self.method, self.bar, self.task, self.next_line = method, None, None, 0.0
+        self.method, self.bar, self.next_line = method, None, 0.0
 
     def update(self, record: TrainRecord) -> None:
         v = record.values
         done = v.get("env_steps", v.get("examples", 0))
         stats = "  ".join(f"{k} {v[k]:.4g}" for k in ("eval_return", "train_return", "loss", "accuracy")
                           if k in v and v[k] == v[k])
-        if not self.console.is_terminal:  # about 20 lines per run
-            if done < self.next_line:
-                return
-            self.next_line = done + record.total / 20
-            self.console.print(f"{self.method} {int(done):>9,}/{record.total:,}  {stats}", highlight=False)
-            return
         if self.bar is None:
-            self.bar = Progress(TextColumn(self.method), BarColumn(), TextColumn("{task.completed:,.0f}"),
-                                TimeElapsedColumn(), TextColumn("{task.fields[stats]}"), console=self.console)
-            self.bar.start()
-            self.task = self.bar.add_task("", total=record.total, stats="")
-        self.bar.update(self.task, completed=done, stats=stats)
+            self.bar = Bar(self.method, record.total)
+        line = done >= self.next_line
+        if line:
+            self.next_line = done + record.total / 20
+        self.bar.update(int(done), stats, line)
 
     def stop(self) -> None:
         if self.bar is not None:
