@@ -109,7 +109,8 @@ def cmd_watch(args) -> int:
     from neuroevo.live import watch_agent, watch_population
 
     if args.flock:
-        watch_population(args.path, seed=args.seed, record=args.record, env_kwargs=_game_kwargs(args))
+        watch_population(args.path, episodes=args.episodes, seed=args.seed, record=args.record,
+                         env_kwargs=_game_kwargs(args))
         return 0
     agent = load_agent(args.path)
     agent.env_kwargs.update(_game_kwargs(args))

@@ -284,17 +284,19 @@ def watch_agent(agent, *, episodes: int = 1, seed: int | None = None, record: st
     return out
 
 
-def watch_population(folder: str | Path, *, seed: int | None = None, record: str | Path | None = None,
-                     env_kwargs: dict | None = None) -> np.ndarray:
+def watch_population(folder: str | Path, *, episodes: int = 1, seed: int | None = None,
+                     record: str | Path | None = None, env_kwargs: dict | None = None) -> np.ndarray:
     """Fly the whole population of a run's last checkpoint as one flock (``neuroevo watch RUN --flock``).
 
     Args:
         folder: a run folder of ``neuroevo evolve`` on a built-in game.
-        seed: seeds the episode (None: random). record: write a GIF here instead of opening a window.
+        episodes: flock episodes played one after the other.
+        seed: picks the episodes among those never used in training (None: random).
+        record: write a GIF here instead of opening a window.
         env_kwargs: overrides of the run's env keyword arguments (e.g. another track).
 
     Returns:
-        (P,) float64 episode return of every member of the flock.
+        (episodes, P) float64 episode return of every member of the flock.
 
     Raises:
         CheckpointError: no readable checkpoint. TaskError: the run's env has no flock scene.
@@ -310,15 +312,16 @@ def watch_population(folder: str | Path, *, seed: int | None = None, record: str
     if factory is None:
         raise TaskError(f"--flock needs a built-in game (flappy, car); this run is on {agent.env_id}")
     kwargs = {**agent.env_kwargs, **(env_kwargs or {})}
-    episode_seed = int(_unseen_seeds(1, seed)[0])
-    scene = factory(agent.spec, arrays["population"], episode_seed, generation=int(meta["generation"]),
-                    best_fitness=float(meta["best_fitness"]), **kwargs)
+    scenes = [factory(agent.spec, arrays["population"], int(s), generation=int(meta["generation"]),
+                      best_fitness=float(meta["best_fitness"]), **kwargs) for s in _unseen_seeds(episodes, seed)]
+    sequence = SceneSequence(scenes)
     if record:
-        print(f"recording to {_record(scene, record)}")
+        print(f"recording to {_record(sequence, record)}")
     else:
-        show(scene, f"neuroevo watch --flock: {agent.env_id}")
-    returns = np.asarray(scene.returns, dtype=np.float64)
-    print(f"flock of {len(returns)}: best return {returns.max():.2f}, mean {returns.mean():.2f}")
+        show(sequence, f"neuroevo watch --flock: {agent.env_id}")
+    returns = np.array([np.asarray(scene.returns, dtype=np.float64) for scene in scenes])
+    for k, r in enumerate(returns):
+        print(f"episode {k + 1}: flock of {len(r)}, best return {r.max():.2f}, mean {r.mean():.2f}")
     return returns
 
 

@@ -263,9 +263,9 @@ def test_watch_flock_records_a_gif_of_the_whole_population(tmp_path):
     out = tmp_path / "fl"
     assert main(["evolve", "--env", "flappy", "--generations", "2", "--population", "12", "--episodes", "1",
                  "--workers", "1", "--out", str(out)]) == 0
-    code, stdout, err = run_cli("watch", out, "--flock", "--record", tmp_path / "flock.gif")
+    code, stdout, err = run_cli("watch", out, "--flock", "--episodes", "2", "--record", tmp_path / "flock.gif")
     assert code == 0, err
-    assert "flock of 12" in stdout and (tmp_path / "flock.gif").stat().st_size > 1000
+    assert "episode 2: flock of 12" in stdout and (tmp_path / "flock.gif").stat().st_size > 1000
 
 
 def test_watch_flock_needs_a_game(finished_run, tmp_path):
