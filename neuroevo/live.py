@@ -149,6 +149,36 @@ def _init_display():
     return pygame
 
 
+class HumanWindow:
+    """The window of an env's ``render_mode="human"``: opened on the first frame, resized to each frame,
+    paced at ``fps`` frames per second. Used by the built-in games' renderers."""
+
+    def __init__(self, title: str):
+        self.title, self.window, self.clock = title, None, None
+
+    def present(self, surface, fps: int) -> None:
+        """Show a finished pygame ``surface`` (its size in pixels) and wait for the next frame's time."""
+        import pygame
+
+        if self.window is None:
+            pygame.display.init()
+            pygame.display.set_caption(self.title)
+            self.clock = pygame.time.Clock()
+        if self.window is None or self.window.get_size() != surface.get_size():
+            self.window = pygame.display.set_mode(surface.get_size())
+        pygame.event.pump()
+        self.window.blit(surface, (0, 0))
+        pygame.display.flip()
+        self.clock.tick(fps)
+
+    def close(self) -> None:
+        if self.window is not None:
+            import pygame
+
+            pygame.display.quit()
+            self.window = None
+
+
 def show(scene: Scene, title: str = "neuroevo", max_frames: int | None = None) -> bool:
     """Play ``scene`` in a pygame window at its fps until it ends, ``max_frames`` pass, or the window closes.
 

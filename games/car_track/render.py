@@ -17,6 +17,7 @@ import math
 import numpy as np
 
 from games.car_track import physics as ph
+from neuroevo.live import HumanWindow
 
 MAX_VIEW = (960, 680)  # px, largest world area drawn
 HUD_HEIGHT = 34  # px
@@ -117,7 +118,7 @@ class EnvRenderer:
     def __init__(self, env, human: bool):
         self.env, self.human = env, human
         self.views = {}
-        self.window = self.clock = None
+        self.window = HumanWindow("neuroevo: CarTrack-v0")
 
     def view(self) -> View:
         """The view of the env's current track."""
@@ -142,29 +143,15 @@ class EnvRenderer:
         import pygame
 
         view = self.view()
+        surface = pygame.Surface(view.size)
+        self.draw(surface)
         if not self.human:
-            surface = pygame.Surface(view.size)
-            self.draw(surface)
             return np.transpose(pygame.surfarray.array3d(surface), (1, 0, 2)).copy()
-        if self.window is None:
-            pygame.display.init()
-            pygame.display.set_caption("neuroevo: CarTrack-v0")
-            self.window = pygame.display.set_mode(view.size)
-            self.clock = pygame.time.Clock()
-        if self.window.get_size() != view.size:
-            self.window = pygame.display.set_mode(view.size)
-        self.draw(self.window)
-        pygame.event.pump()
-        pygame.display.flip()
-        self.clock.tick(self.env.metadata["render_fps"])
+        self.window.present(surface, self.env.metadata["render_fps"])
         return None
 
     def close(self):
-        if self.window is not None:
-            import pygame
-
-            pygame.display.quit()
-            self.window = None
+        self.window.close()
 
 
 class FlockScene:

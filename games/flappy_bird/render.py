@@ -15,6 +15,7 @@ import pygame
 
 from games.flappy_bird import physics as ph
 from games.flappy_bird.kernel import check_kwargs, flock_step
+from neuroevo.live import HumanWindow
 from neuroevo.network import NetworkSpec
 
 SKY = (78, 192, 202)
@@ -163,7 +164,7 @@ class EnvRenderer:
         self.mode, self.fps = render_mode, fps
         self.surface = pygame.Surface((ph.SCREEN_WIDTH, ph.SCREEN_HEIGHT))
         self.sprites = Sprites()
-        self.window, self.clock = None, None
+        self.window = HumanWindow("neuroevo: Flappy Bird")
 
     def render(self, env):
         s = self.surface
@@ -172,20 +173,11 @@ class EnvRenderer:
         draw_text(s, str(env.score), (ph.SCREEN_WIDTH // 2, 60), 56, center=True)
         if self.mode == "rgb_array":
             return np.transpose(pygame.surfarray.array3d(s), (1, 0, 2))
-        if self.window is None:
-            self.window = pygame.display.set_mode(s.get_size())
-            pygame.display.set_caption("neuroevo: Flappy Bird")
-            self.clock = pygame.time.Clock()
-        pygame.event.pump()
-        self.window.blit(s, (0, 0))
-        pygame.display.flip()
-        self.clock.tick(self.fps)
+        self.window.present(s, self.fps)
         return None
 
     def close(self):
-        if self.window is not None:
-            pygame.display.quit()
-            self.window = None
+        self.window.close()
 
 
 class FlockScene:
