@@ -32,9 +32,10 @@ SEEDS = np.zeros(1, np.int64)
 
 @pytest.fixture(scope="module")
 def cluster():
-    """The address of a local Ray cluster with 2 CPUs, started by this process."""
+    """The address of a local Ray cluster with 4 logical CPUs (2 workers per test, and room for actors that
+    a previous test killed while Ray releases their CPUs asynchronously), started by this process."""
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-    ray.init(address="local", num_cpus=2, include_dashboard=False, logging_level="WARNING")
+    ray.init(address="local", num_cpus=4, include_dashboard=False, logging_level="WARNING")
     yield ray.get_runtime_context().gcs_address
     ray.shutdown()
 
@@ -145,7 +146,7 @@ def test_unpicklable_fitness_is_named(cluster):
 def test_more_workers_than_cluster_cpus_is_refused(cluster):
     from neuroevo.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="--workers 5 exceeds the 2 CPUs of the Ray cluster"):
+    with pytest.raises(ConfigError, match="--workers 5 exceeds the 4 CPUs of the Ray cluster"):
         RayEvaluator(FunctionTask(fitness, SPEC), workers=5).__enter__()
 
 

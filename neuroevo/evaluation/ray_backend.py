@@ -96,6 +96,16 @@ def _pickle_user_module_by_value(task: Task, ray) -> None:
         ray.cloudpickle.register_pickle_by_value(sys.modules[module])
 
 
+#: Seconds to wait for the actors of a run to start (a cluster with no free CPU would otherwise wait forever).
+START_TIMEOUT = 120.0
+
+
+def _not_started(ray) -> str:
+    free = ray.available_resources().get("CPU", 0)
+    return (f"Ray workers did not start within {START_TIMEOUT:g} s ({free:g} CPUs free on the cluster: other "
+            f"jobs hold them?)")
+
+
 class RayEvaluator:
     """Evaluates chunks of genomes on Ray actors.
 
@@ -148,11 +158,14 @@ class RayEvaluator:
         self._remote = ray.remote(num_cpus=1, max_restarts=0)(ChunkWorker)
         self._task_ref = ray.put(self.task)
         self._actors = [self._new_actor(slot) for slot in range(self.workers)]
-        try:
-            ray.get([a.pid.remote() for a in self._actors])  # started, so startup is not timed as evaluation
+        try:  # started, so startup is not timed as evaluation
+            ray.get([a.pid.remote() for a in self._actors], timeout=START_TIMEOUT)
         except ray.exceptions.RayActorError as e:
             self.close()
             raise TaskError(f"Ray workers could not start: {str(e).strip().splitlines()[0][:300]}") from None
+        except ray.exceptions.GetTimeoutError:
+            self.close()
+            raise TaskError(_not_started(ray)) from None
         return self
 
     def __exit__(self, *exc) -> None:
@@ -165,9 +178,11 @@ class RayEvaluator:
         """Wait for actors started to replace killed ones (their start-up is not timed as evaluation)."""
         fresh, self._fresh = self._fresh, set()
         try:
-            self._ray.get([self._actors[slot].pid.remote() for slot in sorted(fresh)])
+            self._ray.get([self._actors[slot].pid.remote() for slot in sorted(fresh)], timeout=START_TIMEOUT)
         except self._ray.exceptions.RayActorError:
             pass  # dead again: handled (and retried) as a worker death by evaluate()
+        except self._ray.exceptions.GetTimeoutError:
+            raise TaskError(_not_started(self._ray)) from None
 
     def close(self) -> None:
         """Kill the actors; stop Ray if this evaluator started it. Safe to call twice."""
