@@ -60,14 +60,29 @@ class NetworkConfig:
     hidden: list = setting([16], "hidden layer sizes, e.g. 16,16 (empty: no hidden layer)")
     activation: str = setting("tanh", f"hidden activation: {', '.join(ACTIVATIONS)}")
     output_activation: str = setting("auto", "output activation (auto: tanh for Box actions, else linear)")
+    recurrent: bool = setting(False, "make every hidden layer an Elman recurrent layer (memory over an episode)")
+    recurrent_layers: list = setting([], "per hidden layer 1 (Elman recurrent) or 0 (feed-forward), e.g. 1,0")
 
     def validate(self):
         if any(h < 1 for h in self.hidden):
             raise ConfigError(f"--hidden sizes must be positive, got {self.hidden}")
+        if self.recurrent_layers and (len(self.recurrent_layers) != len(self.hidden)
+                                      or not set(self.recurrent_layers) <= {0, 1}):
+            raise ConfigError(f"recurrent_layers needs one 0 or 1 per hidden layer ({len(self.hidden)}), "
+                              f"got {self.recurrent_layers}")
+        if self.recurrent_layers and self.recurrent:
+            raise ConfigError("give either recurrent = true (every hidden layer) or recurrent_layers, not both")
         for key in ("activation", "output_activation"):
             v = getattr(self, key)
             if v not in ACTIVATIONS and not (key == "output_activation" and v == "auto"):
                 raise ConfigError(f"unknown {key} {v!r}; choose from {', '.join(ACTIVATIONS)}")
+
+
+    def recurrent_flags(self) -> tuple[bool, ...]:
+        """One flag per hidden layer: True for an Elman recurrent layer."""
+        if self.recurrent_layers:
+            return tuple(bool(r) for r in self.recurrent_layers)
+        return (bool(self.recurrent),) * len(self.hidden)
 
 
 @dataclass

@@ -69,14 +69,13 @@ class GymScene:
 
     def __init__(self, env_id: str, spec, genome, seed: int | None = None, env_kwargs: dict | None = None):
         from neuroevo.evaluation.env_task import make_env
-        from neuroevo.network import forward_into
+        from neuroevo.networks import Network
         from neuroevo.policy import observation_to_input, output_to_action
 
         self.env = make_env(env_id, env_kwargs, render_mode="rgb_array")
-        self._forward, self._args = forward_into, (np.asarray(genome, dtype=np.float64), *spec.kernel_args)
+        self._net = Network(spec, genome)  # holds a recurrent network's memory over the episode
         self._to_input = observation_to_input(self.env.observation_space)
         self._to_action = output_to_action(self.env.action_space)
-        self._buf = np.empty((2, max(spec.sizes)))
         self.obs, self.info = self.env.reset(seed=seed)
         self.frame = self.env.render()
         self.size = (int(self.frame.shape[1]), int(self.frame.shape[0]))
@@ -90,7 +89,7 @@ class GymScene:
     def step(self) -> bool:
         if self.done:
             return False
-        y = self._forward(self._args[0], self._args[1], self._args[2], self._to_input(self.obs), self._buf)
+        y = self._net(self._to_input(self.obs))
         self.obs, reward, terminated, truncated, self.info = self.env.step(self._to_action(y))
         self._return += float(reward)
         self.steps += 1

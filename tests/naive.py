@@ -38,3 +38,41 @@ def cartpole_step(state, action):
     new = (x + tau * x_dot, x_dot + tau * xacc, theta + tau * theta_dot, theta_dot + tau * thetaacc)
     done = abs(new[0]) > 2.4 or abs(new[2]) > 12 * 2 * math.pi / 360
     return new, done
+
+
+def recurrent_forward(sizes, activations, recurrent, genome, xs):
+    """Outputs (T, n_out) of a layered network over the sequence ``xs`` (T, n_in), memory zero at t = 0.
+
+    Layer l: ``h_t = act(x_t @ W + h_{t-1} @ U + b)`` with W (n_in, n_out), then U (n_out, n_out) for a
+    recurrent layer, then b read straight from the genome (Elman 1990).
+    """
+    blocks, off = [], 0
+    for n_in, n_out, rec in zip(sizes[:-1], sizes[1:], recurrent):
+        w = genome[off: off + n_in * n_out].reshape(n_in, n_out)
+        off += n_in * n_out
+        u = None
+        if rec:
+            u = genome[off: off + n_out * n_out].reshape(n_out, n_out)
+            off += n_out * n_out
+        blocks.append((w, u, genome[off: off + n_out]))
+        off += n_out
+    memory = [np.zeros(b.shape[0]) for _, _, b in blocks]
+    out = []
+    for x in np.asarray(xs, dtype=np.float64):
+        h = x
+        for layer, ((w, u, b), act) in enumerate(zip(blocks, activations)):
+            z = h @ w + b if u is None else h @ w + memory[layer] @ u + b
+            h = NAIVE_ACT[act](z)
+            memory[layer] = h
+        out.append(h)
+    return np.array(out)
+
+
+def graph_step(n_in, nodes, outputs, values, x):
+    """One step of a NEAT-style graph: ``nodes`` is the evaluation order of
+    ``(node, act, bias, response, [(src, weight), ...])``; ``values`` (n_nodes,) persist between steps (zero
+    at t = 0) and are updated in place, so a link from a node evaluated later reads last step's value."""
+    values[:n_in] = x
+    for node, act, bias, response, links in nodes:
+        values[node] = NAIVE_ACT[act](bias + response * sum(w * values[s] for s, w in links))
+    return values[list(outputs)].copy()

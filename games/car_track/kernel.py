@@ -1,6 +1,6 @@
 """Population fitness kernel for ``neuroevo/CarTrack-v0``: every genome drives every (track, seed) episode.
 
-Each car runs the physics of :mod:`games.car_track.physics` with its network inlined (``forward_into``),
+Each car runs the physics of :mod:`games.car_track.physics` with its network stepped through the policy seam (``policy_step``: feed-forward or recurrent),
 no Python per step. The policy is the one every neuroevo evaluator applies to the env (``neuroevo.policy``):
 the observation is cast to float32 (as the env returns it) then float64; Box actions are the outputs
 clipped to [-1, 1], scaled to the bounds and cast to float32; Discrete actions are the first argmax. So an
@@ -20,17 +20,18 @@ import numpy as np
 from games.car_track import physics as ph
 from games.car_track.env import DISCRETE_ACTIONS, MAX_EPISODE_STEPS, check_options
 from games.car_track.track import load_tracks
-from neuroevo.network import NetworkSpec, argmax, forward_into
+from neuroevo.networks import NetworkSpec, argmax, as_program, max_header, policy_reset, policy_step
+from neuroevo.networks.program import N_STATE, WIDTH
 
 
 @numba.njit(cache=True)
-def _act(g, sizes, codes, state, angles, sensor_range, continuous, table, buf, obs, x,
+def _act(prog, g, memory, state, angles, sensor_range, continuous, table, buf, obs, x,
          walls, meta, cell_start, cell_items):
     """The network's ``(steering, throttle)`` for the car in ``state``, as the env receives it."""
     ph.sense(state, angles, sensor_range, walls, meta, cell_start, cell_items, obs)
     for i in range(obs.shape[0]):
         x[i] = np.float64(np.float32(obs[i]))
-    y = forward_into(g, sizes, codes, x, buf)
+    y = policy_step(prog, g, memory, x, buf)
     if continuous:
         steer = np.float64(np.float32(-1.0 + (min(max(y[0], -1.0), 1.0) + 1.0) * 0.5 * 2.0))
         throttle = np.float64(np.float32(-1.0 + (min(max(y[1], -1.0), 1.0) + 1.0) * 0.5 * 2.0))
@@ -40,14 +41,14 @@ def _act(g, sizes, codes, state, angles, sensor_range, continuous, table, buf, o
 
 
 @numba.njit(cache=True)
-def _episode(g, sizes, codes, state, angles, sensor_range, laps, continuous, table, max_steps, buf, obs, x,
+def _episode(prog, g, memory, state, angles, sensor_range, laps, continuous, table, max_steps, buf, obs, x,
              centre, arc, walls, meta, cell_start, cell_items, near_start, near_items):
     """One episode from ``state`` (already reset); returns ``(return, steps, status)``."""
     total = 0.0
     status = ph.RUNNING
     t = 0
     while t < max_steps:
-        steer, throttle = _act(g, sizes, codes, state, angles, sensor_range, continuous, table, buf, obs, x,
+        steer, throttle = _act(prog, g, memory, state, angles, sensor_range, continuous, table, buf, obs, x,
                                walls, meta, cell_start, cell_items)
         reward, status = ph.advance(state, steer, throttle, laps, centre, arc, walls, meta, cell_start, cell_items,
                                     near_start, near_items)
@@ -59,19 +60,21 @@ def _episode(g, sizes, codes, state, angles, sensor_range, laps, continuous, tab
 
 
 @numba.njit(cache=True)
-def step_cars(genomes, sizes, codes, states, status, returns, angles, sensor_range, laps, continuous, table,
+def step_cars(ints, genomes, memory, states, status, returns, angles, sensor_range, laps, continuous, table,
               centre, arc, walls, meta, cell_start, cell_items, near_start, near_items):
     """One lockstep step of every running car (``status == RUNNING``): states, status and returns updated.
 
-    Used by the live view; the same policy and physics as :func:`population_episodes`.
+    Used by the live view; the same policy and physics as :func:`population_episodes`. ``ints`` (1 or P,
+    n_int) int64 and ``genomes`` (P, n_params) are a ``Program``; ``memory`` (P, >= n_state) float64 the
+    networks' memory (zeros at the episode start), updated in place.
     """
-    buf = np.empty((2, sizes.max()), dtype=np.float64)
+    buf = np.empty((2, max_header(ints, WIDTH)), dtype=np.float64)
     obs = np.empty(angles.shape[0] + 1, dtype=np.float64)
     x = np.empty(angles.shape[0] + 1, dtype=np.float64)
     for p in range(genomes.shape[0]):
         if status[p] != ph.RUNNING:
             continue
-        steer, throttle = _act(genomes[p], sizes, codes, states[p], angles, sensor_range, continuous, table,
+        steer, throttle = _act(ints[0 if ints.shape[0] == 1 else p], genomes[p], memory[p], states[p], angles, sensor_range, continuous, table,
                                buf, obs, x, walls, meta, cell_start, cell_items)
         reward, status[p] = ph.advance(states[p], steer, throttle, laps, centre, arc, walls, meta,
                                        cell_start, cell_items, near_start, near_items)
@@ -79,18 +82,21 @@ def step_cars(genomes, sizes, codes, states, status, returns, angles, sensor_ran
 
 
 @numba.njit(cache=True)
-def _population(genomes, sizes, codes, starts, width, angles, sensor_range, laps, continuous, table,
+def _population(ints, genomes, starts, width, angles, sensor_range, laps, continuous, table,
                 max_steps, centre, arc, walls, meta, cell_start, cell_items, near_start, near_items, returns,
                 laps_out, status_out, steps_out):
-    buf = np.empty((2, sizes.max()), dtype=np.float64)
+    buf = np.empty((2, max_header(ints, WIDTH)), dtype=np.float64)
     obs = np.empty(angles.shape[0] + 1, dtype=np.float64)
     x = np.empty(angles.shape[0] + 1, dtype=np.float64)
     state = np.empty(ph.STATE_SIZE, dtype=np.float64)
+    memory = np.empty(max_header(ints, N_STATE), dtype=np.float64)
     steps = 0
     for p in range(genomes.shape[0]):
         for k in range(starts.shape[0]):
             ph.reset(state, centre, arc, width, starts[k, 1], starts[k, 2])
-            r, n, s = _episode(genomes[p], sizes, codes, state, angles, sensor_range, laps, continuous, table,
+            prog = ints[0 if ints.shape[0] == 1 else p]
+            policy_reset(prog, memory)
+            r, n, s = _episode(prog, genomes[p], memory, state, angles, sensor_range, laps, continuous, table,
                                max_steps, buf, obs, x, centre, arc, walls, meta, cell_start, cell_items,
                                near_start, near_items)
             returns[p, k] = r
@@ -142,9 +148,11 @@ def population_episodes(spec: NetworkSpec, genomes: np.ndarray, seeds, track="ov
     """
     laps, angles, sensor_range = check_options(laps, sensor_angles, sensor_range)
     n_out = 2 if continuous else len(DISCRETE_ACTIONS)
-    if spec.n_inputs != angles.size + 1 or spec.n_outputs != n_out:
-        raise ValueError(f"CarTrack-v0 needs a {angles.size + 1}-input, {n_out}-output network, got {spec.sizes}")
-    g = spec.check_genomes(genomes)
+    prog = as_program(spec, genomes)
+    if prog.n_inputs != angles.size + 1 or prog.n_outputs != n_out:
+        raise ValueError(f"CarTrack-v0 needs a {angles.size + 1}-input, {n_out}-output network, "
+                         f"got {prog.n_inputs} inputs, {prog.n_outputs} outputs")
+    g = prog.params
     tracks = load_tracks(track)
     seeds = np.asarray(seeds, dtype=np.int64).reshape(-1)
     starts = np.array([ph.start_draws(np.random.default_rng(int(s))) for s in seeds]).reshape(-1, 3)
@@ -153,7 +161,7 @@ def population_episodes(spec: NetworkSpec, genomes: np.ndarray, seeds, track="ov
     status, ep_steps = np.zeros(shape, np.int64), np.zeros(shape, np.int64)
     steps = 0
     for j, tr in enumerate(tracks):
-        steps += _population(g, *spec.kernel_args, starts, float(tr.width), angles, sensor_range, laps,
+        steps += _population(prog.ints, g, starts, float(tr.width), angles, sensor_range, laps,
                              bool(continuous), DISCRETE_ACTIONS, int(max_episode_steps), *ph.track_arrays(tr, sensor_range),
                              returns[:, j], laps_out[:, j], status[:, j], ep_steps[:, j])
     return Episodes(returns, laps_out, status, ep_steps, tuple(t.name for t in tracks), int(steps))

@@ -179,6 +179,7 @@ class FlockScene:
             raise ValueError(f"CarTrack-v0 needs a {self.angles.size + 1}-input, {n_out}-output network, "
                              f"got {spec.sizes}")
         self.spec, self.genomes = spec, spec.check_genomes(genomes)
+        self.memory = np.zeros((self.genomes.shape[0], spec.n_state))  # the networks' memory (policy seam)
         self.continuous, self.table = bool(continuous), DISCRETE_ACTIONS
         self.generation, self.best_fitness = generation, best_fitness
         self.max_steps = int(max_episode_steps or MAX_EPISODE_STEPS)
@@ -210,7 +211,7 @@ class FlockScene:
 
         if self.t >= self.max_steps or not np.any(self.status == ph.RUNNING):
             return False
-        step_cars(self.genomes, *self.spec.kernel_args, self.states, self.status, self.returns, self.angles,
+        step_cars(self.spec.program_ints, self.genomes, self.memory, self.states, self.status, self.returns, self.angles,
                   self.sensor_range, self.laps, self.continuous, self.table, *self.arrays)
         self.t += 1
         return True

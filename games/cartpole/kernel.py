@@ -1,7 +1,8 @@
 """Population fitness kernel for CartPole-v1: every genome plays every episode, network inlined.
 
-Agents run ``LANES`` at a time so the forward pass is vectorised across them (``forward_lanes``); a lane
-whose episode ends is refilled with the next (genome, episode) pair, so no lane idles while work remains.
+Agents run ``LANES`` at a time through the policy seam (``policy_step_lanes``, vectorised across the lanes
+for layered networks, feed-forward or recurrent); a lane whose episode ends is refilled with the next
+(genome, episode) pair and its network memory reset, so no lane idles while work remains.
 
 The policy is the one every neuroevo evaluator uses for Discrete actions: the observation is cast to
 float32 (as the real environment returns it), the network runs in float64, the action is the first argmax.
@@ -12,7 +13,8 @@ import numba
 import numpy as np
 
 from games.cartpole.physics import MAX_EPISODE_STEPS, dynamics, start_states
-from neuroevo.network import LANES, NetworkSpec, forward_lanes
+from neuroevo.networks.program import (LANES, N_STATE, WIDTH, as_program, max_header, policy_step_lanes,
+                                       reset_lane)
 
 
 @numba.njit(cache=True, inline="always")
@@ -26,19 +28,24 @@ def _argmax_lane(y, lane):
 
 
 @numba.njit(cache=True)
-def _load_lane(lane, item, genomes, starts, wt, state, t, items):
+def _load_lane(lane, item, ints, genomes, starts, wt, rows, memory, state, t, items):
     k = starts.shape[0]
-    wt[:, lane] = genomes[item // k]
+    p = item // k
+    wt[:, lane] = genomes[p]
+    rows[lane] = p if ints.shape[0] > 1 else 0
+    reset_lane(ints[rows[lane]], memory, lane)
     state[lane, :] = starts[item % k]
     t[lane] = 0
     items[lane] = item
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _population_returns(genomes, sizes, codes, starts, max_steps, returns):
+def _population_returns(ints, genomes, starts, max_steps, returns):
     """Every (genome, episode) pair, LANES at a time; a lane whose episode ends takes the next pair."""
     n_items = genomes.shape[0] * starts.shape[0]
-    width = sizes.max()
+    width = max_header(ints, WIDTH)
+    memory = np.zeros((max_header(ints, N_STATE), LANES))
+    rows = np.zeros(LANES, dtype=np.int64)
     wt = np.zeros((genomes.shape[1], LANES))
     x = np.zeros((4, LANES))
     buf_a, buf_b = np.zeros((width, LANES)), np.zeros((width, LANES))
@@ -48,14 +55,14 @@ def _population_returns(genomes, sizes, codes, starts, max_steps, returns):
     next_item, active, steps = 0, 0, 0
     for lane in range(LANES):
         if next_item < n_items:
-            _load_lane(lane, next_item, genomes, starts, wt, state, t, items)
+            _load_lane(lane, next_item, ints, genomes, starts, wt, rows, memory, state, t, items)
             next_item += 1
             active += 1
     while active > 0:
         for lane in range(LANES):
             for i in range(4):
                 x[i, lane] = np.float64(np.float32(state[lane, i]))
-        y = forward_lanes(wt, sizes, codes, x, buf_a, buf_b)
+        y = policy_step_lanes(ints, rows, wt, memory, x, buf_a, buf_b)
         for lane in range(LANES):
             if items[lane] < 0:
                 continue
@@ -68,7 +75,7 @@ def _population_returns(genomes, sizes, codes, starts, max_steps, returns):
                 returns[item // starts.shape[0], item % starts.shape[0]] = t[lane]
                 steps += t[lane]
                 if next_item < n_items:
-                    _load_lane(lane, next_item, genomes, starts, wt, state, t, items)
+                    _load_lane(lane, next_item, ints, genomes, starts, wt, rows, memory, state, t, items)
                     next_item += 1
                 else:
                     items[lane] = -1
@@ -76,11 +83,12 @@ def _population_returns(genomes, sizes, codes, starts, max_steps, returns):
     return steps
 
 
-def population_returns(spec: NetworkSpec, genomes: np.ndarray, seeds, max_steps: int = MAX_EPISODE_STEPS):
+def population_returns(spec, genomes: np.ndarray, seeds, max_steps: int = MAX_EPISODE_STEPS):
     """Episode returns of every genome on CartPole-v1 from the start states of ``seeds``.
 
     Args:
-        spec: a network with 4 inputs and 2 outputs (one per action).
+        spec: the policy: a ``NetworkSpec`` (feed-forward or recurrent) or anything with ``program(genomes)``
+            (:mod:`neuroevo.networks.program`), with 4 inputs and 2 outputs (one per action).
         genomes: (P, n_params) float64.
         seeds: (K,) ints, the ``reset(seed=...)`` seeds of the K episodes.
         max_steps: episode length cap (CartPole-v1: 500).
@@ -91,16 +99,17 @@ def population_returns(spec: NetworkSpec, genomes: np.ndarray, seeds, max_steps:
     Raises:
         ValueError: if the spec does not have 4 inputs and 2 outputs, or on a genome shape mismatch.
     """
-    if spec.n_inputs != 4 or spec.n_outputs != 2:
-        raise ValueError(f"CartPole-v1 needs a 4-input, 2-output network, got {spec.sizes}")
-    g = spec.check_genomes(genomes)
+    prog = as_program(spec, genomes)
+    if prog.n_inputs != 4 or prog.n_outputs != 2:
+        raise ValueError(f"CartPole-v1 needs a 4-input, 2-output network, got {prog.n_inputs} inputs, "
+                         f"{prog.n_outputs} outputs")
     starts = start_states(seeds)
-    returns = np.empty((g.shape[0], starts.shape[0]), dtype=np.float64)
-    steps = _population_returns(g, *spec.kernel_args, starts, int(max_steps), returns)
+    returns = np.empty((prog.params.shape[0], starts.shape[0]), dtype=np.float64)
+    steps = _population_returns(prog.ints, prog.params, starts, int(max_steps), returns)
     return returns, int(steps)
 
 
-def population_fitness(spec: NetworkSpec, genomes: np.ndarray, seeds, max_steps: int = MAX_EPISODE_STEPS):
+def population_fitness(spec, genomes: np.ndarray, seeds, max_steps: int = MAX_EPISODE_STEPS):
     """Fitness = mean return over the episodes of ``seeds``: ``((P,) float64, env_steps)``."""
     returns, steps = population_returns(spec, genomes, seeds, max_steps)
     return returns.mean(axis=1), steps

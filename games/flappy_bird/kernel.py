@@ -3,7 +3,7 @@
 Every genome of a chunk flies its own bird through the *same* pipe sequence (drawn from the episode seed,
 as ``env.reset(seed=seed)`` draws it). The policy is the one every neuroevo evaluator uses on a Discrete
 action space: the observation is cast to float32 (the env's dtype), the network runs in float64
-(``forward_into``), the action is the first argmax of the 2 outputs. So each bird's trajectory equals the
+(through the policy seam, ``policy_step``: feed-forward or recurrent), the action is the first argmax of the 2 outputs. So each bird's trajectory equals the
 one ``gymnasium.make("neuroevo/FlappyBird-v0")`` gives from the same seed, frame for frame.
 
 Fitness (maximised) of one episode = frames alive (the episode's length in frames) + ``pipe_bonus`` x pipes
@@ -16,19 +16,21 @@ import numpy as np
 from games.flappy_bird.physics import (CAPPED, CRASHED, FLYING, OBS_SIZE, OBSERVATIONS, P_CAP, gap_tops_for_seed,
                                        make_params, observe, pipes_needed, start_bird, step_bird, step_reward)
 from neuroevo.errors import ConfigError
-from neuroevo.network import NetworkSpec, argmax, forward_into
+from neuroevo.networks import NetworkSpec, argmax, as_program, max_header, policy_reset, policy_step
+from neuroevo.networks.program import N_STATE, WIDTH
 
 #: Default fitness bonus per pipe passed (frames alive count 1 each).
 PIPE_BONUS = 25.0
 
 
 @numba.njit(cache=True)
-def flock_step(genomes, sizes, codes, birds, status, frames, rewards, t, gaps, params, mode):
+def flock_step(ints, genomes, memory, birds, status, frames, rewards, t, gaps, params, mode):
     """Advance every flying bird of a flock by one frame, from frame ``t`` to ``t + 1``.
 
     Args:
-        genomes: (P, n_params) float64, bird p is flown by genome p.
-        sizes, codes: the network's ``NetworkSpec.kernel_args``.
+        ints: (1 or P, n_int) int64 policy programs (``Program.ints``, :mod:`neuroevo.networks.program`).
+        genomes: (P, n_params) float64, bird p is flown by genome p (``Program.params``).
+        memory: (P, >= n_state) float64 the networks' memory, updated in place (zeros at frame 0).
         birds: (P, 4) float64 bird states (see ``physics``), updated in place.
         status: (P,) int8 FLYING / CRASHED / CAPPED, updated in place.
         frames: (P,) int64 frames each bird has flown, updated in place.
@@ -41,8 +43,9 @@ def flock_step(genomes, sizes, codes, birds, status, frames, rewards, t, gaps, p
     Returns:
         The number of birds still flying.
     """
-    buf = np.empty((2, sizes.max()), dtype=np.float64)
-    obs = np.empty(sizes[0], dtype=np.float64)
+    buf = np.empty((2, max_header(ints, WIDTH)), dtype=np.float64)
+    obs = np.empty(ints[0, 1], dtype=np.float64)
+    shared = ints.shape[0] == 1
     flying = 0
     for p in range(genomes.shape[0]):
         rewards[p] = 0.0
@@ -52,7 +55,7 @@ def flock_step(genomes, sizes, codes, birds, status, frames, rewards, t, gaps, p
         observe(bird, t, gaps, params, mode, obs)
         for i in range(obs.shape[0]):
             obs[i] = np.float64(np.float32(obs[i]))
-        action = argmax(forward_into(genomes[p], sizes, codes, obs, buf))
+        action = argmax(policy_step(ints[0 if shared else p], genomes[p], memory[p], obs, buf))
         passed = step_bird(bird, action, t + 1, gaps, params)
         frames[p] += 1
         rewards[p] = step_reward(passed)
@@ -66,15 +69,17 @@ def flock_step(genomes, sizes, codes, birds, status, frames, rewards, t, gaps, p
 
 
 @numba.njit(cache=True)
-def _episode(genomes, sizes, codes, gaps, params, mode, start, birds, status, frames):
+def _episode(ints, genomes, gaps, params, mode, start, birds, status, frames):
     """One episode of the whole flock from frame 0 until every bird has crashed or reached the cap."""
     rewards = np.empty(genomes.shape[0], dtype=np.float64)
+    memory = np.empty((genomes.shape[0], max_header(ints, N_STATE)))
     for p in range(genomes.shape[0]):
+        policy_reset(ints[0 if ints.shape[0] == 1 else p], memory[p])
         birds[p, :] = start
         status[p] = FLYING
         frames[p] = 0
     t = 0
-    while flock_step(genomes, sizes, codes, birds, status, frames, rewards, t, gaps, params, mode) > 0:
+    while flock_step(ints, genomes, memory, birds, status, frames, rewards, t, gaps, params, mode) > 0:
         t += 1
 
 
@@ -115,7 +120,8 @@ def population_episodes(spec: NetworkSpec, genomes: np.ndarray, seeds, **env_kwa
     if env_kwargs.get("score_cap", 1) is None:
         raise ConfigError("the FlappyBird population kernel needs a finite score_cap (pipes)")
     params, mode, _ = check_kwargs(spec, **env_kwargs)
-    g = spec.check_genomes(genomes)
+    prog = as_program(spec, genomes)
+    g = prog.params
     seeds = np.atleast_1d(np.asarray(seeds, dtype=np.int64))
     frames = np.zeros((g.shape[0], seeds.shape[0]), dtype=np.int64)
     scores = np.zeros_like(frames)
@@ -123,7 +129,7 @@ def population_episodes(spec: NetworkSpec, genomes: np.ndarray, seeds, **env_kwa
     status = np.empty(g.shape[0], dtype=np.int8)
     for k, seed in enumerate(seeds):
         gaps = gap_tops_for_seed(int(seed), params[0], pipes_needed(params))
-        _episode(g, *spec.kernel_args, gaps, params, mode, start_bird(), birds, status, frames[:, k])
+        _episode(prog.ints, g, gaps, params, mode, start_bird(), birds, status, frames[:, k])
         scores[:, k] = birds[:, 3].astype(np.int64)
     return frames, scores
 

@@ -203,9 +203,10 @@ class FlockScene:
     def __init__(self, spec: NetworkSpec, genomes, seed: int, *, generation=None, best_fitness=None,
                  **env_kwargs):
         self.params, self.mode, self.pipe_bonus = check_kwargs(spec, **env_kwargs)
-        self.genomes = spec.check_genomes(genomes)
-        self.sizes, self.codes = spec.kernel_args
+        prog = spec.program(genomes)
+        self.genomes, self.ints = prog.params, prog.ints
         n = self.genomes.shape[0]
+        self.memory = np.zeros((n, int(self.ints[:, 3].max())))  # the networks' memory (policy seam)
         self.birds = np.tile(ph.start_bird(), (n, 1))
         self.status = np.zeros(n, dtype=np.int8)
         self.frames = np.zeros(n, dtype=np.int64)
@@ -244,7 +245,7 @@ class FlockScene:
         while self.gaps.shape[0] <= self.scores.max() + 4:
             self.gaps = np.concatenate([self.gaps, ph.draw_gap_tops(self.rng, self.params[ph.P_GAP])])
         before = self.status.copy()
-        self.flying = flock_step(self.genomes, self.sizes, self.codes, self.birds, self.status, self.frames,
+        self.flying = flock_step(self.ints, self.genomes, self.memory, self.birds, self.status, self.frames,
                                  self.rewards, self.t, self.gaps, self.params, self.mode)
         self.t += 1
         self._returns += self.rewards

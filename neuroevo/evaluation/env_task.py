@@ -8,7 +8,7 @@ import numpy as np
 from neuroevo.errors import TaskError
 from neuroevo.evaluation.registry import resolve_env_id
 from neuroevo.evaluation.tasks import Task
-from neuroevo.network import NetworkSpec, forward_into
+from neuroevo.networks import NetworkSpec, policy_reset, policy_step
 from neuroevo.policy import observation_to_input, output_to_action
 
 
@@ -41,14 +41,19 @@ def run_episode(env: gym.Env, genome: np.ndarray, spec: NetworkSpec, seed: int, 
         env: a Gymnasium env. genome: (n_params,) float64. spec: its network spec. seed: the reset seed.
         to_input, to_action: from ``neuroevo.policy`` for the env's spaces. buf: (2, max(spec.sizes)) float64.
 
+    The network steps through the policy seam (``policy_step``); a recurrent network's memory starts at
+    zero at the reset and is carried from step to step.
+
     Returns:
         ``(return, steps, info)``: the undiscounted sum of rewards, the episode length, the last step's info.
     """
-    sizes, codes = spec.kernel_args
+    ints = spec.program_ints[0]
+    memory = np.empty(spec.n_state)
+    policy_reset(ints, memory)
     obs, _ = env.reset(seed=int(seed))
     total, steps, done, info = 0.0, 0, False, {}
     while not done:
-        y = forward_into(genome, sizes, codes, to_input(obs), buf)
+        y = policy_step(ints, genome, memory, to_input(obs), buf)
         obs, reward, terminated, truncated, info = env.step(to_action(y))
         total += float(reward)
         steps += 1
@@ -104,7 +109,8 @@ class EnvTask(Task):
     def warmup(self) -> None:
         env = self._make()
         obs, _ = env.reset(seed=0)
-        forward_into(np.zeros(self.spec.n_params), *self.spec.kernel_args, self._to_input(obs), self._buf)
+        policy_step(self.spec.program_ints[0], np.zeros(self.spec.n_params), np.zeros(self.spec.n_state),
+                    self._to_input(obs), self._buf)
 
     def __getstate__(self):  # the env is rebuilt in each process
         return {**self.__dict__, "_env": None}

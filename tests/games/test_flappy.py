@@ -98,7 +98,7 @@ def test_env_matches_naive_reference(observation):
 def test_kernel_matches_env_step_for_step():
     """Every bird of a lockstep flock follows the env's trajectory exactly, and crashes on the same frame."""
     genomes = flock()
-    sizes, codes = LINEAR.kernel_args
+    ints = LINEAR.program_ints
     params = ph.make_params(score_cap=60)
     for seed in (0, 99):
         gaps = ph.gap_tops_for_seed(seed, 100.0, ph.pipes_needed(params))
@@ -107,7 +107,7 @@ def test_kernel_matches_env_step_for_step():
         frames, rewards = np.zeros(len(genomes), np.int64), np.zeros(len(genomes))
         history = [birds.copy()]
         t = 0
-        while flock_step(genomes, sizes, codes, birds, status, frames, rewards, t, gaps, params, 0):
+        while flock_step(ints, genomes, np.zeros((len(genomes), 0)), birds, status, frames, rewards, t, gaps, params, 0):
             t += 1
             history.append(birds.copy())
         history.append(birds.copy())

@@ -1,0 +1,281 @@
+"""The policy seam: one compiled interface through which every game kernel steps its agents' networks.
+
+A *policy program* is two arrays, so Numba compiles each game kernel once for every network type:
+
+- ``ints``: (R, n_int) int64, one program per row. R = 1 when every agent shares one architecture (the
+  layered networks of :class:`~neuroevo.networks.spec.NetworkSpec`, whatever their weights), or R = P (one
+  row per genome, e.g. NEAT graphs). Rows shorter than ``n_int`` are padded with zeros (never read).
+- ``params``: (P, n_params) float64, one row per agent: its genome (padded with zeros to the chunk's
+  longest for variable-size programs).
+
+Every row starts with the header ``[kind, n_in, n_out, n_state, width, n_params]``:
+
+- ``kind`` :data:`KIND_LAYERED` (0): then ``L``, ``sizes`` (L + 1), activation ``codes`` (L) and
+  ``recurrent`` flags (L). Layer ``l`` reads ``params[off:]`` as ``W_l`` (n_in x n_out, row-major), then
+  ``U_l`` (n_out x n_out, row-major) if recurrent, then ``b_l`` (n_out); it computes
+  ``h_t = act(x @ W_l + h_{t-1} @ U_l + b_l)`` (Elman 1990). The state holds ``h_{t-1}`` of the recurrent
+  layers in order.
+- ``kind`` :data:`KIND_GRAPH` (1, for NEAT): then ``n_nodes``, ``n_eval``, the ``n_out`` output node ids,
+  then per evaluated node in order ``node, code, bias_idx, response_idx, n_conn`` and ``n_conn`` pairs
+  ``(src_node, weight_idx)``. Nodes ``0..n_in-1`` are the inputs. The state is the value of every node
+  (``n_state = n_nodes``): node ``v = act(params[bias_idx] + params[response_idx] * sum w * value[src])``
+  written in place, so a connection from a node evaluated later (or itself) reads last step's value — a
+  recurrent connection — and one from a node evaluated earlier reads this step's (neat-python's
+  ``FeedForwardNetwork`` order with ``RecurrentNetwork``'s memory).
+
+Per episode: the kernel calls :func:`policy_reset` (zero state) when an agent starts an episode. Scratch:
+``buf`` (2, width) for :func:`policy_step`, ``(width, LANES)`` pairs for :func:`policy_step_lanes`, where
+``width`` is the maximum over the chunk's rows (:func:`max_header`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+from neuroevo.networks.activations import LANES, activate
+
+KIND_LAYERED, KIND_GRAPH = 0, 1
+#: Header slots of every program row.
+KIND, N_IN, N_OUT, N_STATE, WIDTH, N_PARAMS = range(6)
+HEADER = 6
+
+
+@dataclass(frozen=True)
+class Program:
+    """A population's policy program (module docstring): what the game kernels take.
+
+    Attributes:
+        ints: (R, n_int) int64, R = 1 (shared) or P (one row per genome).
+        params: (P, n_params) float64, C-contiguous.
+    """
+
+    ints: np.ndarray
+    params: np.ndarray
+
+    @property
+    def n_inputs(self) -> int:
+        return int(self.ints[0, N_IN])
+
+    @property
+    def n_outputs(self) -> int:
+        return int(self.ints[0, N_OUT])
+
+
+def as_program(policy, genomes) -> Program:
+    """``policy.program(genomes)``: the program of a population for any policy type (NetworkSpec, NEAT...).
+
+    Raises:
+        ValueError: on genomes that do not fit the policy.
+    """
+    prog = policy.program(genomes)
+    if prog.ints.shape[0] not in (1, prog.params.shape[0]):
+        raise ValueError(f"a program has 1 or P rows of ints, got {prog.ints.shape[0]} for {prog.params.shape[0]}")
+    return prog
+
+
+@numba.njit(cache=True)
+def max_header(ints, slot):
+    """Largest value of header ``slot`` over the program rows (buffer sizes of a chunk)."""
+    best = 0
+    for r in range(ints.shape[0]):
+        best = max(best, ints[r, slot])
+    return best
+
+
+@numba.njit(cache=True)
+def policy_reset(ints, state):
+    """Start of an episode: zero the first ``n_state`` entries of ``state`` (1-D view)."""
+    for i in range(ints[N_STATE]):
+        state[i] = 0.0
+
+
+@numba.njit(cache=True, inline="always")
+def _layer_layout(ints, layer):
+    n_layers = ints[HEADER]
+    n_in, n_out = ints[HEADER + 1 + layer], ints[HEADER + 2 + layer]
+    code = ints[HEADER + 2 + n_layers + layer]
+    rec = ints[HEADER + 2 + 2 * n_layers + layer]
+    return n_in, n_out, code, rec
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _layered_step(ints, params, state, x, buf):
+    src, dst = buf[0], buf[1]
+    for i in range(ints[N_IN]):
+        src[i] = x[i]
+    off, soff = 0, 0
+    for layer in range(ints[HEADER]):
+        n_in, n_out, code, rec = _layer_layout(ints, layer)
+        u_off = off + n_in * n_out
+        b_off = u_off + n_out * n_out if rec else u_off
+        for j in range(n_out):
+            s = params[b_off + j]
+            for i in range(n_in):
+                s += src[i] * params[off + i * n_out + j]
+            if rec:
+                for k in range(n_out):
+                    s += state[soff + k] * params[u_off + k * n_out + j]
+            dst[j] = activate(s, code)
+        if rec:
+            for j in range(n_out):
+                state[soff + j] = dst[j]
+            soff += n_out
+        off = b_off + n_out
+        src, dst = dst, src
+    return src[: ints[N_OUT]]
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _graph_step(ints, params, state, x, out):
+    n_in, n_out = ints[N_IN], ints[N_OUT]
+    for i in range(n_in):
+        state[i] = x[i]
+    n_eval = ints[HEADER + 1]
+    pos = HEADER + 2 + n_out
+    for _ in range(n_eval):
+        node, code, b_idx, r_idx, n_conn = ints[pos], ints[pos + 1], ints[pos + 2], ints[pos + 3], ints[pos + 4]
+        pos += 5
+        s = 0.0
+        for c in range(n_conn):
+            s += params[ints[pos + 2 * c + 1]] * state[ints[pos + 2 * c]]
+        pos += 2 * n_conn
+        state[node] = activate(params[b_idx] + params[r_idx] * s, code)
+    for j in range(n_out):
+        out[j] = state[ints[HEADER + 2 + j]]
+    return out[:n_out]
+
+
+@numba.njit(cache=True, error_model="numpy")
+def policy_step(ints, params, state, x, buf):
+    """One decision of one agent.
+
+    Args:
+        ints: (n_int,) int64 the agent's program row. params: (n_params,) float64 its genome.
+        state: (>= n_state,) float64 its memory, updated in place. x: (n_in,) float64 observation.
+        buf: (2, >= width) float64 scratch.
+
+    Returns:
+        (n_out,) float64 view into ``buf``, valid until the next call with the same buffer.
+    """
+    if ints[KIND] == KIND_GRAPH:
+        return _graph_step(ints, params, state, x, buf[0])
+    return _layered_step(ints, params, state, x, buf)
+
+
+@numba.njit(cache=True, inline="always")
+def _activate_rows(block, rows, code):
+    """``activate`` on ``block[:rows, :]`` in place, one loop per activation so each loop vectorises."""
+    lanes = block.shape[1]
+    if code == 1:
+        for j in range(rows):
+            for lane in range(lanes):
+                block[j, lane] = activate(block[j, lane], 1)
+    elif code == 2:
+        for j in range(rows):
+            for lane in range(lanes):
+                block[j, lane] = activate(block[j, lane], 2)
+    elif code == 3:
+        for j in range(rows):
+            for lane in range(lanes):
+                block[j, lane] = activate(block[j, lane], 3)
+    elif code == 4:
+        for j in range(rows):
+            for lane in range(lanes):
+                block[j, lane] = activate(block[j, lane], 4)
+
+
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def _dense_lanes(wt, off, n_in, n_out, b_off, src, dst):
+    """``dst[j] = b[j] + sum_i src[i] * W[i, j]`` for every lane (the feed-forward part of a layer)."""
+    lanes = wt.shape[1]
+    for j in range(n_out):
+        for lane in range(lanes):
+            dst[j, lane] = wt[b_off + j, lane]
+        for i in range(n_in):
+            row = off + i * n_out + j
+            for lane in range(lanes):
+                dst[j, lane] += src[i, lane] * wt[row, lane]
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _recurrent_lanes(wt, u_off, n_out, state, soff, dst):
+    """``dst[j] += sum_k h[k] * U[k, j]`` for every lane (after the input terms, as in ``_layered_step``)."""
+    lanes = wt.shape[1]
+    for j in range(n_out):
+        for k in range(n_out):
+            row = u_off + k * n_out + j
+            for lane in range(lanes):
+                dst[j, lane] += state[soff + k, lane] * wt[row, lane]
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _layered_lanes(ints, wt, state, x, buf_a, buf_b):
+    lanes = wt.shape[1]
+    for i in range(ints[N_IN]):
+        for lane in range(lanes):
+            buf_a[i, lane] = x[i, lane]
+    src, dst = buf_a, buf_b
+    off, soff = 0, 0
+    for layer in range(ints[HEADER]):
+        n_in, n_out, code, rec = _layer_layout(ints, layer)
+        u_off = off + n_in * n_out
+        b_off = u_off + n_out * n_out if rec else u_off
+        _dense_lanes(wt, off, n_in, n_out, b_off, src, dst)
+        if rec:
+            _recurrent_lanes(wt, u_off, n_out, state, soff, dst)
+        _activate_rows(dst, n_out, code)
+        if rec:
+            for j in range(n_out):
+                for lane in range(lanes):
+                    state[soff + j, lane] = dst[j, lane]
+            soff += n_out
+        off = b_off + n_out
+        src, dst = dst, src
+    return src[: ints[N_OUT]]
+
+
+@numba.njit(cache=True, error_model="numpy")
+def policy_step_lanes(ints, rows, wt, state, x, buf_a, buf_b):
+    """One decision of ``LANES`` agents at once, vectorised across the lanes for layered programs.
+
+    Same operations in the same order as :func:`policy_step`, so each lane's output has the same bits.
+
+    Args:
+        ints: (R, n_int) int64 programs. rows: (LANES,) int64 each lane's row of ``ints`` (layered
+            programs are shared: row 0 is used).
+        wt: (n_params, LANES) float64, column ``l`` is lane ``l``'s params.
+        state: (n_state, LANES) float64, column per lane, updated in place.
+        x: (n_in, LANES) float64 observations.
+        buf_a, buf_b: (width, LANES) float64 scratch.
+
+    Returns:
+        (n_out, LANES) float64 view into one of the scratch buffers.
+    """
+    if ints[0, KIND] == KIND_LAYERED:
+        return _layered_lanes(ints[0], wt, state, x, buf_a, buf_b)
+    out = np.empty(buf_a.shape[0])
+    for lane in range(wt.shape[1]):
+        row = ints[rows[lane]]
+        y = _graph_step(row, wt[:, lane], state[:, lane], x[:, lane], out)
+        for j in range(row[N_OUT]):
+            buf_a[j, lane] = y[j]
+    return buf_a[: ints[0, N_OUT]]
+
+
+@numba.njit(cache=True)
+def reset_lane(ints, state, lane):
+    """:func:`policy_reset` for lane ``lane`` of a (n_state, LANES) state block."""
+    for i in range(ints[N_STATE]):
+        state[i, lane] = 0.0
+
+
+def layered_ints(sizes, codes, recurrent) -> np.ndarray:
+    """(1, n_int) int64 program row of a layered network (module docstring)."""
+    sizes, codes, recurrent = (np.asarray(a, dtype=np.int64) for a in (sizes, codes, recurrent))
+    n_state = int(sizes[1:][recurrent.astype(bool)].sum())
+    n_params = int(sum(a * b + b + (b * b if r else 0) for a, b, r in zip(sizes[:-1], sizes[1:], recurrent)))
+    head = [KIND_LAYERED, sizes[0], sizes[-1], n_state, sizes.max(), n_params, len(codes)]
+    return np.concatenate([head, sizes, codes, recurrent]).astype(np.int64)[None, :]
