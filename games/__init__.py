@@ -10,7 +10,7 @@ import importlib.util
 
 import gymnasium
 
-GAME_PACKAGES = ("games.flappy_bird", "games.car_track")
+GAME_PACKAGES = ("games.flappy_bird", "games.car_track", "games.double_pole")
 
 
 def register_envs() -> list[str]:

@@ -176,6 +176,20 @@ def cmd_compare(args) -> int:
     return 0
 
 
+def cmd_bench(args) -> int:
+    from neuroevo.bench import run_bench, task_name
+
+    task = task_name(args.task, args.velocities)
+    out = args.out or f"runs/bench-{task}-{args.algorithm}"
+    data = run_bench(task, args.algorithm, args.runs, workers=args.workers, seed0=args.seed, out=out,
+                     log=None if args.quiet else print)
+    s = data["summary"]
+    mean = "-" if s["mean_evaluations"] is None else f"{s['mean_evaluations']:,.0f}"
+    print(f"{task} with {args.algorithm}: {s['solved']}/{s['runs']} runs solved, mean evaluations {mean}")
+    print(f"results in {out}  (results.json, results.md, results.csv, evaluations.png, run-<seed>/best.npz)")
+    return 0
+
+
 def _add_env_kwargs_flags(p) -> None:
     p.add_argument("--env-arg", dest="env_args", action="append", type=_env_arg, default=[],
                    metavar="KEY=VALUE", help="keyword argument for gymnasium.make (repeatable)")
@@ -256,12 +270,27 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--out", help="output folder (default runs/compare-<env or task>)")
     _add_env_kwargs_flags(c)
     c.set_defaults(func=cmd_compare)
+
+    b = sub.add_parser("bench", help="the pole-balancing benchmarks of the literature: N runs, tables, plot",
+                       description="Independent runs of one strategy on double-pole (or single-pole) balancing "
+                                   "until solved; writes results.json, results.md, results.csv, "
+                                   "evaluations.png and each run's champion, beside the published numbers.")
+    b.add_argument("task", choices=["double-pole", "single-pole"], help="the benchmark")
+    b.add_argument("--velocities", action=argparse.BooleanOptionalAction, default=True,
+                   help="give the network the velocities (Markovian; default) or not (--no-velocities)")
+    b.add_argument("--algorithm", default="ga", help="the strategy (default ga)")
+    b.add_argument("--runs", type=int, default=50, help="independent runs (default 50)")
+    b.add_argument("--workers", type=int, default=1, help="processes running runs in parallel (default 1)")
+    b.add_argument("--seed", type=int, default=0, help="seed of the first run (runs use seed, seed+1, ...)")
+    b.add_argument("--out", help="output folder (default runs/bench-<task>-<algorithm>)")
+    b.add_argument("--quiet", action="store_true", help="no line per run")
+    b.set_defaults(func=cmd_bench)
     return p
 
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    for name in ("episodes", "seeds", "budget_steps"):
+    for name in ("episodes", "seeds", "budget_steps", "runs"):
         if getattr(args, name, 1) < 1:
             print(f"neuroevo: error: --{name.replace('_', '-')} must be at least 1", file=sys.stderr)
             return 2

@@ -11,6 +11,7 @@ ALIASES = {
     "cartpole": "CartPole-v1",
     "flappy": "neuroevo/FlappyBird-v0",
     "car": "neuroevo/CarTrack-v0",
+    "double-pole": "neuroevo/DoublePole-v0",
 }
 
 #: Env id -> population kernel. Evaluation through the kernel gives the same fitness as the env loop.
@@ -18,6 +19,11 @@ KERNELS = {
     "CartPole-v1": "games.cartpole.kernel:population_fitness",
     "neuroevo/FlappyBird-v0": "games.flappy_bird.kernel:population_fitness",
     "neuroevo/CarTrack-v0": "games.car_track.kernel:population_fitness",
+    "Acrobot-v1": "games.classic_control.kernel:acrobot_fitness",
+    "MountainCar-v0": "games.classic_control.kernel:mountain_car_fitness",
+    "MountainCarContinuous-v0": "games.classic_control.kernel:mountain_car_continuous_fitness",
+    "Pendulum-v1": "games.classic_control.kernel:pendulum_fitness",
+    "neuroevo/DoublePole-v0": "games.double_pole.kernel:population_fitness",
 }
 
 #: Env id -> ``"module:ATTRIBUTE"`` of its built-in default config (``{section: {key: value}}``), applied
@@ -26,6 +32,7 @@ DEFAULT_CONFIGS = {
     "CartPole-v1": "games.cartpole:DEFAULT_CONFIG",
     "neuroevo/FlappyBird-v0": "games.flappy_bird:DEFAULT_CONFIG",
     "neuroevo/CarTrack-v0": "games.car_track:DEFAULT_CONFIG",
+    "neuroevo/DoublePole-v0": "games.double_pole:DEFAULT_CONFIG",
 }
 
 #: Env id -> ``"module:function"`` building a pygame scene of many agents at once (see ``neuroevo.live``):

@@ -65,12 +65,19 @@ class Program:
 
 
 def as_program(policy, genomes) -> Program:
-    """``policy.program(genomes)``: the program of a population for any policy type (NetworkSpec, NEAT...).
+    """The program of a population for any policy type: ``genomes.program()`` for a strategy's
+    ``GenomeBatch`` (NEAT graphs), else ``policy.program(genomes)`` (a ``NetworkSpec`` and a (P, n_params)
+    array). Either may return a :class:`Program` or an ``(ints, params)`` tuple.
 
     Raises:
         ValueError: on genomes that do not fit the policy.
     """
-    prog = policy.program(genomes)
+    if not isinstance(genomes, np.ndarray) and callable(getattr(genomes, "program", None)):
+        prog = genomes.program()
+    else:
+        prog = policy.program(genomes)
+    if isinstance(prog, tuple):
+        prog = Program(np.ascontiguousarray(prog[0], dtype=np.int64), np.ascontiguousarray(prog[1], dtype=np.float64))
     if prog.ints.shape[0] not in (1, prog.params.shape[0]):
         raise ValueError(f"a program has 1 or P rows of ints, got {prog.ints.shape[0]} for {prog.params.shape[0]}")
     return prog

@@ -1,0 +1,104 @@
+"""Population kernels for Gymnasium's Acrobot-v1, MountainCar-v0, MountainCarContinuous-v0 and Pendulum-v1.
+
+Every genome plays every episode with its network stepped through the policy seam (``policy_step``), no
+Python per step. The policy is the one every neuroevo evaluator applies to the env (``neuroevo.policy``):
+the float32 observation as float64 inputs; Discrete actions are the first argmax, Box actions the first
+output clipped to [-1, 1], scaled to the bounds and cast to float32. With the physics of
+:mod:`games.classic_control.physics`, an episode here equals ``gymnasium.make(env_id)`` reset with the same
+seed and driven by the same network: the same start state, the same last step, the same return.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from games.classic_control import physics as ph
+from neuroevo.networks import argmax, as_program, max_header, policy_reset, policy_step
+from neuroevo.networks.program import N_STATE, WIDTH
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _population(code, ints, genomes, starts, max_steps, n_obs, low, high, two, returns, lengths):
+    buf = np.empty((2, max_header(ints, WIDTH)))
+    memory = np.empty(max_header(ints, N_STATE))
+    obs = np.empty(n_obs)
+    s = np.empty(4)
+    steps = 0
+    discrete = low == high
+    for p in range(genomes.shape[0]):
+        prog = ints[0 if ints.shape[0] == 1 else p]
+        for k in range(starts.shape[0]):
+            policy_reset(prog, memory)
+            s[:] = starts[k]
+            total, t = 0.0, 0
+            while t < max_steps:
+                ph.observe(code, s, obs)
+                y = policy_step(prog, genomes[p], memory, obs, buf)
+                if discrete:
+                    reward, done = ph.step(code, s, np.float64(argmax(y)), two)
+                else:
+                    a = np.float64(np.float32(low + (min(max(y[0], -1.0), 1.0) + 1.0) * 0.5 * (high - low)))
+                    reward, done = ph.step(code, s, a, two)
+                total += reward
+                t += 1
+                if done:
+                    break
+            returns[p, k], lengths[p, k] = total, t
+            steps += t
+    return steps
+
+
+def population_episodes(env_id: str, spec, genomes: np.ndarray, seeds, max_episode_steps: int | None = None):
+    """Returns and lengths of every genome's episodes on a classic-control env.
+
+    Args:
+        env_id: one of :data:`games.classic_control.physics.ENVS`.
+        spec: the policy (a ``NetworkSpec`` or anything with ``program(genomes)``) with the env's
+            observation size as inputs and one output per action (Discrete) or 1 output (Box).
+        genomes: (P, n_params) float64.
+        seeds: (K,) ints, the ``reset(seed=...)`` seeds.
+        max_episode_steps: the time limit (default: the id's registration).
+
+    Returns:
+        ``(returns (P, K) float64, lengths (P, K) int64)``.
+
+    Raises:
+        ValueError: an unknown id, or a network that does not fit the env.
+    """
+    if env_id not in ph.ENVS:
+        raise ValueError(f"no classic-control kernel for {env_id!r}; known: {', '.join(ph.ENVS)}")
+    code, limit, n_obs, n_act = ph.ENVS[env_id]
+    prog = as_program(spec, genomes)
+    n_out = n_act if n_act > 0 else 1
+    if prog.n_inputs != n_obs or prog.n_outputs != n_out:
+        raise ValueError(f"{env_id} needs a {n_obs}-input, {n_out}-output network, got {prog.n_inputs} inputs, "
+                         f"{prog.n_outputs} outputs")
+    low, high = ph.ACTION_BOUNDS.get(code, (0.0, 0.0))
+    seeds = np.atleast_1d(np.asarray(seeds, dtype=np.int64))
+    starts = ph.start_states(code, seeds)
+    returns = np.zeros((prog.params.shape[0], len(seeds)))
+    lengths = np.zeros((prog.params.shape[0], len(seeds)), dtype=np.int64)
+    steps = int(max_episode_steps or limit)
+    _population(code, prog.ints, prog.params, starts, steps, n_obs, low, high, 2.0, returns, lengths)
+    return returns, lengths
+
+
+def _fitness(env_id):
+    def population_fitness(spec, genomes, seeds, max_episode_steps=None):
+        """Fitness of each genome (maximised): its mean return over the episodes of ``seeds``.
+
+        Returns:
+            ``(fitness (P,) float64, env_steps int)``; see :func:`population_episodes`.
+        """
+        returns, lengths = population_episodes(env_id, spec, genomes, seeds, max_episode_steps)
+        return returns.mean(axis=1), int(lengths.sum())
+
+    population_fitness.__name__ = population_fitness.__qualname__ = "population_fitness"
+    return population_fitness
+
+
+acrobot_fitness = _fitness("Acrobot-v1")
+mountain_car_fitness = _fitness("MountainCar-v0")
+mountain_car_continuous_fitness = _fitness("MountainCarContinuous-v0")
+pendulum_fitness = _fitness("Pendulum-v1")

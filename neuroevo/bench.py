@@ -1,0 +1,322 @@
+"""``neuroevo bench``: the pole-balancing table of the literature, task x strategy x N independent runs.
+
+A run evolves networks with one strategy (``neuroevo.strategies``) on a task of
+:mod:`games.double_pole` until a solution is found or the evaluation budget is spent, scoring with the
+population kernel. *Evaluations* count genomes scored until the solver, as Stanley & Miikkulainen (2002)
+count them (``pop_size * (generation - 1) + index``):
+
+- ``double-pole --velocities`` (Markovian): the first genome balancing 100,000 steps from the standard start.
+- ``double-pole --no-velocities``: Gruau's damping fitness; each generation the champion is tested, and
+  counts as a solution if it balances 100,000 steps and keeps the poles up from >= 200 of the 625
+  generalisation starts (Gruau et al. 1996; Gomez, Schmidhuber & Miikkulainen 2008). The tests of the
+  champion are not counted as evaluations, as in the reference code.
+- ``single-pole``: the long pole alone, velocities given, 100,000 steps.
+
+Runs are independent (seed ``seed0 + i``) and go to a process pool; each run's champion is saved as
+``OUT/run-<seed>/best.npz`` + ``best.json`` (watchable with ``neuroevo watch``). The tables
+(``results.json``, ``results.md``, ``results.csv``) and ``evaluations.png`` put the runs beside the
+published numbers (:data:`PUBLISHED`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import multiprocessing as mp
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from neuroevo.errors import ConfigError
+
+#: Published mean evaluations to solve (Gomez, Schmidhuber & Miikkulainen 2008, JMLR 9, Tables 2-3, which
+#: collect the methods' papers; NEAT's fixed-topology ablation from Stanley & Miikkulainen 2002).
+PUBLISHED = {
+    "double-pole-velocities": {
+        "source": "Gomez, Schmidhuber & Miikkulainen 2008 (JMLR 9), double pole with velocities",
+        "mean_evaluations": {"NEAT": 3600, "ESP": 3800, "CoSyNE": 954, "CMA-ES": 895,
+                             "NEAT fixed topology (Stanley & Miikkulainen 2002)": 30239},
+    },
+    "double-pole-no-velocities": {
+        "source": "Gomez, Schmidhuber & Miikkulainen 2008 (JMLR 9), double pole without velocities, damping fitness",
+        "mean_evaluations": {"NEAT": 6929, "NEAT (own setting, Stanley & Miikkulainen 2002)": 33184,
+                             "ESP": 26342, "CMA-ES": 6061, "CoSyNE": 3416},
+    },
+    "single-pole": {"source": "not tabulated here", "mean_evaluations": {}},
+}
+
+#: Tuned settings per (task, strategy): the network and the strategy's config section. Stated in the table.
+SETTINGS = {
+    ("double-pole-velocities", "ga"): {
+        "network": {"hidden": [], "activation": "tanh", "output_activation": "tanh"},
+        "strategy": {"population": 50, "selection": "tournament", "tournament_size": 3, "crossover": "uniform",
+                     "crossover_rate": 0.5, "mutation": "gaussian", "mutation_rate": 0.3, "mutation_scale": 0.5,
+                     "elitism": 2},
+        "init_scale": 2.0, "max_evaluations": 30_000,
+    },
+    ("double-pole-no-velocities", "ga"): {
+        "network": {"hidden": [4], "recurrent": True, "activation": "tanh", "output_activation": "tanh"},
+        "strategy": {"population": 100, "selection": "tournament", "tournament_size": 3, "crossover": "node",
+                     "crossover_rate": 0.5, "mutation": "gaussian", "mutation_rate": 0.2, "mutation_scale": 0.5,
+                     "elitism": 2},
+        "init_scale": 2.0, "max_evaluations": 100_000,
+    },
+    ("single-pole", "ga"): {
+        "network": {"hidden": [], "activation": "tanh", "output_activation": "tanh"},
+        "strategy": {"population": 20, "selection": "tournament", "tournament_size": 3, "crossover": "uniform",
+                     "crossover_rate": 0.5, "mutation": "gaussian", "mutation_rate": 0.3, "mutation_scale": 0.5,
+                     "elitism": 1},
+        "init_scale": 2.0, "max_evaluations": 10_000,
+    },
+}
+
+TASKS = {
+    "double-pole-velocities": {"velocities": True, "poles": 2},
+    "double-pole-no-velocities": {"velocities": False, "poles": 2},
+    "single-pole": {"velocities": True, "poles": 1},
+}
+
+
+def task_name(task: str, velocities: bool) -> str:
+    """``double-pole`` + velocities flag -> the key of :data:`TASKS`; ConfigError for an unknown task."""
+    if task == "double-pole":
+        return "double-pole-velocities" if velocities else "double-pole-no-velocities"
+    if task == "single-pole":
+        return "single-pole"
+    raise ConfigError(f"unknown bench task {task!r}; choose double-pole or single-pole")
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """One independent run: solved, evaluations until the solver, its generalisation score, wall time [s]."""
+
+    seed: int
+    solved: bool
+    evaluations: int
+    generalisation: int | None
+    wall_s: float
+    generations: int = 0
+
+    def to_dict(self) -> dict:
+        return {"seed": self.seed, "solved": self.solved, "evaluations": self.evaluations,
+                "generalisation": self.generalisation, "wall_s": round(self.wall_s, 3),
+                "generations": self.generations}
+
+
+@dataclass
+class BenchSpec:
+    """What :func:`run_one` needs (picklable): the task, the strategy and its settings."""
+
+    task: str
+    algorithm: str
+    settings: dict = field(default_factory=dict)
+    out: str | None = None
+
+
+def settings_for(task: str, algorithm: str) -> dict:
+    """The tuned settings of (task, strategy); ConfigError if the benchmark has none for that strategy."""
+    from neuroevo.strategies import registry
+
+    registry.get_strategy(algorithm)
+    if (task, algorithm) not in SETTINGS:
+        have = sorted(a for t, a in SETTINGS if t == task)
+        raise ConfigError(f"the {task} benchmark has no settings for --algorithm {algorithm}; tuned: {', '.join(have)}")
+    return SETTINGS[(task, algorithm)]
+
+
+def _spec(task: str, net: dict):
+    from neuroevo.networks import NetworkSpec
+
+    n_in = 6 if TASKS[task]["velocities"] else 3
+    return NetworkSpec.build(n_in, tuple(net.get("hidden", [])), 1, net.get("activation", "tanh"),
+                             net.get("output_activation", "tanh"), recurrent=bool(net.get("recurrent", False)))
+
+
+def _strategy(bench: BenchSpec, spec, seed: int):
+    from neuroevo.strategies import registry
+
+    cls = registry.get_strategy(bench.algorithm)
+    config = cls.Config(**bench.settings["strategy"])
+    config.validate()
+    return cls(spec, config, seed)
+
+
+def run_one(bench: BenchSpec, seed: int) -> RunResult:
+    """One independent run of ``bench`` with ``seed``; saves the champion under ``bench.out`` if given."""
+    from games.double_pole import kernel
+
+    start = time.perf_counter()
+    kw = TASKS[bench.task]
+    spec = _spec(bench.task, bench.settings["network"])
+    strategy = _strategy(bench, spec, seed)
+    scale = float(bench.settings.get("init_scale", 1.0))
+    budget = int(bench.settings["max_evaluations"])
+    markov = kw["velocities"]
+    evaluations, generation = 0, 0
+    solved, champion, score = False, None, None
+    while evaluations < budget and not solved:
+        genomes = strategy.ask()
+        scored = genomes * scale if scale != 1.0 else genomes
+        fitness, _ = kernel.population_fitness(spec, scored, None, **kw)
+        if markov:
+            hits = np.flatnonzero(fitness >= kernel.MARKOV_STEPS)
+            if hits.size:
+                solved, champion = True, scored[hits[0]]
+                evaluations += int(hits[0]) + 1
+                break
+        else:
+            best = scored[int(np.argmax(fitness))][None]
+            if kernel.solves(spec, best, velocities=False, poles=kw["poles"])[0]:
+                score = int(kernel.generalisation(spec, best, velocities=False, poles=kw["poles"])[0])
+                if score >= 200:
+                    solved, champion = True, best[0]
+        evaluations += len(genomes)
+        strategy.tell(fitness)
+        generation += 1
+    if champion is None:
+        champion = strategy.best_genome * scale
+    if not markov and score is None:
+        score = int(kernel.generalisation(spec, champion[None], velocities=False, poles=kw["poles"])[0])
+    result = RunResult(seed, solved, evaluations, score, time.perf_counter() - start,
+                       generation + 1)
+    if bench.out:
+        _save_champion(bench, spec, champion, result)
+    return result
+
+
+def _save_champion(bench: BenchSpec, spec, genome, result: RunResult) -> None:
+    from neuroevo.agent import Agent
+
+    env_kwargs = {k: v for k, v in TASKS[bench.task].items()}
+    Agent(spec, np.asarray(genome, dtype=np.float64), "neuroevo/DoublePole-v0", env_kwargs,
+          {"bench": bench.task, "algorithm": bench.algorithm, **result.to_dict()}
+          ).save(Path(bench.out) / f"run-{result.seed}" / "best.npz")
+
+
+def run_bench(task: str, algorithm: str, runs: int, *, workers: int = 1, seed0: int = 0, out=None,
+              log=None) -> dict:
+    """``runs`` independent runs (seeds ``seed0 ..``) across ``workers`` processes; writes the tables to ``out``.
+
+    Returns:
+        The ``results.json`` data: ``{"task", "algorithm", "settings", "runs": [...], "summary", "published"}``.
+
+    Raises:
+        ConfigError: unknown task or strategy, no tuned settings, runs or workers < 1.
+    """
+    if runs < 1 or workers < 1:
+        raise ConfigError(f"--runs and --workers must be at least 1, got {runs} and {workers}")
+    settings = settings_for(task, algorithm)
+    bench = BenchSpec(task, algorithm, settings, str(out) if out else None)
+    seeds = list(range(seed0, seed0 + runs))
+    results = []
+    if workers == 1:
+        for s in seeds:
+            results.append(run_one(bench, s))
+            if log:
+                log(_line(results[-1]))
+    else:
+        with mp.get_context("fork").Pool(workers) as pool:
+            for r in pool.imap(_run_star, [(bench, s) for s in seeds]):
+                results.append(r)
+                if log:
+                    log(_line(r))
+    data = {"task": task, "algorithm": algorithm, "settings": settings,
+            "runs": [r.to_dict() for r in results], "summary": summarise(results),
+            "published": PUBLISHED[task]}
+    if out:
+        write_tables(Path(out), data)
+    return data
+
+
+def _run_star(args):
+    return run_one(*args)
+
+
+def _line(r: RunResult) -> str:
+    g = "" if r.generalisation is None else f", generalisation {r.generalisation}/625"
+    return f"seed {r.seed}: {'solved' if r.solved else 'not solved'} after {r.evaluations} evaluations{g} ({r.wall_s:.1f} s)"
+
+
+def summarise(results) -> dict:
+    """Runs solved, mean / median / max evaluations of the solved runs, mean generalisation, wall seconds."""
+    ev = np.array([r.evaluations for r in results if r.solved], dtype=float)
+    gen = [r.generalisation for r in results if r.solved and r.generalisation is not None]
+    return {"runs": len(results), "solved": int(len(ev)),
+            "mean_evaluations": float(ev.mean()) if len(ev) else None,
+            "median_evaluations": float(np.median(ev)) if len(ev) else None,
+            "max_evaluations": float(ev.max()) if len(ev) else None,
+            "mean_generalisation": float(np.mean(gen)) if gen else None,
+            "min_generalisation": int(min(gen)) if gen else None,
+            "wall_s": float(sum(r.wall_s for r in results))}
+
+
+def markdown(data: dict) -> str:
+    """The Markdown table of a bench: this run's strategy beside the published means."""
+    s = data["summary"]
+    fmt = lambda v: "-" if v is None else f"{v:,.0f}"  # noqa: E731
+    lines = [f"**{data['task']}**, {s['runs']} runs of `{data['algorithm']}` "
+             f"(settings: `{json.dumps(data['settings'], sort_keys=True)}`)", "",
+             "| method | runs solved | mean evaluations | median | max | generalisation (mean / min of 625) | wall s |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    gen = "-" if s["mean_generalisation"] is None else f"{s['mean_generalisation']:.0f} / {s['min_generalisation']}"
+    lines.append(f"| neuroevo {data['algorithm']} | {s['solved']}/{s['runs']} | {fmt(s['mean_evaluations'])} | "
+                 f"{fmt(s['median_evaluations'])} | {fmt(s['max_evaluations'])} | {gen} | {s['wall_s']:.1f} |")
+    for name, mean in data["published"]["mean_evaluations"].items():
+        lines.append(f"| {name} (published) | - | {mean:,} | - | - | - | - |")
+    lines += ["", f"Published numbers: {data['published']['source']}."]
+    return "\n".join(lines) + "\n"
+
+
+def write_tables(out: Path, data: dict) -> None:
+    """``results.json``, ``results.md``, ``results.csv`` and ``evaluations.png`` in ``out``, written atomically."""
+    from neuroevo.agent import write_json
+
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(out / "results.json", data)
+    _atomic_text(out / "results.md", markdown(data))
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["seed", "solved", "evaluations", "generalisation", "wall_s", "generations"])
+    for r in data["runs"]:
+        w.writerow([r["seed"], r["solved"], r["evaluations"], r["generalisation"], r["wall_s"], r["generations"]])
+    _atomic_text(out / "results.csv", buf.getvalue())
+    plot(data, out / "evaluations.png")
+
+
+def _atomic_text(path: Path, text: str) -> None:
+    from neuroevo.agent import atomic_write
+
+    atomic_write(path, lambda f: f.write(text.encode()))
+
+
+def plot(data: dict, path: Path) -> None:
+    """Fraction of runs solved against evaluations (an empirical CDF), published means as vertical lines."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(7, 4.2), dpi=110)
+    ax = fig.add_subplot()
+    runs = data["runs"]
+    ev = np.sort([r["evaluations"] for r in runs if r["solved"]])
+    if len(ev):
+        y = np.arange(1, len(ev) + 1) / len(runs)
+        ax.step(np.concatenate([[0], ev]), np.concatenate([[0], y]), where="post", lw=2,
+                label=f"neuroevo {data['algorithm']} ({len(ev)}/{len(runs)} solved)")
+    colours = ["#888", "#c55", "#5a5", "#55c", "#c8c", "#cc5"]
+    for (name, mean), c in zip(data["published"]["mean_evaluations"].items(), colours):
+        ax.axvline(mean, color=c, ls="--", lw=1, label=f"{name}: {mean:,} (mean, published)")
+    ax.set_xscale("log")
+    ax.set_xlabel("evaluations (genomes scored)")
+    ax.set_ylabel("fraction of runs solved")
+    ax.set_ylim(0, 1.02)
+    ax.set_title(data["task"])
+    ax.legend(fontsize=7, loc="lower right")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    from neuroevo.agent import atomic_write
+
+    atomic_write(path, lambda f: f.write(buf.getvalue()))

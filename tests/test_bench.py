@@ -1,0 +1,67 @@
+"""neuroevo bench: runs, tables, champions (short runs; the published-table measurements are marked slow)."""
+
+import json
+
+import numpy as np
+import pytest
+
+from neuroevo.agent import load_agent
+from neuroevo.bench import PUBLISHED, run_bench
+from neuroevo.cli import main
+
+
+def test_bench_cli_writes_tables_plot_and_watchable_champions(tmp_path, capsys):
+    out = tmp_path / "b"
+    assert main(["bench", "double-pole", "--velocities", "--runs", "2", "--workers", "2", "--out", str(out)]) == 0
+    data = json.loads((out / "results.json").read_text())
+    assert data["task"] == "double-pole-velocities" and len(data["runs"]) == 2
+    assert set(data["runs"][0]) >= {"seed", "solved", "evaluations", "generalisation", "wall_s"}
+    assert data["published"] == PUBLISHED["double-pole-velocities"]
+    assert "CMA-ES (published) | - | 895" in (out / "results.md").read_text()
+    assert (out / "results.csv").read_text().startswith("seed,solved,evaluations")
+    assert (out / "evaluations.png").stat().st_size > 5000
+    for r in data["runs"]:
+        agent = load_agent(out / f"run-{r['seed']}")
+        assert agent.env_id == "neuroevo/DoublePole-v0" and agent.env_kwargs["velocities"] is True
+        if r["solved"]:
+            from games.double_pole.kernel import solves
+            assert solves(agent.spec, agent.genome[None])[0]
+    assert "runs solved" in capsys.readouterr().out
+
+
+def test_same_seed_same_result_whatever_the_workers(tmp_path):
+    a = run_bench("single-pole", "ga", 2, workers=1)
+    b = run_bench("single-pole", "ga", 2, workers=2)
+    strip = lambda d: [{k: v for k, v in r.items() if k != "wall_s"} for r in d["runs"]]  # noqa: E731
+    assert strip(a) == strip(b)
+
+
+def test_bench_errors_are_one_line(capsys):
+    assert main(["bench", "double-pole", "--algorithm", "nope", "--runs", "1"]) == 2
+    assert "unknown --algorithm" in capsys.readouterr().err
+    assert main(["bench", "double-pole", "--runs", "0"]) == 2
+
+
+@pytest.mark.slow
+def test_markov_ga_50_runs(tmp_path):
+    """Done-when: the GA solves >= 45 of 50 runs with velocities, fewer than NEAT's fixed-topology 30,239."""
+    data = run_bench("double-pole-velocities", "ga", 50, workers=2, out=tmp_path)
+    s = data["summary"]
+    assert s["solved"] >= 45 and s["mean_evaluations"] < 30_239
+
+
+@pytest.mark.slow
+def test_no_velocities_best_strategy_50_runs(tmp_path):
+    """Done-when: without velocities, 50/50 solved with a mean of at most 3,000 evaluations, each solution
+    passing the 200-of-625 generalisation test."""
+    data = run_bench("double-pole-no-velocities", "ga", 50, workers=2, out=tmp_path)
+    s = data["summary"]
+    assert s["solved"] == 50 and s["mean_evaluations"] <= 3_000 and s["min_generalisation"] >= 200
+
+
+@pytest.mark.slow
+def test_velocities_best_strategy_50_runs(tmp_path):
+    """Done-when: with velocities, the best strategy solves 50/50 with a mean of at most 900 evaluations."""
+    data = run_bench("double-pole-velocities", "ga", 50, workers=2, out=tmp_path)
+    s = data["summary"]
+    assert s["solved"] == 50 and s["mean_evaluations"] <= 900
