@@ -129,7 +129,7 @@ class Population:
 
     def step(self, start: float) -> GenerationRecord:
         """Evaluate and breed one generation; returns its record."""
-        generation = self.ga.generation
+        generation = self.ga.generation + 1  # numbered from 1, like the console
         genomes = self.ga.ask()
         fitness, steps = self.evaluator.evaluate(genomes, self.ga.episode_seeds(self.episodes))
         if fitness.shape != (len(genomes),):

@@ -92,7 +92,7 @@ class _GenerationFilter(logging.Filter):
 
     def filter(self, record):
         if getattr(record, "generation", None) is None:
-            record.generation = self.ga.generation
+            record.generation = self.ga.generation + 1  # the one being evolved, counted from 1
         return True
 
 
@@ -161,7 +161,7 @@ class _GuardedEvaluator:
                 signal.setitimer(signal.ITIMER_REAL, self.eval_timeout)
             if serial:
                 return self.inner.evaluate(genomes, seeds)
-            return self.inner.evaluate(genomes, seeds, generation=self.ga.generation)
+            return self.inner.evaluate(genomes, seeds, generation=self.ga.generation + 1)
         finally:
             self.guard.interruptible = False
             if alarm:
@@ -169,7 +169,7 @@ class _GuardedEvaluator:
                 signal.signal(signal.SIGALRM, signal.SIG_DFL)
 
     def _alarm(self, signum, frame):
-        raise EvalTimeoutError(f"evaluation of generation {self.ga.generation} took longer than --eval-timeout "
+        raise EvalTimeoutError(f"evaluation of generation {self.ga.generation + 1} took longer than --eval-timeout "
                                f"{self.eval_timeout:g} s (a fitness that hangs?)")
 
 
@@ -253,7 +253,7 @@ def _run(folder, config, task, ga, counters, callbacks, show_progress, limit=Non
     guard = _SignalGuard()
     checkpointer = Checkpointer(folder, config.run.checkpoint_every, task.env_id, task.env_kwargs, meta)
     cbs = [_LogGenerations(), HistoryCSV(folder / "history.csv"), checkpointer,
-           FitnessPlot(folder / "history.csv", folder / "fitness.png", task.env_id or config.task.fitness)]
+           FitnessPlot(folder / "history.csv", folder / "fitness.png", task.env_id or config.task.fitness, target)]
     if show_progress:
         cbs.insert(0, ProgressBar(config.run.generations))
     if config.run.watch:
