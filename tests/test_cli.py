@@ -61,7 +61,7 @@ def test_workers_do_not_change_the_result(tmp_path):
 
 
 def test_env_loop_task_and_box_actions(tmp_path):
-    """Pendulum-v1 (Box actions) through the generic Gymnasium loop."""
+    """Pendulum-v1 (Box actions; its population kernel, which equals the Gymnasium loop)."""
     out = tmp_path / "pend"
     assert main(["evolve", "--env", "Pendulum-v1", "--generations", "2", "--population", "6", "--episodes",
                  "1", "--workers", "2", "--out", str(out)]) == 0
