@@ -58,11 +58,11 @@ SETTINGS = {
         "init_scale": 2.0, "max_evaluations": 30_000,
     },
     ("double-pole-no-velocities", "ga"): {
-        "network": {"hidden": [4], "recurrent": True, "activation": "tanh", "output_activation": "tanh"},
-        "strategy": {"population": 100, "selection": "tournament", "tournament_size": 3, "crossover": "node",
-                     "crossover_rate": 0.5, "mutation": "gaussian", "mutation_rate": 0.2, "mutation_scale": 0.5,
+        "network": {"hidden": [3], "recurrent": True, "activation": "tanh", "output_activation": "tanh"},
+        "strategy": {"population": 50, "selection": "tournament", "tournament_size": 3, "crossover": "uniform",
+                     "crossover_rate": 0.5, "mutation": "gaussian", "mutation_rate": 0.3, "mutation_scale": 0.5,
                      "elitism": 2},
-        "init_scale": 2.0, "max_evaluations": 100_000,
+        "init_scale": 2.0, "max_evaluations": 50_000,
     },
     ("single-pole", "ga"): {
         "network": {"hidden": [], "activation": "tanh", "output_activation": "tanh"},

@@ -99,8 +99,16 @@ def population_fitness(spec, genomes, seeds=None, velocities=True, poles=2, grua
 
     ``gruau`` (default: not ``velocities``) selects Gruau's damping fitness over 1,000 steps; otherwise the
     fitness is the steps balanced up to ``max_episode_steps`` (default 100,000). ``seeds`` are ignored (the
-    start is fixed) and ``render_mode`` too; the other keywords are the env's.
+    start is fixed, so the K episodes of K seeds are one episode played K times: the fitness is that
+    episode's and ``env_steps`` counts K times its steps, as the env loop does) and ``render_mode`` too; the
+    other keywords are the env's.
     """
+    k = 1 if seeds is None else len(np.atleast_1d(seeds))
+    fitness, steps = _fitness(spec, genomes, velocities, poles, gruau, failure_angle, max_episode_steps)
+    return fitness, steps * k
+
+
+def _fitness(spec, genomes, velocities, poles, gruau, failure_angle, max_episode_steps):
     gruau = (not velocities) if gruau is None else bool(gruau)
     if gruau:
         lengths, balanced, jiggles, steps = episodes(spec, genomes, ph.START, velocities=velocities, poles=poles,
