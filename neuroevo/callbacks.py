@@ -81,7 +81,7 @@ class HistoryCSV(Callback):
         from neuroevo.schema import read_history
 
         rows = read_history(self.path) if self.path.is_file() else []
-        keep = [r for r in rows if int(r[0]) < run.ga.generation]
+        keep = [r for r in rows if int(r[0]) < run.strategy.generation]
         buf = io.StringIO()
         csv.writer(buf).writerows([list(GenerationRecord.COLUMNS), *keep])
         atomic_write(self.path, lambda f: f.write(buf.getvalue().encode()))
@@ -139,17 +139,18 @@ class Checkpointer(Callback):
 
     def save(self, **extra) -> None:
         r = self.run
-        self.write(r.ga, (r.evaluations, r.env_steps, r.elapsed), **extra)
+        self.write(r.strategy, (r.evaluations, r.env_steps, r.elapsed), **extra)
 
-    def write(self, ga, counters, agent: bool = True, **extra) -> None:
-        """Checkpoint ``ga`` with ``counters`` = (evaluations, env_steps, elapsed); ``agent``: also best.npz."""
-        arrays, meta = ga.state()
+    def write(self, strategy, counters, agent: bool = True, **extra) -> None:
+        """Checkpoint ``strategy`` with ``counters`` = (evaluations, env_steps, elapsed); ``agent``: also
+        best.npz."""
+        arrays, meta = strategy.state()
         meta.update(evaluations=int(counters[0]), env_steps=int(counters[1]), elapsed=float(counters[2]),
-                    spec=ga.spec.to_dict(), last_best=self.last_best, **self.checkpoint_meta, **extra)
+                    spec=strategy.spec.to_dict(), last_best=self.last_best, **self.checkpoint_meta, **extra)
         if agent:
-            Agent(ga.spec, ga.best_genome, self.env_id, self.env_kwargs,
-                  {"fitness": ga.best_fitness, "generation": ga.generation, **self.agent_meta}
-                  ).save(self.folder / "best.npz")
+            Agent(strategy.spec, strategy.best_genome, self.env_id, self.env_kwargs,
+                  {"fitness": strategy.best_fitness, "generation": strategy.generation, "strategy": strategy.name,
+                   **self.agent_meta}).save(self.folder / "best.npz")
         save_checkpoint(self.folder, arrays, meta)
 
 

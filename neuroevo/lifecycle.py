@@ -13,10 +13,12 @@ class GuardedEvaluator:
     """Wraps the run's evaluator: makes evaluation interruptible, passes the generation on, and puts the
     --eval-timeout on the serial evaluator (with SIGALRM; the pool and Ray time their workers)."""
 
-    def __init__(self, inner, guard: SignalGuard, generation, eval_timeout: float):
-        self.inner, self.guard, self.generation, self.eval_timeout = inner, guard, generation, eval_timeout
+    def __init__(self, inner, guard: SignalGuard, eval_timeout: float):
+        self.inner, self.guard, self.eval_timeout = inner, guard, eval_timeout
+        self.generation = None
 
-    def evaluate(self, genomes, seeds):
+    def evaluate(self, genomes, seeds, generation=None):
+        self.generation = generation
         serial = isinstance(self.inner, SerialEvaluator)
         alarm = serial and self.eval_timeout > 0 and self.guard.installed  # signals: main thread only
         self.guard.interruptible = True
@@ -25,9 +27,7 @@ class GuardedEvaluator:
             if alarm:
                 signal.signal(signal.SIGALRM, self._alarm)
                 signal.setitimer(signal.ITIMER_REAL, self.eval_timeout)
-            if serial:
-                return self.inner.evaluate(genomes, seeds)
-            return self.inner.evaluate(genomes, seeds, generation=self.generation())
+            return self.inner.evaluate(genomes, seeds, generation)
         finally:
             self.guard.interruptible = False
             if alarm:
@@ -35,7 +35,7 @@ class GuardedEvaluator:
                 signal.signal(signal.SIGALRM, signal.SIG_DFL)
 
     def _alarm(self, signum, frame):
-        raise EvalTimeoutError(f"evaluation of generation {self.generation()} took longer than --eval-timeout "
+        raise EvalTimeoutError(f"evaluation of generation {self.generation} took longer than --eval-timeout "
                                f"{self.eval_timeout:g} s (a fitness that hangs?)")
 
 

@@ -26,7 +26,7 @@ def _flag(key: str) -> str:
 def changes(before: Config, after: Config) -> list[tuple[str, str, object, object]]:
     """``(section, key, before, after)`` of every setting outside :data:`RESUMABLE` that differs."""
     a, b = before.to_dict(), after.to_dict()
-    return [(section, key, a[section].get(key), value) for section, values in b.items()
+    return [(section, key, a.get(section, {}).get(key), value) for section, values in b.items()
             for key, value in values.items()
             if (section, key) not in RESUMABLE and value != a[section].get(key)]
 

@@ -30,7 +30,6 @@ from neuroevo.agent import atomic_write
 from neuroevo.config import Config, read_toml, resolve
 from neuroevo.errors import CheckpointError, ConfigError, NeuroevoError
 from neuroevo.evaluation.factory import make_evaluator, make_task
-from neuroevo.ga import GeneticAlgorithm
 from neuroevo.lifecycle import GuardedEvaluator, Started
 from neuroevo.memory import check_population
 from neuroevo.network import NetworkSpec
@@ -41,6 +40,8 @@ from neuroevo.runfolder import FolderLock, claim, free_folder, remove_temporary,
 from neuroevo.runlog import RunLog, set_log_level  # noqa: F401 (set_log_level: API)
 from neuroevo.schema import read_history
 from neuroevo.signals import Interrupted, SignalGuard
+from neuroevo.strategies.base import Strategy
+from neuroevo.strategies.registry import attribute, get_strategy, make_strategy
 
 log = logging.getLogger("neuroevo")
 
@@ -58,11 +59,11 @@ class _LogGenerations(Callback):
                  record.env_steps, extra={"generation": record.generation})
 
 
-def _log_failure(error: BaseException, ga: GeneticAlgorithm, resumable: bool) -> None:
+def _log_failure(error: BaseException, strategy: Strategy, resumable: bool) -> None:
     if isinstance(error, KeyboardInterrupt):
         if resumable:
             log.warning("stopped by %s; checkpoint at generation %d (continue with --resume)",
-                        error or "KeyboardInterrupt", ga.generation)
+                        error or "KeyboardInterrupt", strategy.generation)
         else:
             log.warning("stopped by %s before the first checkpoint", error or "KeyboardInterrupt")
     elif isinstance(error, NeuroevoError):
@@ -87,15 +88,21 @@ def start(config: Config, callbacks=(), show_progress: bool = True) -> tuple[Run
     folder = Path(config.run.out) if config.run.out else default_folder(config)
     _refuse_a_run(folder)
     task = make_task(config)
-    check_population(config.ga.population, task.spec.sizes)
+    check_population(_population_size(config), task.spec.sizes)
     lock = claim(folder, "evolve")
     try:
         _refuse_a_run(folder)
         config.run.out = str(folder)
-        ga = GeneticAlgorithm(task.spec, config.ga, config.run.seed)
-        return _run(folder, config, task, ga, (0, 0, 0.0), callbacks, show_progress, fresh=True), folder
+        strategy = make_strategy(config, task.spec)
+        return _run(folder, config, task, strategy, (0, 0, 0.0), callbacks, show_progress, fresh=True), folder
     finally:
         lock.release()
+
+
+def _population_size(config: Config) -> int:
+    """Genomes per generation of the config's strategy (for the memory estimate made before allocating)."""
+    section = getattr(config, attribute(get_strategy(config.run.algorithm).section), None)
+    return int(getattr(section, "population", 0) or getattr(section, "population_size", 0) or 1)
 
 
 def _refuse_a_run(folder: Path) -> None:
@@ -125,18 +132,18 @@ def resume(folder: str | Path, flags: dict | None = None, callbacks=(),
     lock = FolderLock(folder).acquire()
     try:
         arrays, meta = load_checkpoint(folder)  # again, under the lock: the run may have moved on
-        config, task, ga = _plan_resume(folder, flags, arrays, meta)
+        config, task, strategy = _plan_resume(folder, flags, arrays, meta)
         last_best = meta.get("last_best")
         done = last_best is not None and last_best >= config.run.target  # NaN target: never
         counters = (meta["evaluations"], meta["env_steps"], meta["elapsed"])
-        limit = ga.generation if done else config.run.generations  # reached the target already: nothing left
-        return _run(folder, config, task, ga, counters, callbacks, show_progress, limit), folder
+        limit = strategy.generation if done else config.run.generations  # reached the target: nothing left
+        return _run(folder, config, task, strategy, counters, callbacks, show_progress, limit), folder
     finally:
         lock.release()
 
 
 def _plan_resume(folder: Path, flags: dict, arrays: dict, meta: dict):
-    """Everything a resume needs, checked, with nothing written: ``(config, task, ga)``."""
+    """Everything a resume needs, checked, with nothing written: ``(config, task, strategy)``."""
     toml = folder / "config.toml"
     if not toml.is_file():
         raise CheckpointError(f"{folder} has a checkpoint but no config.toml")
@@ -155,13 +162,13 @@ def _plan_resume(folder: Path, flags: dict, arrays: dict, meta: dict):
     if NetworkSpec.from_dict(meta["spec"]) != task.spec:
         raise CheckpointError(f"the checkpoint's network {meta['spec']['sizes']} does not match the task's "
                               f"{list(task.spec.sizes)}")
-    check_population(config.ga.population, task.spec.sizes)
-    ga = GeneticAlgorithm(task.spec, config.ga, config.run.seed)
+    check_population(_population_size(config), task.spec.sizes)
+    strategy = make_strategy(config, task.spec)
     try:
-        ga.restore(arrays, meta)
+        strategy.restore(arrays, meta)
     except (KeyError, ValueError, TypeError) as e:
         raise CheckpointError(f"checkpoint in {folder} does not fit its config: {e}") from None
-    return config, task, ga
+    return config, task, strategy
 
 
 def _commit_resume(folder: Path, config: Config) -> None:
@@ -179,9 +186,9 @@ def _rollback_start(folder: Path) -> None:
         npz.unlink(missing_ok=True)
 
 
-def _run(folder, config, task, ga, counters, callbacks, show_progress, limit=None, fresh=False) -> RunResult:
+def _run(folder, config, task, strategy, counters, callbacks, show_progress, limit=None, fresh=False) -> RunResult:
     target = None if math.isnan(config.run.target) else config.run.target
-    meta = {"seed": config.run.seed, "method": "ga"}
+    meta = {"seed": config.run.seed, "method": strategy.name}
     checkpointer = Checkpointer(folder, config.run.checkpoint_every, task.env_id, task.env_kwargs, meta,
                                 {"config": config.to_dict()})
     cbs = [_LogGenerations(), HistoryCSV(folder / "history.csv"), checkpointer,
@@ -193,15 +200,16 @@ def _run(folder, config, task, ga, counters, callbacks, show_progress, limit=Non
 
         cbs.append(LiveView(every=config.run.watch_every))
     r = config.run
-    workers = min(r.workers, config.ga.population) if r.workers else 0  # never more workers than genomes
+    workers = min(r.workers, strategy.population_size) if r.workers else 0  # never more workers than genomes
     guard = SignalGuard()
-    with RunLog(folder / "run.log", lambda: ga.generation) as runlog:
+    with RunLog(folder / "run.log", lambda: strategy.generation) as runlog:
         if fresh:  # the first checkpoint, before any evaluation: resumable from here on
             _write_config(folder, config)
-            checkpointer.write(ga, counters, agent=False)
+            checkpointer.write(strategy, counters, agent=False)
             runlog.commit()
-        log.info("run in %s: %s, network %s, seed %d, backend %s", folder, task.env_id or config.task.fitness,
-                 "-".join(map(str, task.spec.sizes)), config.run.seed, config.run.backend)
+        log.info("run in %s: %s, network %s, strategy %s, seed %d, backend %s", folder,
+                 task.env_id or config.task.fitness, "-".join(map(str, task.spec.sizes)), strategy.name,
+                 config.run.seed, config.run.backend)
         started = False
         try:
             evaluator = make_evaluator(task, workers, r.backend, address=r.address, eval_timeout=r.eval_timeout,
@@ -211,8 +219,7 @@ def _run(folder, config, task, ga, counters, callbacks, show_progress, limit=Non
                 if not fresh:
                     _commit_resume(folder, config)
                     runlog.commit()
-                population = Population(task, ga, GuardedEvaluator(evaluator, guard, lambda: ga.generation,
-                                                                   r.eval_timeout),
+                population = Population(task, strategy, GuardedEvaluator(evaluator, guard, r.eval_timeout),
                                         [*cbs, *callbacks, guard], config.task.episodes, counters, r.nan_fitness)
                 result = population.run(config.run.generations if limit is None else limit, target)
                 if guard.signum and result.stopped_by == "callback":  # stopped early; on_run_end checkpointed
@@ -226,7 +233,7 @@ def _run(folder, config, task, ga, counters, callbacks, show_progress, limit=Non
             resumable = (folder / META_FILE).is_file() and not rollback
             if isinstance(e, KeyboardInterrupt):
                 e.folder, e.resumable = folder, resumable  # for the CLI's "continue with --resume FOLDER"
-            _log_failure(e, ga, resumable)
+            _log_failure(e, strategy, resumable)
             if rollback:
                 _rollback_start(folder)
             raise
