@@ -222,7 +222,7 @@ def test_interrupt_before_the_first_generation_is_resumable_to_the_clean_result(
     args = ["evolve", "--fitness", f"{HOSTILE}:score", *COMMON, "--generations", "3"]
     assert main([*args, "--out", str(tmp_path / "clean")]) == 0
     run = tmp_path / "run"
-    env = {"HOSTILE_SLEEP": "0.3"} if when == "first generation" else {}
+    env = {"HOSTILE_SLEEP": "1.0"} if when == "first generation" else {}
     proc = spawn(*args, "--workers", "2", "--out", run, **env)
     deadline = time.time() + 60
     while not (run / "checkpoint.json").exists() and time.time() < deadline:
