@@ -219,7 +219,7 @@ def _run(folder, config, task, strategy, counters, callbacks, show_progress, lim
                 if not fresh:
                     _commit_resume(folder, config)
                     runlog.commit()
-                population = Population(task, strategy, GuardedEvaluator(evaluator, guard, r.eval_timeout),
+                population = Population(task, strategy, GuardedEvaluator(evaluator, guard),
                                         [*cbs, *callbacks, guard], config.task.episodes, counters, r.nan_fitness)
                 result = population.run(config.run.generations if limit is None else limit, target)
                 if guard.signum and result.stopped_by == "callback":  # stopped early; on_run_end checkpointed
