@@ -46,7 +46,6 @@ class CheckpointError(NeuroevoError):
     """A run folder, checkpoint or saved agent is missing, truncated, corrupted or incompatible."""
 
 
-<<<<<<< HEAD
 class OutputError(NeuroevoError):
     """A file or folder cannot be written (read-only, full disk, a file where a folder is expected...).
 
@@ -66,11 +65,11 @@ class FolderBusyError(NeuroevoError):
 
 class FolderOwnershipError(NeuroevoError):
     """A folder was not made by the command that wants to write into it."""
-=======
+
+
 class WorkerLostError(FitnessError):
     """A worker (process or Ray actor) died while scoring a chunk, on every one of its attempts."""
 
 
 class EvalTimeoutError(FitnessError):
     """A generation's evaluation took longer than the evaluation timeout (``--eval-timeout``)."""
->>>>>>> main

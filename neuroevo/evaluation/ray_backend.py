@@ -33,13 +33,8 @@ import sys
 import numpy as np
 
 from neuroevo.errors import ConfigError, FitnessError, TaskError
-<<<<<<< HEAD
-from neuroevo.evaluation.pool import (_CONTEXT, RecordCapture, WorkerLostError, install_generation_factory,
-                                      raise_chunk_error, replay, score_chunk, split, timeout_error)
 from neuroevo.evaluation.ray_address import check_reachable
-=======
 from neuroevo.evaluation.scheduler import ChunkedEvaluator, WorkerDied, score_chunk
->>>>>>> main
 from neuroevo.evaluation.tasks import FunctionTask, Task
 from neuroevo.evaluation.worker_logs import _CONTEXT, RecordCapture, install_generation_factory, replay
 
