@@ -192,7 +192,7 @@ def _run(folder, config, task, strategy, counters, callbacks, show_progress, lim
     checkpointer = Checkpointer(folder, config.run.checkpoint_every, task.env_id, task.env_kwargs, meta,
                                 {"config": config.to_dict()})
     cbs = [_LogGenerations(), HistoryCSV(folder / "history.csv"), checkpointer,
-           FitnessPlot(folder / "history.csv", folder / "fitness.png", task.env_id or config.task.fitness)]
+           FitnessPlot(folder / "history.csv", folder / "fitness.png", task.env_id or config.task.fitness, target)]
     if show_progress:
         cbs.insert(0, ProgressBar(config.run.generations))
     if config.run.watch:
@@ -202,7 +202,7 @@ def _run(folder, config, task, strategy, counters, callbacks, show_progress, lim
     r = config.run
     workers = min(r.workers, strategy.population_size) if r.workers else 0  # never more workers than genomes
     guard = SignalGuard()
-    with RunLog(folder / "run.log", lambda: strategy.generation) as runlog:
+    with RunLog(folder / "run.log", lambda: strategy.generation + 1) as runlog:  # the one evolved, from 1
         if fresh:  # the first checkpoint, before any evaluation: resumable from here on
             _write_config(folder, config)
             checkpointer.write(strategy, counters, agent=False)
