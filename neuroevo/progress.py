@@ -60,13 +60,13 @@ class ProgressBar(Callback):
 
     def on_run_start(self, run) -> None:
         self._last = (time.perf_counter(), run.evaluations)
-        self._bar = Bar("generation", self.generations, run.ga.generation, self.console)
+        self._bar = Bar("generation", self.generations, run.strategy.generation, self.console)
 
     def on_generation_end(self, record) -> None:
         now = time.perf_counter()
         rate = (record.evaluations - self._last[1]) / max(now - self._last[0], 1e-9)
         self._last = (now, record.evaluations)
-        self._bar.update(record.generation + 1, format_stats(record, rate))
+        self._bar.update(record.generation, format_stats(record, rate))
 
     def on_run_end(self, result) -> None:
         if self._bar is not None:
