@@ -6,9 +6,9 @@ Fitness is always maximised. Genomes are flat float64 weight vectors of a :class
 # Networks
 from neuroevo.network import ACTIVATIONS, Network, NetworkSpec, forward
 
-# Genetic algorithm and population manager
+# Search strategies and population manager
 from neuroevo.config import Config, GAConfig, NetworkConfig, RunConfig, TaskConfig, resolve
-from neuroevo.ga import GeneticAlgorithm
+from neuroevo.strategies import STRATEGIES, GeneticAlgorithm, Strategy, get_strategy, make_strategy
 from neuroevo.population import Population, RunResult
 
 # Evaluation
@@ -24,9 +24,9 @@ from neuroevo.errors import CheckpointError, ConfigError, FitnessError, Neuroevo
 __all__ = [
     # networks
     "ACTIVATIONS", "Network", "NetworkSpec", "forward",
-    # GA and population
+    # strategies and population
     "Config", "GAConfig", "NetworkConfig", "RunConfig", "TaskConfig", "resolve", "GeneticAlgorithm",
-    "Population", "RunResult",
+    "STRATEGIES", "Strategy", "get_strategy", "make_strategy", "Population", "RunResult",
     # evaluation
     "EnvTask", "FunctionTask", "KernelTask", "ProcessPoolEvaluator", "SerialEvaluator", "Task",
     "batch_fitness", "make_evaluator", "make_task",

@@ -80,7 +80,7 @@ class HistoryCSV(Callback):
         if self.path.is_file():
             with open(self.path, newline="") as f:
                 rows = [r for r in csv.reader(f)][1:]
-        keep = [r for r in rows if r and r[0].isdigit() and int(r[0]) < run.ga.generation]
+        keep = [r for r in rows if r and r[0].isdigit() and int(r[0]) < run.strategy.generation]
         buf = io.StringIO()
         csv.writer(buf).writerows([list(GenerationRecord.COLUMNS), *keep])
         atomic_write(self.path, lambda f: f.write(buf.getvalue().encode()))
@@ -116,13 +116,13 @@ class Checkpointer(Callback):
         self.save(solved=result.solved, stopped_by=result.stopped_by)
 
     def save(self, **extra) -> None:
-        ga = self.run.ga
-        arrays, meta = ga.state()
+        strategy = self.run.strategy
+        arrays, meta = strategy.state()
         meta.update(evaluations=self.run.evaluations, env_steps=self.run.env_steps, elapsed=self.run.elapsed,
-                    spec=ga.spec.to_dict(), last_best=self.last_best, **extra)
-        Agent(ga.spec, ga.best_genome, self.env_id, self.env_kwargs,
-              {"fitness": ga.best_fitness, "generation": ga.generation, **self.agent_meta}
-              ).save(self.folder / "best.npz")
+                    spec=strategy.spec.to_dict(), last_best=self.last_best, **extra)
+        Agent(strategy.spec, strategy.best_genome, self.env_id, self.env_kwargs,
+              {"fitness": strategy.best_fitness, "generation": strategy.generation, "strategy": strategy.name,
+               **self.agent_meta}).save(self.folder / "best.npz")
         save_checkpoint(self.folder, arrays, meta)
 
 

@@ -9,8 +9,9 @@ import argparse
 import sys
 from dataclasses import fields
 
-from neuroevo.config import SECTIONS, field_type
+from neuroevo.config import SECTIONS, STRATEGY_SECTIONS, field_type
 from neuroevo.errors import NeuroevoError
+from neuroevo.strategies.registry import STRATEGIES
 
 
 class _Parser(argparse.ArgumentParser):
@@ -42,13 +43,28 @@ _TYPES = {"int": int, "float": float, "str": str, "list": _int_list}
 
 
 def _add_config_flags(p: argparse.ArgumentParser) -> None:
-    """One flag per config field (``--mutation-rate``), stored as ``section.key``; defaults come later."""
+    """One flag per config field (``--mutation-rate``), stored as ``section.key``; defaults come later.
+
+    A strategy's fields are stored as ``strategy.key``: they set the section of the chosen ``--algorithm``
+    (see ``config.resolve``). A flag that several strategies have (``--population``) is listed once, under
+    the first; the later sections name it."""
+    added: set[str] = set()
     for section, cls in SECTIONS.items():
-        group = p.add_argument_group(f"[{section}] {cls.__doc__.strip().splitlines()[0]}")
+        title = f"[{section}] {cls.__doc__.strip().splitlines()[0]}"
+        if section in STRATEGY_SECTIONS:
+            names = [n for n, c in STRATEGIES.items() if c.section == section]
+            title = f"[{section}] --algorithm {' / '.join(names)}: {cls.__doc__.strip().splitlines()[0]}"
+            shared = [f"--{f.name.replace('_', '-')}" for f in fields(cls) if f.name in added]
+            group = p.add_argument_group(title, f"also {', '.join(shared)} (above)" if shared else None)
+        else:
+            group = p.add_argument_group(title)
         for f in fields(cls):
-            if f.metadata.get("cli", True) is False:
+            if f.metadata.get("cli", True) is False or (section in STRATEGY_SECTIONS and f.name in added):
                 continue
-            flag, dest, typ = f"--{f.name.replace('_', '-')}", f"{section}.{f.name}", field_type(f)
+            if section in STRATEGY_SECTIONS:
+                added.add(f.name)
+            where = "strategy" if section in STRATEGY_SECTIONS else section
+            flag, dest, typ = f"--{f.name.replace('_', '-')}", f"{where}.{f.name}", field_type(f)
             if typ == "bool":
                 group.add_argument(flag, dest=dest, action="store_true", default=argparse.SUPPRESS,
                                    help=f.metadata["help"])
@@ -180,7 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("evolve", help="evolve agents (default: CartPole-v1)",
                        description="Evolve a population of networks. With no argument: CartPole-v1.")
-    e.add_argument("--config", metavar="TOML", help="TOML file with [task] [network] [ga] [run] sections")
+    e.add_argument("--config", metavar="TOML", help="TOML file with [task] [network] [run] sections and one per "
+                                                    "strategy ([ga] [cosyne] [cmaes] [openai-es])")
     e.add_argument("--resume", metavar="DIR", help="continue the run in DIR from its last checkpoint")
     level = e.add_mutually_exclusive_group()
     level.add_argument("-v", "--verbose", dest="log_level", action="store_const", const=10, default=20,
@@ -230,8 +247,8 @@ def build_parser() -> argparse.ArgumentParser:
     what = c.add_mutually_exclusive_group(required=True)
     what.add_argument("--env", help="Gymnasium env id or alias")
     what.add_argument("--task", choices=["xor", "sin"], help="supervised task (methods ga, backprop)")
-    c.add_argument("--methods", help="comma-separated: ga, random-search, reinforce, dqn (env) or ga, backprop "
-                                     "(task); default all")
+    c.add_argument("--methods", help=f"comma-separated: the strategies {', '.join(STRATEGIES)} and random-search, "
+                                     f"reinforce, dqn (env) or backprop (task); default ga and the baselines")
     c.add_argument("--seeds", type=int, default=5, help="seeds per method (default 5)")
     c.add_argument("--budget-steps", type=int, default=100_000, help="env steps (or examples) per run")
     c.add_argument("--hidden", type=_int_list, default=[32], metavar="N,N", help="hidden layers (default 32)")

@@ -2,7 +2,7 @@
 
 Every method trains the same network (one ``NetworkSpec``) for at most the same budget: env steps for an
 env, or examples (one forward pass of one input row) for ``--task xor|sin``. Each run is scored the same
-way: the greedy policy of its current genome on fixed validation episodes (the GA: the best genome of each
+way: the greedy policy of its current genome on fixed validation episodes (a strategy: the best genome of each
 generation), with that evaluation's time left out of the method's wall seconds. A run "reaches the
 threshold" when a validation evaluation reaches the env's ``reward_threshold`` (xor: 100 % accuracy; sin:
 MSE < 1e-3), and stops there. Its returned genome is then evaluated on 100 fresh episodes
@@ -37,8 +37,14 @@ from neuroevo.errors import ConfigError
 from neuroevo.evaluation.registry import KERNELS, resolve_env_id
 from neuroevo.network import NetworkSpec, forward
 
-ENV_METHODS = ("ga", "random-search", "reinforce", "dqn")
-TASK_METHODS = ("ga", "backprop")
+from neuroevo.strategies.registry import STRATEGIES
+
+#: Methods of ``compare --env``: every search strategy (``neuroevo.strategies``) and the baselines.
+ENV_METHODS = (*STRATEGIES, "random-search", "reinforce", "dqn")
+#: Methods run when ``--methods`` is not given.
+DEFAULT_ENV_METHODS = ("ga", "random-search", "reinforce", "dqn")
+TASK_METHODS = (*STRATEGIES, "backprop")
+DEFAULT_TASK_METHODS = ("ga", "backprop")
 SUMMARY_COLUMNS = ("method", "runs", "solved", "success_rate", "median_steps", "steps_q25", "steps_q75",
                    "median_seconds", "seconds_q25", "seconds_q75", "final_return_median", "final_return_min",
                    "final_return_max")
@@ -61,9 +67,10 @@ def compare(env: str | None = None, task: str | None = None, methods=None, seeds
     """Run every method for every seed and write the table and the plot.
 
     Args:
-        env: Gymnasium id or alias (methods from ``ga, random-search, reinforce, dqn``); or
-        task: "xor" or "sin" (methods ``ga, backprop``); exactly one of the two.
-        methods: method names (default: all for the kind of task).
+        env: Gymnasium id or alias (methods: the strategies ``ga, cosyne, cmaes, sep-cmaes, openai-es`` and
+            ``random-search, reinforce, dqn``); or
+        task: "xor" or "sin" (methods: the strategies and ``backprop``); exactly one of the two.
+        methods: method names (default: ga and the baselines for the kind of task).
         seeds: seeds 0..seeds-1 per method. budget_steps: env steps (env) or examples (task) per run.
         hidden, activation: the network shared by every method (output: linear for Discrete actions and
             the supervised tasks, tanh for Box actions).
@@ -80,7 +87,7 @@ def compare(env: str | None = None, task: str | None = None, methods=None, seeds
     if (env is None) == (task is None):
         raise ConfigError("compare needs exactly one of --env ID or --task xor|sin")
     allowed = ENV_METHODS if env else TASK_METHODS
-    methods = list(methods or allowed)
+    methods = list(methods or (DEFAULT_ENV_METHODS if env else DEFAULT_TASK_METHODS))
     for m in methods:
         if m not in allowed:
             raise ConfigError(f"method {m!r} does not apply to {'--env' if env else '--task'}; choose from "
@@ -121,10 +128,10 @@ def _run_env(method, env, env_kwargs, seed, budget, hidden, activation, eval_epi
         return reinforce.train(env, reinforce.ReinforceConfig(**common), seed, env_kwargs=env_kwargs)
     if method == "random-search":
         return random_search.train(env, random_search.RandomSearchConfig(**common), seed, env_kwargs=env_kwargs)
-    return _run_ga(env, env_kwargs, seed, budget, hidden, activation, eval_episodes)
+    return _run_strategy(method, env, env_kwargs, seed, budget, hidden, activation, eval_episodes)
 
 
-class _GACurve(Callback):
+class _StrategyCurve(Callback):
     """Evaluates each generation's best genome on the validation episodes; stops at the budget or threshold."""
 
     def __init__(self, curve: Curve, evaluator, budget: int):
@@ -140,24 +147,24 @@ class _GACurve(Callback):
         return not (record.env_steps >= self.budget or self.curve.reached)
 
 
-def _run_ga(env, env_kwargs, seed, budget, hidden, activation, eval_episodes) -> TrainResult:
+def _run_strategy(method, env, env_kwargs, seed, budget, hidden, activation, eval_episodes) -> TrainResult:
     from neuroevo.baselines.common import task_for_env, reward_threshold, seed_streams
     from neuroevo.config import resolve
-    from neuroevo.ga import GeneticAlgorithm
     from neuroevo.population import Population
+    from neuroevo.strategies.registry import make_strategy
 
     e, env_id = open_env(env, env_kwargs)
     spec, threshold = spec_for_env(e, hidden, activation), reward_threshold(e)
     e.close()
-    config = resolve(flags={"task": {"env": env_id}})
+    config = resolve(flags={"task": {"env": env_id}, "run": {"algorithm": method, "seed": seed}})
     task = task_for_env(env_id, spec, env_kwargs)
     task.warmup()
     (rng_eval,) = seed_streams(seed, 1)
     evaluator = Evaluator(env_id, spec, env_kwargs, eval_episodes, rng_eval)
-    curve = Curve("ga", RL_COLUMNS, threshold, budget)
-    watcher = _GACurve(curve, evaluator, budget)
-    ga = GeneticAlgorithm(spec, config.ga, seed)
-    run = Population(task, ga, callbacks=[watcher], episodes=config.task.episodes).run(10**9)
+    curve = Curve(method, RL_COLUMNS, threshold, budget)
+    watcher = _StrategyCurve(curve, evaluator, budget)
+    strategy = make_strategy(config, spec)
+    run = Population(task, strategy, callbacks=[watcher], episodes=config.task.episodes).run(10**9)
     return curve.result(spec, env_id, env_kwargs, run.env_steps, run.elapsed - watcher.eval_seconds,
                         {"seed": seed, "generations": run.generations})
 
@@ -175,14 +182,15 @@ def _run_task(method, task, seed, budget, hidden, activation) -> TrainResult:
     if method == "backprop":
         cfg = backprop.BackpropConfig(epochs=max(1, budget // len(x)), hidden=list(hidden), activation=activation)
         return backprop.train(task, cfg, seed)
-    return _run_ga_task(task, x, y, seed, budget, hidden, activation)
+    return _run_strategy_task(method, task, x, y, seed, budget, hidden, activation)
 
 
-def _run_ga_task(task, x, y, seed, budget, hidden, activation) -> TrainResult:
-    from neuroevo.config import GAConfig
+def _run_strategy_task(method, task, x, y, seed, budget, hidden, activation) -> TrainResult:
+    from neuroevo.config import GAConfig, resolve
     from neuroevo.evaluation.tasks import FunctionTask
     from neuroevo.ga import GeneticAlgorithm
     from neuroevo.population import Population
+    from neuroevo.strategies.registry import make_strategy
 
     spec = NetworkSpec.build(x.shape[1], hidden, y.shape[1], activation, "linear")
 
@@ -190,7 +198,7 @@ def _run_ga_task(task, x, y, seed, budget, hidden, activation) -> TrainResult:
         return np.array([-np.mean((forward(spec, g, x) - y) ** 2) for g in genomes])
 
     metric, threshold = ("accuracy", 1.0) if task == "xor" else ("score", -1e-3)
-    curve = Curve("ga", backprop.COLUMNS, threshold, budget, None, metric, "examples")
+    curve = Curve(method, backprop.COLUMNS, threshold, budget, None, metric, "examples")
     clock = Clock()
 
     class Watch(Callback):
@@ -203,8 +211,11 @@ def _run_ga_task(task, x, y, seed, budget, hidden, activation) -> TrainResult:
                       accuracy=backprop.accuracy(out, y, "mse") if task == "xor" else np.nan, score=-mse)
             return not (seen >= budget or curve.reached)
 
-    ga = GeneticAlgorithm(spec, GAConfig(mutation="gaussian", mutation_scale=0.1), seed)
-    run = Population(FunctionTask(fitness, spec, batch=True), ga, callbacks=[Watch()]).run(10**9)
+    if method == "ga":  # small gaussian steps fit regression better than the env default
+        strategy = GeneticAlgorithm(spec, GAConfig(mutation="gaussian", mutation_scale=0.1), seed)
+    else:
+        strategy = make_strategy(resolve(flags={"run": {"algorithm": method, "seed": seed}}), spec)
+    run = Population(FunctionTask(fitness, spec, batch=True), strategy, callbacks=[Watch()]).run(10**9)
     return curve.result(spec, None, {}, run.evaluations * len(x), clock.seconds(), {"seed": seed, "task": task})
 
 

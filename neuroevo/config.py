@@ -1,9 +1,13 @@
 """Run configuration: one dataclass per component, read from TOML and CLI flags, written back resolved.
 
 Precedence: dataclass defaults < the env's built-in defaults (a game's ``DEFAULT_CONFIG``) < TOML file <
-CLI flags. TOML sections are ``[task]``, ``[network]``, ``[ga]`` and ``[run]``; the keys are the field
-names below, and each CLI flag is its key with dashes (``mutation_rate`` -> ``--mutation-rate``). Unknown
-sections or keys are an error (neat-python's config does the same). Each field's ``help`` drives ``--help``.
+CLI flags. TOML sections are ``[task]``, ``[network]``, one per search strategy (``[ga]``, ``[cosyne]``,
+``[cmaes]`` (also read by sep-cmaes), ``[openai-es]``: see ``neuroevo.strategies.registry``) and ``[run]``;
+the keys are the field names, and each CLI flag is its key with dashes (``mutation_rate`` ->
+``--mutation-rate``). A strategy's flags (``--population``, ``--sigma``...) set the section of the strategy
+chosen with ``--algorithm`` (``run.algorithm``); only that section is written to a run's ``config.toml``.
+Unknown sections or keys are an error (neat-python's config does the same). Each field's ``help`` drives
+``--help``.
 """
 
 from __future__ import annotations
@@ -19,14 +23,12 @@ import tomli_w
 
 from neuroevo.errors import ConfigError
 from neuroevo.network import ACTIVATIONS
+from neuroevo.settings import setting
+from neuroevo.strategies.registry import SECTIONS as STRATEGY_SECTIONS
+from neuroevo.strategies.registry import STRATEGIES, attribute, section_of
+from neuroevo.strategies.ga import GAConfig
 
-
-def setting(default, help: str, **kw):
-    """A config dataclass field with its one-line ``help`` (read by the CLI for ``--help``); ``cli=False``
-    keeps it out of the flags."""
-    if isinstance(default, (list, dict)):
-        return field(default_factory=lambda d=default: type(d)(d), metadata={"help": help, **kw})
-    return field(default=default, metadata={"help": help, **kw})
+__all__ = ["Config", "GAConfig", "NetworkConfig", "RunConfig", "TaskConfig", "resolve", "setting"]
 
 
 @dataclass
@@ -71,43 +73,11 @@ class NetworkConfig:
 
 
 @dataclass
-class GAConfig:
-    """The genetic algorithm: population size and operators."""
-
-    population: int = setting(100, "genomes per generation")
-    selection: str = setting("roulette", "parent selection: roulette, sus, tournament, rank, truncation")
-    tournament_size: int = setting(3, "genomes per tournament (selection = tournament)")
-    truncation_fraction: float = setting(0.2, "fraction of the best genomes that may be parents (truncation)")
-    crossover: str = setting("layer", "crossover: layer, node, uniform, none")
-    crossover_rate: float = setting(0.5, "probability that a pair of parents is crossed over")
-    mutation: str = setting("uniform", "mutation: uniform, gaussian, sign_flip, reset")
-    mutation_rate: float = setting(0.15, "probability that each weight is mutated")
-    mutation_scale: float = setting(0.5, "mutation size (half-width for uniform, std for gaussian)")
-    elitism: int = setting(2, "best genomes copied unchanged into the next generation")
-
-    def validate(self):
-        from neuroevo.operators import get_crossover, get_mutation, get_selection
-
-        if self.population < 2:
-            raise ConfigError(f"--population must be at least 2, got {self.population}")
-        for key in ("crossover_rate", "mutation_rate"):
-            v = getattr(self, key)
-            if not 0.0 <= v <= 1.0:
-                raise ConfigError(f"--{key.replace('_', '-')} must be in [0, 1], got {v}")
-        if not 0.0 < self.truncation_fraction <= 1.0:
-            raise ConfigError(f"--truncation-fraction must be in (0, 1], got {self.truncation_fraction}")
-        if self.mutation_scale < 0 or not math.isfinite(self.mutation_scale):
-            raise ConfigError(f"--mutation-scale must be a finite number >= 0, got {self.mutation_scale}")
-        _positive(self, "tournament_size")
-        if not 0 <= self.elitism < self.population:
-            raise ConfigError(f"--elitism must be in [0, population), got {self.elitism}")
-        get_selection(self.selection), get_crossover(self.crossover), get_mutation(self.mutation)
-
-
-@dataclass
 class RunConfig:
     """How long, where, and with how many workers."""
 
+    algorithm: str = setting("ga", "search strategy: ga, cosyne, cmaes, sep-cmaes, openai-es (its settings: the "
+                                   "strategy's section below)")
     generations: int = setting(100, "maximum number of generations")
     seed: int = setting(0, "random seed: one seed gives one result, whatever the workers")
     target: float = setting(math.nan, "stop when a generation's best fitness reaches this (nan: never)")
@@ -141,6 +111,7 @@ class RunConfig:
             raise ConfigError(f"--max-retries must be >= 0, got {self.max_retries}")
         if self.nan_fitness not in ("error", "worst"):
             raise ConfigError(f"--nan-fitness must be error or worst, got {self.nan_fitness!r}")
+        section_of(self.algorithm)  # an unknown strategy: one line naming the known ones
 
 
 #: Values of ``--backend``.
@@ -150,33 +121,43 @@ BACKENDS = ("auto", "serial", "process", "ray")
 #: Upper bound of --workers (a typo like 99999 would fork until the machine runs out of memory).
 MAX_WORKERS = 1024
 
-SECTIONS = {"task": TaskConfig, "network": NetworkConfig, "ga": GAConfig, "run": RunConfig}
+#: TOML section -> config dataclass. A strategy's section is the Config attribute ``attribute(section)``.
+SECTIONS = {"task": TaskConfig, "network": NetworkConfig, **STRATEGY_SECTIONS, "run": RunConfig}
 
 
-@dataclass
-class Config:
-    """The whole configuration of a run."""
+def _config_fields():
+    return [(attribute(name), cls, field(default_factory=cls)) for name, cls in SECTIONS.items()]
 
-    task: TaskConfig = field(default_factory=TaskConfig)
-    network: NetworkConfig = field(default_factory=NetworkConfig)
-    ga: GAConfig = field(default_factory=GAConfig)
-    run: RunConfig = field(default_factory=RunConfig)
 
-    def validate(self) -> "Config":
-        for name in SECTIONS:
-            getattr(self, name).validate()
-        return self
+def _validate(self) -> "Config":
+    for name in SECTIONS:
+        getattr(self, attribute(name)).validate()
+    return self
 
-    def to_dict(self) -> dict:
-        """Plain dict (NaN target left out, so the TOML stays portable)."""
-        d = dataclasses.asdict(self)
-        if math.isnan(d["run"]["target"]):
-            del d["run"]["target"]
-        return d
 
-    def to_toml(self) -> str:
-        return tomli_w.dumps(self.to_dict())
+def _to_dict(self) -> dict:
+    """Plain dict of the sections of the run: task, network, the chosen strategy's section, run (NaN target
+    left out, so the TOML stays portable)."""
+    chosen = section_of(self.run.algorithm)
+    d = {name: dataclasses.asdict(getattr(self, attribute(name))) for name in SECTIONS
+         if name not in STRATEGY_SECTIONS or name == chosen}
+    if math.isnan(d["run"]["target"]):
+        del d["run"]["target"]
+    return d
 
+
+def _strategy(self):
+    """The config dataclass of the chosen strategy (``run.algorithm``)."""
+    return getattr(self, attribute(section_of(self.run.algorithm)))
+
+
+#: The whole configuration of a run: one attribute per section (``config.task``, ``config.ga``,
+#: ``config.openai_es``, ``config.run``...); ``config.strategy`` is the chosen strategy's section.
+Config = dataclasses.make_dataclass(
+    "Config", _config_fields(),
+    namespace={"__module__": __name__, "validate": _validate, "to_dict": _to_dict, "strategy": property(_strategy),
+               "to_toml": lambda self: tomli_w.dumps(self.to_dict()),
+               "__doc__": "The whole configuration of a run: one attribute per TOML section."})
 
 def _positive(obj, key):
     if getattr(obj, key) < 1:
@@ -240,7 +221,7 @@ def apply(config: Config, overrides: dict, source: str) -> Config:
                               f"{', '.join(f'[{s}]' for s in SECTIONS)}")
         if not isinstance(values, dict):
             raise ConfigError(f"[{section}] in {source} must be a table")
-        obj = getattr(config, section)
+        obj = getattr(config, attribute(section))
         known = {f.name: f for f in fields(obj)}
         for key, value in values.items():
             if key not in known:
@@ -276,12 +257,29 @@ def env_defaults(env_id: str) -> dict:
         return {}
 
 
+def _strategy_flags(flags: dict, file: dict, base: dict | None) -> dict:
+    """``flags`` with its ``"strategy"`` pseudo-section moved to the chosen strategy's section."""
+    values = flags.pop("strategy", None)
+    if not values:
+        return flags
+    algorithm = next((src["run"]["algorithm"] for src in (flags, file, base or {})
+                      if isinstance(src.get("run"), dict) and "algorithm" in src["run"]), "ga")
+    section = section_of(algorithm)
+    known = [f.name for f in fields(SECTIONS[section])]
+    for key in values:
+        if key not in known:
+            raise ConfigError(f"--{key.replace('_', '-')} does not apply to --algorithm {algorithm}; its settings: "
+                              f"{', '.join('--' + k.replace('_', '-') for k in known)}")
+    return {**flags, section: {**flags.get(section, {}), **values}}
+
+
 def resolve(toml_path: str | None = None, flags: dict | None = None, base: dict | None = None) -> Config:
     """Build and validate a Config from defaults, the env's defaults, a TOML file and CLI flags.
 
     Args:
         toml_path: optional TOML file.
-        flags: ``{section: {key: value}}`` from the command line (only the flags given).
+        flags: ``{section: {key: value}}`` from the command line (only the flags given); the pseudo-section
+            ``"strategy"`` goes to the section of the chosen ``--algorithm``.
         base: a resolved config dict to start from instead of the defaults (resume).
 
     Raises:
@@ -290,7 +288,7 @@ def resolve(toml_path: str | None = None, flags: dict | None = None, base: dict 
     from neuroevo.evaluation.registry import resolve_env_id
 
     file = read_toml(toml_path) if toml_path else {}
-    flags = flags or {}
+    flags = _strategy_flags(dict(flags or {}), file, base)
     probe = apply(apply(Config(), file, str(toml_path)), flags, "the command line")  # names checked here
     config = Config()
     if base is not None:

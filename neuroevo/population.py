@@ -3,9 +3,9 @@
 High-level API in the spirit of neat-python's ``Population.run``::
 
     task = neuroevo.make_task(config)                # or EnvTask / KernelTask / FunctionTask
-    ga = neuroevo.GeneticAlgorithm(task.spec, GAConfig(population=100), seed=0)
+    strategy = neuroevo.make_strategy(config, task.spec)   # or GeneticAlgorithm(task.spec, GAConfig(), seed=0)
     with neuroevo.make_evaluator(task, workers=2) as evaluator:
-        result = Population(task, ga, evaluator, callbacks=[...], episodes=5).run(generations=50, target=500)
+        result = Population(task, strategy, evaluator, callbacks=[...], episodes=5).run(generations=50, target=500)
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from neuroevo.callbacks import Callback, GenerationRecord
 from neuroevo.errors import FitnessError, GenomeFitnessError
 from neuroevo.evaluation.serial import SerialEvaluator
 from neuroevo.evaluation.tasks import Task
-from neuroevo.ga import GeneticAlgorithm
 from neuroevo.network import Network, NetworkSpec
+from neuroevo.strategies.base import Strategy
 
 log = logging.getLogger("neuroevo")
 
@@ -56,11 +56,11 @@ class RunResult:
 
 
 class Population:
-    """Runs a :class:`GeneticAlgorithm` on a task.
+    """Runs a search :class:`~neuroevo.strategies.base.Strategy` (GA, CoSyNE, CMA-ES, OpenAI-ES...) on a task.
 
     Args:
-        task: what is scored (its ``spec`` must equal the GA's).
-        ga: the genetic algorithm (fresh, or restored from a checkpoint).
+        task: what is scored (its ``spec`` must equal the strategy's).
+        strategy: the strategy (fresh, or restored from a checkpoint).
         evaluator: a context-managed evaluator already entered (default: serial).
         callbacks: :class:`~neuroevo.callbacks.Callback` objects, called in order.
         episodes: episodes per genome per generation.
@@ -70,18 +70,23 @@ class Population:
             (``numpy.nextafter(min, -inf)``), so every selection ranks it last, and logs a warning.
     """
 
-    def __init__(self, task: Task, ga: GeneticAlgorithm, evaluator=None, callbacks=(), episodes: int = 1,
+    def __init__(self, task: Task, strategy: Strategy, evaluator=None, callbacks=(), episodes: int = 1,
                  counters: tuple[int, int, float] = (0, 0, 0.0), nan_fitness: str = "error"):
         if nan_fitness not in ("error", "worst"):
             raise ValueError(f"nan_fitness must be 'error' or 'worst', got {nan_fitness!r}")
         self.nan_fitness = nan_fitness
-        if task.spec != ga.spec:
-            raise ValueError(f"task spec {task.spec} differs from the GA's {ga.spec}")
-        self.task, self.ga = task, ga
+        if task.spec != strategy.spec:
+            raise ValueError(f"task spec {task.spec} differs from the strategy's {strategy.spec}")
+        self.task, self.strategy = task, strategy
         self.evaluator = evaluator if evaluator is not None else SerialEvaluator(task)
         self.callbacks: list[Callback] = list(callbacks)
         self.episodes = int(episodes)
         self.evaluations, self.env_steps, self.elapsed = int(counters[0]), int(counters[1]), float(counters[2])
+
+    @property
+    def ga(self) -> Strategy:
+        """The strategy (the name of the attribute before strategies other than the GA existed)."""
+        return self.strategy
 
     def run(self, generations: int, target: float | None = None) -> RunResult:
         """Evolve until ``generations`` generations are done in all, ``target`` is reached, or a callback stops.
@@ -94,7 +99,7 @@ class Population:
             cb.on_run_start(self)
         stopped_by, solved = "generations", False
         start = time.perf_counter() - self.elapsed
-        while self.ga.generation < generations:
+        while self.strategy.generation < generations:
             record = self.step(start)
             stops = [cb.on_generation_end(record) is False for cb in self.callbacks]
             if target is not None and record.best >= target:
@@ -103,8 +108,8 @@ class Population:
             if any(stops):
                 stopped_by = "callback"
                 break
-        result = RunResult(self.ga.spec, self.ga.best_genome.copy(), self.ga.best_fitness, self.ga.generation,
-                           self.evaluations, self.env_steps, self.elapsed, solved, stopped_by)
+        s = self.strategy
+        result = RunResult(s.spec, s.best_genome.copy(), s.best_fitness, s.generation, self.evaluations, self.env_steps, self.elapsed, solved, stopped_by)
         for cb in self.callbacks:
             cb.on_run_end(result)
         return result
@@ -128,17 +133,17 @@ class Population:
         return fitness
 
     def step(self, start: float) -> GenerationRecord:
-        """Evaluate and breed one generation; returns its record."""
-        generation = self.ga.generation
-        genomes = self.ga.ask()
-        fitness, steps = self.evaluator.evaluate(genomes, self.ga.episode_seeds(self.episodes))
+        """Evaluate one generation and tell the strategy; returns its record."""
+        generation = self.strategy.generation
+        genomes = self.strategy.ask()
+        fitness, steps = self.evaluator.evaluate(genomes, self.strategy.episode_seeds(self.episodes), generation)
         if fitness.shape != (len(genomes),):
             raise FitnessError(f"the evaluator returned {fitness.shape} fitness values for {len(genomes)} genomes")
         fitness = self._check_finite(fitness, generation)
-        self.ga.tell(fitness)
+        self.strategy.tell(fitness)
         self.evaluations += len(genomes)
         self.env_steps += steps
         self.elapsed = time.perf_counter() - start
         return GenerationRecord(generation, float(fitness.max()), float(fitness.mean()), float(fitness.std()),
                                 float(fitness.min()), self.evaluations, self.env_steps, self.elapsed,
-                                self.ga.best_fitness, genomes, fitness)
+                                self.strategy.best_fitness, genomes, fitness)

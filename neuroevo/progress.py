@@ -60,7 +60,7 @@ class ProgressBar(Callback):
 
     def on_run_start(self, run) -> None:
         self._last = (time.perf_counter(), run.evaluations)
-        self._bar = Bar("generation", self.generations, run.ga.generation, self.console)
+        self._bar = Bar("generation", self.generations, run.strategy.generation, self.console)
 
     def on_generation_end(self, record) -> None:
         now = time.perf_counter()

@@ -21,10 +21,11 @@ from neuroevo.errors import CheckpointError, ConfigError, NeuroevoError
 from neuroevo.evaluation.factory import make_evaluator, make_task
 from neuroevo.evaluation.pool import EvalTimeoutError
 from neuroevo.evaluation.serial import SerialEvaluator
-from neuroevo.ga import GeneticAlgorithm
 from neuroevo.network import NetworkSpec
 from neuroevo.population import Population, RunResult
 from neuroevo.progress import ProgressBar
+from neuroevo.strategies.base import Strategy
+from neuroevo.strategies.registry import make_strategy
 
 log = logging.getLogger("neuroevo")
 
@@ -66,7 +67,7 @@ class _LogGenerations(Callback):
                  record.env_steps, extra={"generation": record.generation})
 
 
-def _setup_logging(folder: Path, ga: GeneticAlgorithm) -> logging.Handler:
+def _setup_logging(folder: Path, strategy: Strategy) -> logging.Handler:
     """run.log gets this process's records and the workers' (with the worker's name and the generation):
     workers send their records back with each chunk's result (see ``neuroevo.evaluation.pool``)."""
     level = _LEVEL["level"]
@@ -74,7 +75,7 @@ def _setup_logging(folder: Path, ga: GeneticAlgorithm) -> logging.Handler:
     handler.setLevel(level)
     handler.setFormatter(logging.Formatter(
         "%(asctime)s %(processName)s gen %(generation)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(_GenerationFilter(ga))
+    handler.addFilter(_GenerationFilter(strategy))
     root = logging.getLogger()
     root.addHandler(handler)
     handler.previous_level = root.level  # put back when the run ends
@@ -86,13 +87,13 @@ def _setup_logging(folder: Path, ga: GeneticAlgorithm) -> logging.Handler:
 class _GenerationFilter(logging.Filter):
     """Records made in this process get the generation being evolved (workers set their own)."""
 
-    def __init__(self, ga):
+    def __init__(self, strategy):
         super().__init__()
-        self.ga = ga
+        self.strategy = strategy
 
     def filter(self, record):
         if getattr(record, "generation", None) is None:
-            record.generation = self.ga.generation
+            record.generation = self.strategy.generation
         return True
 
 
@@ -146,10 +147,12 @@ class _GuardedEvaluator:
     """Wraps the run's evaluator: makes evaluation interruptible, passes the generation on, and puts the
     --eval-timeout on the serial evaluator (with SIGALRM; the pool and Ray time their workers)."""
 
-    def __init__(self, inner, guard: _SignalGuard, ga: GeneticAlgorithm, eval_timeout: float):
-        self.inner, self.guard, self.ga, self.eval_timeout = inner, guard, ga, eval_timeout
+    def __init__(self, inner, guard: _SignalGuard, eval_timeout: float):
+        self.inner, self.guard, self.eval_timeout = inner, guard, eval_timeout
+        self.generation = None
 
-    def evaluate(self, genomes, seeds):
+    def evaluate(self, genomes, seeds, generation=None):
+        self.generation = generation
         serial = isinstance(self.inner, SerialEvaluator)
         alarm = serial and self.eval_timeout > 0 and self.guard.installed  # signals: main thread only
         self.guard.interruptible = True
@@ -159,9 +162,7 @@ class _GuardedEvaluator:
             if alarm:
                 signal.signal(signal.SIGALRM, self._alarm)
                 signal.setitimer(signal.ITIMER_REAL, self.eval_timeout)
-            if serial:
-                return self.inner.evaluate(genomes, seeds)
-            return self.inner.evaluate(genomes, seeds, generation=self.ga.generation)
+            return self.inner.evaluate(genomes, seeds, generation)
         finally:
             self.guard.interruptible = False
             if alarm:
@@ -169,13 +170,14 @@ class _GuardedEvaluator:
                 signal.signal(signal.SIGALRM, signal.SIG_DFL)
 
     def _alarm(self, signum, frame):
-        raise EvalTimeoutError(f"evaluation of generation {self.ga.generation} took longer than --eval-timeout "
+        raise EvalTimeoutError(f"evaluation of generation {self.generation} took longer than --eval-timeout "
                                f"{self.eval_timeout:g} s (a fitness that hangs?)")
 
 
-def _log_failure(error: BaseException, ga: GeneticAlgorithm) -> None:
+def _log_failure(error: BaseException, strategy: Strategy) -> None:
     if isinstance(error, Interrupted):
-        log.warning("stopped by %s; checkpoint at generation %d (continue with --resume)", error, ga.generation)
+        log.warning("stopped by %s; checkpoint at generation %d (continue with --resume)", error,
+                    strategy.generation)
     elif isinstance(error, NeuroevoError):
         tb = getattr(error, "traceback", "")
         log.error("run stopped: %s%s", error, f"\noriginal traceback (in the worker):\n{tb}" if tb else "")
@@ -197,8 +199,8 @@ def start(config: Config, callbacks=(), show_progress: bool = True) -> tuple[Run
     folder.mkdir(parents=True, exist_ok=True)
     config.run.out = str(folder)
     atomic_write(folder / "config.toml", lambda f: f.write(config.to_toml().encode()))
-    ga = GeneticAlgorithm(task.spec, config.ga, config.run.seed)
-    return _run(folder, config, task, ga, (0, 0, 0.0), callbacks, show_progress), folder
+    strategy = make_strategy(config, task.spec)
+    return _run(folder, config, task, strategy, (0, 0, 0.0), callbacks, show_progress), folder
 
 
 def resume(folder: str | Path, flags: dict | None = None, callbacks=(),
@@ -221,7 +223,7 @@ def resume(folder: str | Path, flags: dict | None = None, callbacks=(),
     before_all = old.to_dict()
     for section, values in config.to_dict().items():
         for key, value in values.items():
-            before = before_all[section].get(key)
+            before = before_all.get(section, {}).get(key)
             if (section, key) not in RESUMABLE and value != before:
                 flag = "--env-arg/--track" if key == "env_kwargs" else f"--{key.replace('_', '-')}"
                 raise ConfigError(f"{flag} cannot change when resuming (the run used {before!r}); start a new "
@@ -231,25 +233,26 @@ def resume(folder: str | Path, flags: dict | None = None, callbacks=(),
     if NetworkSpec.from_dict(meta["spec"]) != task.spec:
         raise CheckpointError(f"the checkpoint's network {meta['spec']['sizes']} does not match the task's "
                               f"{list(task.spec.sizes)}")
-    ga = GeneticAlgorithm(task.spec, config.ga, config.run.seed)
+    strategy = make_strategy(config, task.spec)
     try:
-        ga.restore(arrays, meta)
+        strategy.restore(arrays, meta)
     except (KeyError, ValueError) as e:
         raise CheckpointError(f"checkpoint in {folder} does not fit its config: {e}") from None
     last_best = meta.get("last_best")
     done = last_best is not None and last_best >= config.run.target  # NaN target: never
     atomic_write(folder / "config.toml", lambda f: f.write(config.to_toml().encode()))
     counters = (meta["evaluations"], meta["env_steps"], meta["elapsed"])
-    limit = ga.generation if done else config.run.generations  # reached the target already: nothing left
-    return _run(folder, config, task, ga, counters, callbacks, show_progress, limit), folder
+    limit = strategy.generation if done else config.run.generations  # reached the target: nothing left
+    return _run(folder, config, task, strategy, counters, callbacks, show_progress, limit), folder
 
 
-def _run(folder, config, task, ga, counters, callbacks, show_progress, limit=None) -> RunResult:
-    handler = _setup_logging(folder, ga)
-    log.info("run in %s: %s, network %s, seed %d, backend %s", folder, task.env_id or config.task.fitness,
-             "-".join(map(str, task.spec.sizes)), config.run.seed, config.run.backend)
+def _run(folder, config, task, strategy, counters, callbacks, show_progress, limit=None) -> RunResult:
+    handler = _setup_logging(folder, strategy)
+    log.info("run in %s: %s, network %s, strategy %s, seed %d, backend %s", folder,
+             task.env_id or config.task.fitness, "-".join(map(str, task.spec.sizes)), strategy.name,
+             config.run.seed, config.run.backend)
     target = None if math.isnan(config.run.target) else config.run.target
-    meta = {"seed": config.run.seed, "method": "ga"}
+    meta = {"seed": config.run.seed, "method": strategy.name}
     guard = _SignalGuard()
     checkpointer = Checkpointer(folder, config.run.checkpoint_every, task.env_id, task.env_kwargs, meta)
     cbs = [_LogGenerations(), HistoryCSV(folder / "history.csv"), checkpointer,
@@ -261,7 +264,7 @@ def _run(folder, config, task, ga, counters, callbacks, show_progress, limit=Non
 
         cbs.append(LiveView(every=config.run.watch_every))
     r = config.run
-    workers = min(r.workers, config.ga.population) if r.workers else 0  # never more workers than genomes
+    workers = min(r.workers, strategy.population_size) if r.workers else 0  # never more workers than genomes
     evaluator = make_evaluator(task, workers, r.backend, address=r.address, eval_timeout=r.eval_timeout,
                                max_retries=r.max_retries)
     guard.install()
@@ -270,7 +273,7 @@ def _run(folder, config, task, ga, counters, callbacks, show_progress, limit=Non
         evaluator.__enter__()
         guard.interruptible = False
         guard.install()
-        population = Population(task, ga, _GuardedEvaluator(evaluator, guard, ga, r.eval_timeout),
+        population = Population(task, strategy, _GuardedEvaluator(evaluator, guard, r.eval_timeout),
                                 [*cbs, *callbacks, guard], config.task.episodes, counters, r.nan_fitness)
         result = population.run(config.run.generations if limit is None else limit, target)
         if guard.signum and result.stopped_by == "callback":  # stopped early; on_run_end wrote the checkpoint
@@ -282,7 +285,7 @@ def _run(folder, config, task, ga, counters, callbacks, show_progress, limit=Non
             checkpointer.save(stopped_by="interrupted")
         if isinstance(e, KeyboardInterrupt):
             e.folder = folder  # for the CLI's "continue with --resume FOLDER"
-        _log_failure(e, ga)
+        _log_failure(e, strategy)
         raise
     finally:
         guard.interruptible = False

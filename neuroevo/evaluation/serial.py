@@ -29,7 +29,8 @@ class SerialEvaluator:
     def close(self) -> None:
         pass
 
-    def evaluate(self, genomes: np.ndarray, seeds: np.ndarray) -> tuple[np.ndarray, int]:
+    def evaluate(self, genomes: np.ndarray, seeds: np.ndarray, generation: int | None = None
+                 ) -> tuple[np.ndarray, int]:
         """``(fitness (P,) float64, env_steps)`` of ``genomes`` (P, n_params) on episode ``seeds`` (K,)."""
         fitness, steps = self.task.evaluate(genomes, seeds)
         return np.asarray(fitness, dtype=np.float64), int(steps)
