@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from neuroevo.strategies.neat.functions import activate, aggregate
+from neuroevo.strategies.neat.functions import KERNEL, KERNEL_ACTIVATIONS, activate, aggregate
 from neuroevo.strategies.neat.genome import ACT, AGG, BIAS, ENABLED, RESPONSE, WEIGHT, Genome
 
 _FIELDS = ("node", "ptr", "act", "agg", "bias", "resp", "src", "weight", "n_eval", "n_slots")
@@ -35,7 +35,8 @@ class NEATProgram:
 
     Attributes:
         node: (P, E) int32 slot of the j-th computed node; ``ptr``: (P, E + 1) int32 its connections are
-            ``ptr[p, j]:ptr[p, j + 1]``; ``act``, ``agg``: (P, E) int32 function codes; ``bias``, ``resp``:
+            ``ptr[p, j]:ptr[p, j + 1]``; ``act``, ``agg``: (P, E) int32 function codes (``functions.activate``:
+            kernel-compatible activations folded, their scale in ``bias`` and ``resp``); ``bias``, ``resp``:
             (P, E) float64.
         src: (P, C) int32 source slot of each connection; ``weight``: (P, C) float64.
         n_eval: (P,) int32 computed nodes; ``n_slots``: (P,) int32 slots used; ``max_slots``: width of a state.
@@ -154,8 +155,9 @@ def compile_genomes(genomes: list[Genome], n_in: int, n_out: int, recurrent: boo
         c = 0
         for j, n in enumerate(order):
             gene = g.nodes[n]
-            node[p, j], act[p, j], agg[p, j] = slot[n], gene[ACT], gene[AGG]
-            bias[p, j], resp[p, j] = gene[BIAS], gene[RESPONSE]
+            code, scale = KERNEL_ACTIVATIONS.get(gene[ACT], (gene[ACT] - KERNEL, 1.0))
+            node[p, j], act[p, j], agg[p, j] = slot[n], code + KERNEL, gene[AGG]
+            bias[p, j], resp[p, j] = scale * gene[BIAS], scale * gene[RESPONSE]
             ptr[p, j] = c
             for a, w in incoming.get(n, ()):
                 src[p, c], weight[p, c] = slot[a], w

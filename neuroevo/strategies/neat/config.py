@@ -20,7 +20,7 @@ import math
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from neuroevo.config import setting
+from neuroevo.settings import setting
 from neuroevo.errors import ConfigError
 from neuroevo.strategies.neat.functions import ACTIVATIONS, AGGREGATIONS
 

@@ -11,6 +11,8 @@ import math
 import numba
 import numpy as np
 
+from neuroevo.network import activate as network_activate
+
 #: Activation names (neat-python's) and their codes in compiled networks.
 ACTIVATIONS = {name: i for i, name in enumerate((
     "sigmoid", "tanh", "sin", "gauss", "relu", "elu", "lelu", "selu", "softplus", "identity", "clamped", "inv",
@@ -18,10 +20,23 @@ ACTIVATIONS = {name: i for i, name in enumerate((
 #: Aggregation names (neat-python's) and their codes.
 AGGREGATIONS = {name: i for i, name in enumerate(("sum", "product", "max", "min", "maxabs", "median", "mean"))}
 
+#: Activations the game kernels' policy programs compute too: NEAT code -> (the networks' code, input scale).
+#: ``sigmoid(z) = logistic(5 z)`` and ``tanh(z) = tanh(2.5 z)`` in neat-python; the compiler folds the scale
+#: into the node's bias and response and computes ``network_activate(code)`` (code ``KERNEL + code``), so a
+#: compiled network gives the same bits here and in every game kernel. (Without neat-python's clamp of the
+#: scaled input to [-60, 60]: the outputs differ from neat-python's by less than 1e-25 there.)
+KERNEL_ACTIVATIONS = {ACTIVATIONS["sigmoid"]: (2, 5.0), ACTIVATIONS["tanh"]: (1, 2.5),
+                      ACTIVATIONS["relu"]: (3, 1.0), ACTIVATIONS["identity"]: (0, 1.0)}
+#: Offset of the folded codes.
+KERNEL = 100
+
 
 @numba.njit(cache=True)
 def activate(z, code):
-    """Activation ``code`` (see :data:`ACTIVATIONS`) of the float64 ``z``, as in neat-python."""
+    """Activation ``code`` (see :data:`ACTIVATIONS`; ``KERNEL + c``: the networks' activation ``c``) of the
+    float64 ``z``, as in neat-python."""
+    if code >= KERNEL:
+        return network_activate(z, code - KERNEL)
     if code == 0:
         z = max(-60.0, min(60.0, 5.0 * z))
         return 1.0 / (1.0 + math.exp(-z))

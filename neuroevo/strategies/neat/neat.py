@@ -97,11 +97,12 @@ class NEAT:
         """(episodes,) int64 episode seeds of the current generation, shared by every genome."""
         return generation_rng(self.seed, self.generation, _EPISODES).integers(0, TRAIN_SEED_BOUND, episodes)
 
-    def tell(self, fitness) -> None:
+    def tell(self, fitness, rng: np.random.Generator | None = None) -> None:
         """Give the fitness of the genomes of :meth:`ask` and breed the next generation.
 
         Args:
             fitness: (pop_size,) float, higher is better, all finite.
+            rng: the breeding stream (default: the (seed, generation, 1) stream, as the Strategy seam's TELL).
 
         Raises:
             FitnessError: on a wrong shape or a non-finite value (naming the genome).
@@ -119,7 +120,7 @@ class NEAT:
         if f[best] > self.best_fitness:
             self.best_fitness, self.best_genome = float(f[best]), self.population[best].copy()
         self.species_history.append(self.species.sizes())
-        rng = generation_rng(self.seed, self.generation, _BREED)
+        rng = rng if rng is not None else generation_rng(self.seed, self.generation, _BREED)
         offspring, self.next_key = reproduce(self.population, f, self.species, self.generation, self.config, rng,
                                              self.tracker, self.next_key)
         if not offspring:
