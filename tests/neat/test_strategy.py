@@ -163,3 +163,26 @@ def test_cli_refuses_a_bad_neat_config_in_one_line(tmp_path):
     bad.write_text(XOR_INI.read_text().replace("conn_add_prob", "conn_add_chance"))
     r = _cli("evolve", "--algorithm", "neat", "--neat-config", str(bad), "--fitness", f"{FITNESS}:xor")
     assert r.returncode == 2 and "conn_add_chance" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_show_draws_topology_and_species(tmp_path):
+    from neuroevo.strategies.neat.genome import Genome
+    from neuroevo.strategies.neat.show import layers
+
+    g = Genome(0, {0: [0, 1, 0, 0], 5: [0, 1, 0, 0], 6: [0, 1, 0, 0]},
+               {(-1, 5): [0, 1.0, True], (5, 6): [1, -1.0, True], (6, 0): [2, 1.0, True], (-2, 0): [3, 1.0, False],
+                (6, 5): [4, 0.5, True]})
+    assert layers(g, 2, 1) == {-1: 0, -2: 0, 5: 1, 6: 2, 0: 3}
+    out = tmp_path / "run"
+    r = _cli("evolve", "--algorithm", "neat", "--neat-config", str(XOR_INI), "--fitness", f"{FITNESS}:xor_batch",
+             "--generations", "6", "--population", "40", "--workers", "1", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    r = _cli("show", str(out))
+    assert r.returncode == 0, r.stderr
+    from PIL import Image
+
+    for name in ("topology.png", "species.png"):
+        im = np.asarray(Image.open(out / name).convert("L"))
+        assert im.shape[0] > 300 and (im < 128).mean() > 0.005  # drawn, not blank
+    r = _cli("show", str(tmp_path / "nothing"))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
