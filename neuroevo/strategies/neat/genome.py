@@ -54,31 +54,40 @@ class Genome:
 
 # ---------------------------------------------------------------- attributes (neat-python's attributes.py)
 
-def _clamp(v, name, g):
-    return max(min(v, getattr(g, f"{name}_max_value")), getattr(g, f"{name}_min_value"))
+def _attr(name: str, cfg: NEATConfig) -> tuple:
+    """(init_mean, init_stdev, uniform?, mutate_rate, mutate_power, replace_rate, lo, hi) of attribute ``name``."""
+    g = cfg.genome
+    return (getattr(g, f"{name}_init_mean"), getattr(g, f"{name}_init_stdev"),
+            "uniform" in getattr(g, f"{name}_init_type").lower(), getattr(g, f"{name}_mutate_rate"),
+            getattr(g, f"{name}_mutate_power"), getattr(g, f"{name}_replace_rate"),
+            getattr(g, f"{name}_min_value"), getattr(g, f"{name}_max_value"))
+
+
+def _init(a: tuple, rng) -> float:
+    mean, stdev, uniform, _, _, _, lo, hi = a
+    if uniform:
+        return float(rng.uniform(max(lo, mean - 2 * stdev), min(hi, mean + 2 * stdev)))
+    return max(min(float(mean + stdev * rng.standard_normal()), hi), lo)
+
+
+def _mutate(v: float, a: tuple, rng) -> float:
+    rate, power, replace, lo, hi = a[3], a[4], a[5], a[6], a[7]
+    r = rng.random()
+    if r < rate:
+        return max(min(v + power * float(rng.standard_normal()), hi), lo)
+    if r < rate + replace:
+        return _init(a, rng)
+    return v
 
 
 def init_float(name: str, cfg: NEATConfig, rng: np.random.Generator) -> float:
-    """A new value of float attribute ``name`` (bias, response, weight)."""
-    g = cfg.genome
-    mean, stdev = getattr(g, f"{name}_init_mean"), getattr(g, f"{name}_init_stdev")
-    if "uniform" in getattr(g, f"{name}_init_type").lower():
-        lo = max(getattr(g, f"{name}_min_value"), mean - 2 * stdev)
-        hi = min(getattr(g, f"{name}_max_value"), mean + 2 * stdev)
-        return float(rng.uniform(lo, hi))
-    return _clamp(float(mean + stdev * rng.standard_normal()), name, g)
+    """A new value of float attribute ``name`` (bias, response, weight): gaussian (clamped) or uniform."""
+    return _init(_attr(name, cfg), rng)
 
 
 def mutate_float(v: float, name: str, cfg: NEATConfig, rng: np.random.Generator) -> float:
-    """Perturb (``mutate_rate``), replace (``replace_rate``) or keep ``v``."""
-    g = cfg.genome
-    rate = getattr(g, f"{name}_mutate_rate")
-    r = rng.random()
-    if r < rate:
-        return _clamp(v + getattr(g, f"{name}_mutate_power") * float(rng.standard_normal()), name, g)
-    if r < rate + getattr(g, f"{name}_replace_rate"):
-        return init_float(name, cfg, rng)
-    return v
+    """Perturb (``mutate_rate``, gaussian of ``mutate_power``, clamped), replace (``replace_rate``) or keep ``v``."""
+    return _mutate(v, _attr(name, cfg), rng)
 
 
 def _init_choice(name: str, cfg: NEATConfig, rng) -> int:
@@ -263,17 +272,21 @@ def _mutate_paper(g: Genome, cfg: NEATConfig, rng, tracker) -> None:
 
 def _mutate_attributes(g: Genome, cfg: NEATConfig, rng) -> None:
     gc = cfg.genome
-    to_true, to_false = gc.enabled_rate_to_true_add, gc.enabled_rate_to_false_add
+    to_true, to_false, en_rate = gc.enabled_rate_to_true_add, gc.enabled_rate_to_false_add, gc.enabled_mutate_rate
+    weight, bias, response = _attr("weight", cfg), _attr("bias", cfg), _attr("response", cfg)
     for c in g.conns.values():
-        c[WEIGHT] = mutate_float(c[WEIGHT], "weight", cfg, rng)
-        rate = gc.enabled_mutate_rate + (to_false if c[ENABLED] else to_true)
+        c[WEIGHT] = _mutate(c[WEIGHT], weight, rng)
+        rate = en_rate + (to_false if c[ENABLED] else to_true)
         if rate > 0 and rng.random() < rate:
             c[ENABLED] = bool(rng.random() < 0.5)
+    act, agg = gc.activation_mutate_rate > 0, gc.aggregation_mutate_rate > 0
     for n in g.nodes.values():
-        n[BIAS] = mutate_float(n[BIAS], "bias", cfg, rng)
-        n[RESPONSE] = mutate_float(n[RESPONSE], "response", cfg, rng)
-        n[ACT] = _mutate_choice(n[ACT], "activation", cfg, rng)
-        n[AGG] = _mutate_choice(n[AGG], "aggregation", cfg, rng)
+        n[BIAS] = _mutate(n[BIAS], bias, rng)
+        n[RESPONSE] = _mutate(n[RESPONSE], response, rng)
+        if act:
+            n[ACT] = _mutate_choice(n[ACT], "activation", cfg, rng)
+        if agg:
+            n[AGG] = _mutate_choice(n[AGG], "aggregation", cfg, rng)
 
 
 def add_node(g: Genome, cfg: NEATConfig, rng, tracker: InnovationTracker) -> None:
