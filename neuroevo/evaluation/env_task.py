@@ -92,6 +92,8 @@ class EnvTask(Task):
     def episode(self, genome: np.ndarray, seed: int) -> tuple[float, int, dict]:
         """Play one episode with ``genome``: ``(return, steps, last info)``."""
         self._make()
+        if not isinstance(genome, np.ndarray):  # a GenomeBatch of one (NEAT)
+            return run_network_episode(self._env, genome.network(0), seed, self._to_input, self._to_action)
         return run_episode(self._env, genome, self.spec, seed, self._to_input, self._to_action, self._buf)
 
     def _make(self):
