@@ -94,3 +94,24 @@ class NEATGenomes:
             raise ValueError("NEAT genome arrays lack 'io'")
         n_in, n_out, rec = (int(v) for v in np.asarray(arrays["io"]))
         return cls(arrays_to_genomes({k: v for k, v in arrays.items() if k != "io"}), n_in, n_out, bool(rec))
+
+
+class NEATPolicy:
+    """The policy the game kernels take for NEAT genomes: ``program(batch)`` is the batch's graph program.
+
+    Args:
+        n_inputs, n_outputs: the networks' sizes (what a kernel checks).
+    """
+
+    def __init__(self, n_inputs: int, n_outputs: int):
+        self.n_inputs, self.n_outputs = int(n_inputs), int(n_outputs)
+
+    def program(self, genomes: NEATGenomes):
+        return genomes.program()
+
+
+def policy_for(spec, genomes):
+    """What a game kernel takes as its policy for ``genomes``: the spec for flat genomes, else a NEATPolicy."""
+    if isinstance(genomes, np.ndarray):
+        return spec
+    return NEATPolicy(spec.n_inputs, spec.n_outputs)
