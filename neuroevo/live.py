@@ -73,7 +73,9 @@ class GymScene:
         from neuroevo.policy import observation_to_input, output_to_action
 
         self.env = make_env(env_id, env_kwargs, render_mode="rgb_array")
-        self._net = Network(spec, genome)  # holds a recurrent network's memory over the episode
+        # a GenomeBatch (NEAT) gives its own network facade; a flat genome a Network, which holds a recurrent
+        # network's memory over the episode
+        self._net = genome.network(0) if hasattr(genome, "network") else Network(spec, genome)
         self._to_input = observation_to_input(self.env.observation_space)
         self._to_action = output_to_action(self.env.action_space)
         self.obs, self.info = self.env.reset(seed=seed)
@@ -454,7 +456,8 @@ class LiveView(Callback):
         if self.process is None or not self.process.is_alive() or (record.generation % self.every and record.generation != 1):
             return
         seed = int(np.random.default_rng(record.generation).integers(0, 2**31))
-        msg = (np.asarray(record.genomes), np.asarray(record.fitness), seed, record.generation, record.best_ever)
+        genomes = np.asarray(record.genomes) if isinstance(record.genomes, np.ndarray) else record.genomes
+        msg = (genomes, np.asarray(record.fitness), seed, record.generation, record.best_ever)
         try:
             self.inbox.put_nowait(msg)
         except queue.Full:  # the viewer has not taken the previous one: replace it

@@ -1,9 +1,11 @@
-"""Population fitness kernel for ``neuroevo/FlappyBird-v0``: a flock of birds in lockstep, networks inlined.
+"""Population fitness kernel for ``neuroevo/FlappyBird-v0``: birds ``LANES`` at a time, networks vectorised.
 
 Every genome of a chunk flies its own bird through the *same* pipe sequence (drawn from the episode seed,
 as ``env.reset(seed=seed)`` draws it). The policy is the one every neuroevo evaluator uses on a Discrete
 action space: the observation is cast to float32 (the env's dtype), the network runs in float64
-(through the policy seam, ``policy_step``: feed-forward or recurrent), the action is the first argmax of the 2 outputs. So each bird's trajectory equals the
+through the policy seam (``policy_step_lanes`` across 32 birds, the same bits as ``policy_step`` per bird;
+feed-forward, recurrent or graph networks), the action is the first argmax of the 2 outputs. So each bird's
+trajectory equals the
 one ``gymnasium.make("neuroevo/FlappyBird-v0")`` gives from the same seed, frame for frame.
 
 Fitness (maximised) of one episode = frames alive (the episode's length in frames) + ``pipe_bonus`` x pipes
@@ -16,8 +18,9 @@ import numpy as np
 from games.flappy_bird.physics import (CAPPED, CRASHED, FLYING, OBS_SIZE, OBSERVATIONS, P_CAP, gap_tops_for_seed,
                                        make_params, observe, pipes_needed, start_bird, step_bird, step_reward)
 from neuroevo.errors import ConfigError
-from neuroevo.networks import NetworkSpec, argmax, as_program, max_header, policy_reset, policy_step
-from neuroevo.networks.program import N_STATE, WIDTH
+from neuroevo.networks import (LANES, NetworkSpec, argmax, as_program, max_header, policy_reset, policy_step,
+                               policy_step_lanes, reset_lane)
+from neuroevo.networks.program import N_IN, N_STATE, WIDTH
 
 #: Default fitness bonus per pipe passed (frames alive count 1 each).
 PIPE_BONUS = 25.0
@@ -68,19 +71,76 @@ def flock_step(ints, genomes, memory, birds, status, frames, rewards, t, gaps, p
     return flying
 
 
+@numba.njit(cache=True, inline="always")
+def _argmax_lane(y, lane):
+    """First index of the largest ``y[:, lane]`` (np.argmax's tie rule)."""
+    best = 0
+    for j in range(1, y.shape[0]):
+        if y[j, lane] > y[best, lane]:
+            best = j
+    return best
+
+
 @numba.njit(cache=True)
-def _episode(ints, genomes, gaps, params, mode, start, birds, status, frames):
-    """One episode of the whole flock from frame 0 until every bird has crashed or reached the cap."""
-    rewards = np.empty(genomes.shape[0], dtype=np.float64)
-    memory = np.empty((genomes.shape[0], max_header(ints, N_STATE)))
-    for p in range(genomes.shape[0]):
-        policy_reset(ints[0 if ints.shape[0] == 1 else p], memory[p])
-        birds[p, :] = start
-        status[p] = FLYING
-        frames[p] = 0
-    t = 0
-    while flock_step(ints, genomes, memory, birds, status, frames, rewards, t, gaps, params, mode) > 0:
-        t += 1
+def _load_lane(lane, item, ints, genomes, n_seeds, start, wt, rows, memory, birds, t, items):
+    p = item // n_seeds
+    wt[:, lane] = genomes[p]
+    rows[lane] = p if ints.shape[0] > 1 else 0
+    reset_lane(ints[rows[lane]], memory, lane)
+    birds[lane, :] = start
+    t[lane] = 0
+    items[lane] = item
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _population_lanes(ints, genomes, gaps, params, mode, start, frames, scores):
+    """Every (genome, seed) episode, ``LANES`` birds at a time, the networks vectorised across the lanes.
+
+    Each lane flies one bird from frame 0 of its episode (``gaps[k]``: the pipe sequence of seed k) with its
+    own frame counter; a lane whose bird crashes or reaches the cap takes the next (genome, seed) pair. The
+    same operations per bird as :func:`flock_step`, so the same frames and scores.
+    """
+    n_seeds = gaps.shape[0]
+    n_items = genomes.shape[0] * n_seeds
+    width, n_in = max_header(ints, WIDTH), ints[0, N_IN]
+    memory = np.zeros((max_header(ints, N_STATE), LANES))
+    rows = np.zeros(LANES, dtype=np.int64)
+    wt = np.zeros((genomes.shape[1], LANES))
+    x = np.zeros((n_in, LANES))
+    buf_a, buf_b = np.zeros((width, LANES)), np.zeros((width, LANES))
+    obs = np.zeros(n_in)
+    birds = np.zeros((LANES, 4))
+    t = np.zeros(LANES, dtype=np.int64)
+    items = np.full(LANES, -1, dtype=np.int64)
+    next_item, active = 0, 0
+    for lane in range(LANES):
+        if next_item < n_items:
+            _load_lane(lane, next_item, ints, genomes, n_seeds, start, wt, rows, memory, birds, t, items)
+            next_item += 1
+            active += 1
+    while active > 0:
+        for lane in range(LANES):
+            if items[lane] >= 0:
+                observe(birds[lane], t[lane], gaps[items[lane] % n_seeds], params, mode, obs)
+                for i in range(obs.shape[0]):
+                    x[i, lane] = np.float64(np.float32(obs[i]))
+        y = policy_step_lanes(ints, rows, wt, memory, x, buf_a, buf_b)
+        for lane in range(LANES):
+            item = items[lane]
+            if item < 0:
+                continue
+            bird = birds[lane]
+            passed = step_bird(bird, _argmax_lane(y, lane), t[lane] + 1, gaps[item % n_seeds], params)
+            t[lane] += 1
+            if passed < 0 or bird[3] >= params[P_CAP]:
+                frames[item // n_seeds, item % n_seeds] = t[lane]
+                scores[item // n_seeds, item % n_seeds] = np.int64(bird[3])
+                if next_item < n_items:
+                    _load_lane(lane, next_item, ints, genomes, n_seeds, start, wt, rows, memory, birds, t, items)
+                    next_item += 1
+                else:
+                    items[lane] = -1
+                    active -= 1
 
 
 def check_kwargs(spec: NetworkSpec, observation="simple", score_cap=1000, pipe_gap=100.0, pipe_speed=4.0,
@@ -125,12 +185,8 @@ def population_episodes(spec: NetworkSpec, genomes: np.ndarray, seeds, **env_kwa
     seeds = np.atleast_1d(np.asarray(seeds, dtype=np.int64))
     frames = np.zeros((g.shape[0], seeds.shape[0]), dtype=np.int64)
     scores = np.zeros_like(frames)
-    birds = np.empty((g.shape[0], 4))
-    status = np.empty(g.shape[0], dtype=np.int8)
-    for k, seed in enumerate(seeds):
-        gaps = gap_tops_for_seed(int(seed), params[0], pipes_needed(params))
-        _episode(prog.ints, g, gaps, params, mode, start_bird(), birds, status, frames[:, k])
-        scores[:, k] = birds[:, 3].astype(np.int64)
+    gaps = np.stack([gap_tops_for_seed(int(seed), params[0], pipes_needed(params)) for seed in seeds])
+    _population_lanes(prog.ints, g, gaps, params, mode, start_bird(), frames, scores)
     return frames, scores
 
 
