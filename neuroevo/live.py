@@ -19,6 +19,7 @@ import os
 import queue
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -208,48 +209,89 @@ def show(scene: Scene, title: str = "neuroevo", max_frames: int | None = None) -
         pygame.display.quit()
 
 
-def record(scene: Scene, path, max_frames: int = 600, every: int = 2, scale: float = 1.0,
-           finish: bool = True) -> Path:
-    """Write ``scene`` to an animated GIF (through imageio), with no window: works on headless machines.
+@dataclass(frozen=True)
+class Recording:
+    """What :func:`record` wrote: the file, its frames, and the game seconds recorded out of the scene's."""
+
+    path: Path
+    frames: int
+    seconds: float
+    scene_seconds: float
+
+    @property
+    def cut(self) -> bool:
+        """True if the scene went on after the recording stopped (``max_seconds``)."""
+        return self.scene_seconds > self.seconds + 1e-9
+
+
+def record(scene: Scene, path, max_seconds: float | None = None, fps: float = 15.0, scale: float = 1.0,
+           finish: bool = True) -> Recording:
+    """Write ``scene`` to a .gif or .mp4 file (``neuroevo.recording``), with no window: works headless.
+
+    Frames are written as they are drawn (never all held in memory), so the whole scene is recorded unless
+    ``max_seconds`` stops it.
 
     Args:
         scene: the scene to play.
-        path: output .gif file.
-        max_frames: scene frames recorded at most (600 frames = 20 s at 30 fps).
-        every: keep one frame in ``every`` (the GIF plays at ``fps / every`` frames per second, real speed).
-        scale: size factor of the GIF relative to the scene's ``size``.
-        finish: after ``max_frames``, keep stepping (without drawing) until the scene ends, so its
+        path: output .gif or .mp4 file.
+        max_seconds: game seconds recorded at most (``scene.fps`` frames per second); None: the whole scene.
+        fps: frames per second of the file: one scene frame in ``round(scene.fps / fps)`` is kept, so the
+            file plays at real speed.
+        scale: size factor of the file relative to the scene's ``size``.
+        finish: after ``max_seconds``, keep stepping (without drawing) until the scene ends, so its
             ``returns`` are those of whole episodes.
 
     Returns:
-        The path written.
+        A :class:`Recording` (``cut`` tells whether ``max_seconds`` stopped it before the scene's end).
+
+    Raises:
+        NeuroevoError: an unknown suffix, or .mp4 without imageio-ffmpeg.
     """
-    import imageio.v3 as iio
     import pygame
 
+    from neuroevo.recording import open_writer
+
+    if not fps > 0 or not scale > 0 or (max_seconds is not None and not max_seconds > 0):
+        raise NeuroevoError("--fps, --scale and --max-seconds must be positive numbers")
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    every = max(1, round(scene.fps / fps))
+    writer = open_writer(path, scene.fps / every)
     surface = pygame.Surface(scene.size)
-    out_size = (max(1, int(scene.size[0] * scale)), max(1, int(scene.size[1] * scale)))
-    images, frame, running = [], 0, True
+    out_size = (max(2, int(scene.size[0] * scale)), max(2, int(scene.size[1] * scale)))
+    max_frames = None if max_seconds is None else int(round(max_seconds * scene.fps))
+    frame, running = 0, True
 
     def grab():
-        s = surface if out_size == scene.size else pygame.transform.smoothscale(surface, out_size)
-        images.append(np.transpose(pygame.surfarray.array3d(s), (1, 0, 2)))
+        s = surface if out_size == tuple(scene.size) else pygame.transform.smoothscale(surface, out_size)
+        writer.write(np.transpose(pygame.surfarray.array3d(s), (1, 0, 2)))
 
-    scene.draw(surface)
-    grab()
-    while running and frame < max_frames:
-        running = scene.step()
-        frame += 1
-        if frame % every == 0 or not running:
-            scene.draw(surface)
-            grab()
-    while finish and running:
-        running = scene.step()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    iio.imwrite(path, np.stack(images), extension=".gif", duration=round(1000 * every / scene.fps), loop=0)
-    return path
+    try:
+        scene.draw(surface)
+        grab()
+        while running and (max_frames is None or frame < max_frames):
+            running = scene.step()
+            frame += 1
+            if frame % every == 0 or not running:
+                scene.draw(surface)
+                grab()
+        recorded = frame
+        while finish and running:
+            running = scene.step()
+            frame += 1
+    except BaseException:
+        writer.close()
+        Path(writer.path).unlink(missing_ok=True)
+        raise
+    out = writer.close()
+    return Recording(Path(out), writer.frames, recorded / scene.fps, frame / scene.fps)
+
+
+def _report_recording(rec: Recording, say) -> None:
+    """The CLI's lines about a recording: where it went, and on stderr when it was cut."""
+    say(f"recorded {rec.seconds:.1f} s ({rec.frames} frames) to {rec.path}")
+    if rec.cut:
+        print(f"neuroevo: the recording stops at {rec.seconds:.1f} s (--max-seconds); the episode went on to "
+              f"{rec.scene_seconds:.1f} s", file=sys.stderr)
 
 
 _record = record  # watch_agent's ``record`` argument shadows the function
@@ -272,17 +314,24 @@ def _scene_factory(env_id: str):
     return getattr(importlib.import_module(module), name)
 
 
-def watch_agent(agent, *, episodes: int = 1, seed: int | None = None, record: str | Path | None = None) -> list[float]:
-    """Replay a saved agent: a window (or a GIF with ``record``), one episode after the other.
+def _record_options(record, max_seconds, fps, scale) -> dict:
+    return {"max_seconds": max_seconds, "fps": fps, "scale": scale}
+
+
+def watch_agent(agent, *, episodes: int = 1, seed: int | None = None, record: str | Path | None = None,
+                max_seconds: float | None = None, fps: float = 15.0, scale: float = 1.0, say=print) -> list[float]:
+    """Replay a saved agent: a window (or a .gif / .mp4 file with ``record``), one episode after the other.
 
     A built-in game is drawn by its own scene (a flock of one); any other env through :class:`GymScene`.
-    Each episode's return is printed and returned.
+    Each episode's return (and the game's score) is told to ``say`` and returned.
 
     Args:
         agent: a :class:`neuroevo.agent.Agent` trained on an environment.
         episodes: episodes to play.
         seed: seeds the episodes (None: random episodes).
-        record: write a GIF here instead of opening a window.
+        record: write a .gif or .mp4 file here instead of opening a window (see :func:`record` for
+            ``max_seconds``, ``fps``, ``scale``).
+        say: ``fn(str)`` for the lines of the result (the CLI's print).
 
     Raises:
         TaskError: if the agent has no environment. NeuroevoError: no display (without ``record``).
@@ -301,29 +350,39 @@ def watch_agent(agent, *, episodes: int = 1, seed: int | None = None, record: st
               GymScene(env_id, agent.spec, agent.genome, int(s), agent.env_kwargs) for s in seeds]
     sequence = SceneSequence(scenes)
     if record:
-        print(f"recording to {_record(sequence, record)}")
+        _report_recording(_record(sequence, record, **_record_options(record, max_seconds, fps, scale)), say)
     else:
         show(sequence, f"neuroevo watch: {env_id}")
     out = []
     for k, scene in enumerate(scenes):
         r = float(scene.returns[0])
         score = getattr(scene, "scores", None)
-        extra = f"  score {int(score[0])}" if score is not None else ""
-        print(f"episode {k + 1}: return {r:.2f}{extra}")
+        extra = f"  {_unit(env_id)} {score[0]:g}" if score is not None else ""
+        say(f"episode {k + 1}: return {r:.2f}{extra}")
         out.append(r)
     return out
 
 
+def _unit(env_id: str) -> str:
+    from neuroevo.evaluation.registry import SCORES
+
+    return SCORES.get(env_id, ("", "score"))[1]
+
+
 def watch_population(folder: str | Path, *, episodes: int = 1, seed: int | None = None,
-                     record: str | Path | None = None, env_kwargs: dict | None = None) -> np.ndarray:
+                     record: str | Path | None = None, env_kwargs: dict | None = None,
+                     max_seconds: float | None = None, fps: float = 15.0, scale: float = 1.0,
+                     say=print) -> np.ndarray:
     """Fly the whole population of a run's last checkpoint as one flock (``neuroevo watch RUN --flock``).
 
     Args:
         folder: a run folder of ``neuroevo evolve`` on a built-in game.
         episodes: flock episodes played one after the other.
         seed: picks the episodes among those never used in training (None: random).
-        record: write a GIF here instead of opening a window.
+        record: write a .gif or .mp4 file here instead of opening a window (``max_seconds``, ``fps``,
+            ``scale``: see :func:`record`).
         env_kwargs: overrides of the run's env keyword arguments (e.g. another track).
+        say: ``fn(str)`` for the lines of the result.
 
     Returns:
         (episodes, P) float64 episode return of every member of the flock.
@@ -346,12 +405,12 @@ def watch_population(folder: str | Path, *, episodes: int = 1, seed: int | None 
                       best_fitness=float(meta["best_fitness"]), **kwargs) for s in _unseen_seeds(episodes, seed)]
     sequence = SceneSequence(scenes)
     if record:
-        print(f"recording to {_record(sequence, record)}")
+        _report_recording(_record(sequence, record, **_record_options(record, max_seconds, fps, scale)), say)
     else:
         show(sequence, f"neuroevo watch --flock: {agent.env_id}")
     returns = np.array([np.asarray(scene.returns, dtype=np.float64) for scene in scenes])
     for k, r in enumerate(returns):
-        print(f"episode {k + 1}: flock of {len(r)}, best return {r.max():.2f}, mean {r.mean():.2f}")
+        say(f"episode {k + 1}: flock of {len(r)}, best return {r.max():.2f}, mean {r.mean():.2f}")
     return returns
 
 

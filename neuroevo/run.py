@@ -52,10 +52,19 @@ def free_folder(name: str, marker: str) -> Path:
     return folder
 
 
+def run_name(config: Config) -> str:
+    """What ran, for folder names: the env id (``cartpole-v1``), or a user fitness's module and function
+    (``examples/xor.py:fitness`` -> ``xor-fitness``, ``pkg.tasks:score`` -> ``tasks-score``)."""
+    if not config.task.fitness:
+        return config.task.env
+    module, _, function = config.task.fitness.rpartition(":")
+    stem = Path(module).stem if module.endswith(".py") else module.rpartition(".")[2]
+    return f"{stem}-{function}"
+
+
 def default_folder(config: Config) -> Path:
-    """``runs/<task>-seed<seed>``, with a numeric suffix if that folder already holds a run."""
-    name = config.task.fitness.rpartition(":")[2] if config.task.fitness else config.task.env
-    return free_folder(f"{name}-seed{config.run.seed}", META_FILE)
+    """``runs/<what ran>-seed<seed>`` (:func:`run_name`), with a numeric suffix if it already holds a run."""
+    return free_folder(f"{run_name(config)}-seed{config.run.seed}", META_FILE)
 
 
 class _LogGenerations(Callback):
@@ -187,8 +196,10 @@ def start(config: Config, callbacks=(), show_progress: bool = True) -> tuple[Run
 
 
 def resume(folder: str | Path, flags: dict | None = None, callbacks=(),
-           show_progress: bool = True) -> tuple[RunResult, Path]:
+           show_progress: bool = True, announce=None) -> tuple[RunResult, Path]:
     """Continue the run in ``folder`` from its last checkpoint.
+
+    ``announce``: ``fn(str)`` told once, before the run goes on, what is resumed (folder, task, generation).
 
     ``flags`` may change only the settings in :data:`RESUMABLE` (more generations, a target, workers);
     any other change is refused, since it would not continue the same run.
@@ -226,6 +237,11 @@ def resume(folder: str | Path, flags: dict | None = None, callbacks=(),
     atomic_write(folder / "config.toml", lambda f: f.write(config.to_toml().encode()))
     counters = (meta["evaluations"], meta["env_steps"], meta["elapsed"])
     limit = strategy.generation if done else config.run.generations  # reached the target: nothing left
+    if announce is not None:
+        left = ("it already reached its target: nothing to add" if done else
+                f"to generation {config.run.generations}" if limit > strategy.generation else "nothing to add")
+        announce(f"resuming {folder} ({run_name(config)}, {config.run.algorithm}, seed {config.run.seed}) after "
+                 f"generation {strategy.generation}: {left}")
     return _run(folder, config, task, strategy, counters, callbacks, show_progress, limit), folder
 
 

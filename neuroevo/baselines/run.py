@@ -106,6 +106,9 @@ def train_run(method: str, env: str | None = None, task: str | None = None, conf
     finally:
         if progress is not None:
             progress.stop()
+    if result.genome is None:
+        raise ConfigError(f"{method}: {result.meta.get('note', 'nothing was trained within the budget')}; "
+                          f"raise total_steps")
     write_run(folder, result, {"method": method, "seed": seed, "env": env or "", "task": task or "",
                                "env_kwargs": dict(env_kwargs or {}), method: dataclasses.asdict(cfg)})
     return result, folder
