@@ -1,7 +1,10 @@
 """``neuroevo compare``: several methods on one task with the same network size and budget; table + plot.
 
 Every method trains the same network (one ``NetworkSpec``) for at most the same budget: env steps for an
-env, or examples (one forward pass of one input row) for ``--task xor|sin``. Each run is scored the same
+env, or examples (one forward pass of one input row) for ``--task xor|sin``. Population methods (the
+strategies, random search) are held to it by :mod:`neuroevo.budget`: their population and episodes are
+sized so a few generations fit, the generation (or batch) that would cross the budget is not counted, and
+a method whose first generation does not fit is marked so in the table and not drawn. Each run is scored the same
 way: the greedy policy of its current genome on fixed validation episodes (a strategy: the best genome of each
 generation), with that evaluation's time left out of the method's wall seconds. A run "reaches the
 threshold" when a validation evaluation reaches the env's ``reward_threshold`` (xor: 100 % accuracy; sin:

@@ -423,8 +423,13 @@ def _build_scene(env_id, spec, env_kwargs, genomes, fitness, seed, generation, b
     return GymScene(env_id, spec, genomes[int(np.argmax(fitness))], seed, env_kwargs)
 
 
-def _viewer_main(inbox, status, env_id, spec_dict, env_kwargs, title, min_seconds):
-    """The viewer process: one window for the whole run, showing the latest generation sent."""
+def _viewer_main(inbox, status, env_id, spec_dict, env_kwargs, title, min_seconds, evolving):
+    """The viewer process: one window for the whole run, showing the latest generation sent.
+
+    ``evolving`` (a shared int) is the generation being evolved, shown in the HUD beside the one on screen.
+    After the message ``"final"`` the last generation is replayed (a new episode each time) until the window
+    is closed; with SDL's dummy driver (no window a person could close) it plays once and the process ends.
+    """
     try:
         import games  # noqa: F401
         from neuroevo.network import NetworkSpec
@@ -433,12 +438,14 @@ def _viewer_main(inbox, status, env_id, spec_dict, env_kwargs, title, min_second
         pygame = _init_display()
         window = pygame.display.set_mode((288, 512))
         pygame.display.set_caption(title)
-        font = pygame.font.Font(None, 24)
+        font = pygame.font.Font(None, 22)
     except BaseException as e:  # reported to the parent as one line
         status.put(("error", str(e) if isinstance(e, NeuroevoError) else f"{type(e).__name__}: {e}"))
         return
     status.put(("ready", ""))
-    scene, started, pending, over, clock = None, 0.0, None, False, pygame.time.Clock()
+    headless = os.environ.get("SDL_VIDEODRIVER") == "dummy"
+    scene, shown, started, pending, over, final, replays = None, None, 0.0, None, False, False, 0
+    clock = pygame.time.Clock()
     while True:
         if any(e.type == pygame.QUIT for e in pygame.event.get()):
             break  # the user closed the window: evolution goes on without it
@@ -448,12 +455,20 @@ def _viewer_main(inbox, status, env_id, spec_dict, env_kwargs, title, min_second
                 if msg is None:
                     pygame.display.quit()
                     return
-                pending = msg
+                if msg == "final":
+                    final = True
+                else:
+                    pending = msg
         except queue.Empty:
             pass
+        if final and over and pending is None and shown is not None:
+            if headless and replays >= 1:
+                break
+            genomes, fitness, seed, generation, best_ever = shown  # replay the last generation, a new episode
+            pending, replays = (genomes, fitness, seed + 1, generation, best_ever), replays + 1
         if pending is not None and (scene is None or over or time.monotonic() - started >= min_seconds):
-            scene, pending, over, started = _build_scene(env_id, spec, env_kwargs, *pending), None, False, \
-                time.monotonic()
+            shown, pending = pending, None
+            scene, over, started = _build_scene(env_id, spec, env_kwargs, *shown), False, time.monotonic()
             if window.get_size() != tuple(scene.size):
                 window = pygame.display.set_mode(scene.size)
         if scene is None:
@@ -463,22 +478,34 @@ def _viewer_main(inbox, status, env_id, spec_dict, env_kwargs, title, min_second
             if not over:
                 over = not scene.step()
             scene.draw(window)
-            if over:
-                window.blit(font.render("waiting for the next generation...", True, (255, 255, 255)), (12, 8))
+            _hud(window, font, shown[3], evolving.value, final)
         pygame.display.flip()
         clock.tick(scene.fps if scene is not None else 30)
     pygame.display.quit()
 
 
+def _hud(window, font, shown: int, evolving: int, final: bool) -> None:
+    """A strip at the top of the window: which generation is on screen, which one is being evolved."""
+    text = (f"generation {shown}, the last: close to exit" if final else
+            f"showing gen {shown}, evolving gen {evolving}")
+    img = font.render(text, True, (255, 255, 255))
+    w, _ = window.get_size()
+    window.fill((20, 20, 20), (0, 0, w, img.get_height() + 6))
+    window.blit(img, ((w - img.get_width()) // 2, 3))
+
+
 class LiveView(Callback):
-    """``--watch``: generation 1 and every ``every``-th generation (K, 2K, ...), fly that generation in a live window.
+    """``--watch``: generation 1 and every ``every``-th generation (K, 2K, ...), fly that generation in a live
+    window; at the end of the run, the last generation, replayed until the window is closed.
 
     One viewer process is started for the run (``on_run_start``); each watched generation's genomes
     (``record.genomes``), fitness and an episode seed are sent to it without waiting (a generation the
     viewer has not picked up yet is replaced by the newer one). The viewer shows a game's flock scene, or
     the generation's best agent through :class:`GymScene` for other envs; a scene plays to its end, or for
-    at least ``min_seconds`` before a newer generation replaces it. Closing the window does not stop the
-    run. The process is closed in ``on_run_end``.
+    at least ``min_seconds`` before a newer generation replaces it. Its HUD says which generation is on
+    screen and which one is being evolved. Closing the window does not stop the run. In ``on_run_end`` the
+    last generation is sent (if it was not) and, with ``keep_open``, the call waits until the window is
+    closed (the viewer replays that generation meanwhile); else the window is closed.
 
     Raises:
         NeuroevoError: in ``on_run_start``, if no window can be opened (one line, no traceback) or the task
@@ -486,9 +513,10 @@ class LiveView(Callback):
     """
 
     def __init__(self, every: int = 5, title: str = "neuroevo --watch", min_seconds: float = 8.0,
-                 start_timeout: float = 60.0):
+                 start_timeout: float = 60.0, keep_open: bool = False, say=None):
         self.every, self.title, self.min_seconds, self.start_timeout = int(every), title, min_seconds, start_timeout
-        self.process = None
+        self.keep_open, self.say = keep_open, say
+        self.process, self._last, self._sent = None, None, None
 
     def on_run_start(self, run) -> None:
         task = run.task
@@ -498,9 +526,11 @@ class LiveView(Callback):
                                   "neuroevo watch RUN --record out.gif")
         ctx = mp.get_context("spawn")
         self.inbox, status = ctx.Queue(maxsize=1), ctx.Queue()
+        self.evolving = ctx.Value("i", 1, lock=False)
         self.process = ctx.Process(target=_viewer_main, name="neuroevo-live-view", daemon=True,
                                    args=(self.inbox, status, task.env_id, task.spec.to_dict(),
-                                         dict(task.env_kwargs), f"{self.title}: {task.env_id}", self.min_seconds))
+                                         dict(task.env_kwargs), f"{self.title}: {task.env_id}", self.min_seconds,
+                                         self.evolving))
         self.process.start()
         try:
             kind, message = status.get(timeout=self.start_timeout)
@@ -511,10 +541,18 @@ class LiveView(Callback):
             raise NeuroevoError(f"--watch cannot open a window: {message}")
 
     def on_generation_end(self, record) -> None:
-        if self.process is None or not self.process.is_alive() or (record.generation % self.every and record.generation != 1):
+        if self.process is None or not self.process.is_alive():
             return
+        self.evolving.value = record.generation + 1
+        self._last = record
+        if record.generation % self.every and record.generation != 1:
+            return
+        self._send(record)
+
+    def _send(self, record) -> None:
         seed = int(np.random.default_rng(record.generation).integers(0, 2**31))
         msg = (np.asarray(record.genomes), np.asarray(record.fitness), seed, record.generation, record.best_ever)
+        self._sent = record.generation
         try:
             self.inbox.put_nowait(msg)
         except queue.Full:  # the viewer has not taken the previous one: replace it
@@ -528,6 +566,14 @@ class LiveView(Callback):
                 pass
 
     def on_run_end(self, result) -> None:
+        if self.keep_open and self.process is not None and self.process.is_alive() and self._last is not None:
+            if self._sent != self._last.generation:
+                self._send(self._last)  # always show at least the last generation
+            self.evolving.value = self._last.generation
+            self.inbox.put("final")
+            if self.say is not None:
+                self.say(f"--watch: the window replays generation {self._last.generation} until you close it")
+            self.process.join()
         self.close()
 
     def close(self) -> None:
@@ -536,10 +582,14 @@ class LiveView(Callback):
             return
         if self.process.is_alive():
             try:
+                self.inbox.get_nowait()  # a generation the viewer has not taken: the close comes first
+            except queue.Empty:
+                pass
+            try:
                 self.inbox.put(None, timeout=2.0)
             except queue.Full:
                 pass
-            self.process.join(timeout=5.0)
+            self.process.join(timeout=30.0)  # a viewer still building its first scene (loading kernels) answers late
         if self.process.is_alive():
             self.process.terminate()
             self.process.join(timeout=2.0)

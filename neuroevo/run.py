@@ -10,6 +10,7 @@ import logging
 import math
 import re
 import signal
+import sys
 import threading
 from pathlib import Path
 
@@ -261,7 +262,8 @@ def _run(folder, config, task, strategy, counters, callbacks, show_progress, lim
     if config.run.watch:
         from neuroevo.live import LiveView
 
-        cbs.append(LiveView(every=config.run.watch_every))
+        cbs.append(LiveView(every=config.run.watch_every, keep_open=True,
+                            say=lambda text: print(text, file=sys.stderr)))
     r = config.run
     workers = min(r.workers, strategy.population_size) if r.workers else 0  # never more workers than genomes
     evaluator = make_evaluator(task, workers, r.backend, address=r.address, eval_timeout=r.eval_timeout,

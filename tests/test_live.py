@@ -161,3 +161,20 @@ def test_live_view_runs_a_viewer_process_and_closes_it():
     finally:
         view.on_run_end(None)
     assert view.process is None and process.exitcode == 0
+
+
+def test_live_view_always_shows_the_last_generation_and_stays_open(capsys):
+    """issue 13: the window closed the moment the run ended; now the last generation is sent (even when it is
+    not a multiple of --watch-every) and replayed; under SDL's dummy driver nobody can close the window, so
+    the viewer plays it and ends by itself."""
+    said = []
+    view = LiveView(every=10, min_seconds=0.0, keep_open=True, say=said.append)
+    view.on_run_start(_Run(_Task("neuroevo/FlappyBird-v0", FLAPPY, {"score_cap": 2})))
+    process = view.process
+    genomes = np.array([flappy_genome(m) for m in (-12.0, -6.0, 0.0)])
+    for g in (1, 2, 3):
+        view.on_generation_end(_record(g, genomes))
+    assert view._sent == 1 and view.evolving.value == 4
+    view.on_run_end(None)
+    assert view._sent == 3 and said == ["--watch: the window replays generation 3 until you close it"]
+    assert view.process is None and process.exitcode == 0
