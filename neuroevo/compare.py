@@ -40,6 +40,7 @@ from neuroevo.callbacks import Callback
 from neuroevo.errors import ConfigError
 from neuroevo.evaluation.registry import KERNELS, resolve_env_id
 from neuroevo.network import NetworkSpec, forward
+from neuroevo.runfolder import claim, make_folder
 
 from neuroevo.strategies.registry import STRATEGIES
 
@@ -100,11 +101,21 @@ def compare(env: str | None = None, task: str | None = None, methods=None, seeds
         raise ConfigError("--seeds and --budget-steps must be at least 1")
     if task is not None and task not in ("xor", "sin"):
         raise ConfigError(f"compare --task takes xor or sin, got {task!r}")
-    from neuroevo.run import free_folder
+    from neuroevo.runfolder import free_folder
 
-    folder = Path(out) if out else free_folder(f"compare-{(env or task).replace('/', '-')}", "summary.md")
+    folder = Path(out) if out else free_folder(f"compare-{(env or task).replace('/', '-')}")
     if eval_episodes is None:
         eval_episodes = 100 if env and resolve_env_id(env) in KERNELS else 10
+    lock = claim(folder, "compare")  # held until the tables are written
+    try:
+        return _compare(env, task, methods, seeds, budget_steps, hidden, activation, folder, eval_episodes,
+                        final_episodes, env_kwargs, log)
+    finally:
+        lock.release()
+
+
+def _compare(env, task, methods, seeds, budget_steps, hidden, activation, folder, eval_episodes, final_episodes,
+             env_kwargs, log) -> Comparison:
     results, final = {}, {}
     for m in methods:
         results[m], final[m] = [], []
@@ -338,7 +349,7 @@ def _csv_text(header, rows) -> bytes:
 
 
 def _write(folder: Path, results, final, summary, name, budget, is_env) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)
     rows = [[m, r.meta.get("seed", i), r.steps_to_threshold, r.seconds_to_threshold, r.env_steps,
              round(r.seconds, 3), final[m][i]] for m, runs in results.items() for i, r in enumerate(runs)]
     atomic_write(folder / "results.csv", lambda f: f.write(_csv_text(
