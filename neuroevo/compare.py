@@ -382,7 +382,7 @@ def plot_curves(results, png_path, name, budget, is_env) -> Path:
 
     x_step = "env_steps" if is_env else "examples"
     y_col, y_label = ("eval_return", "mean evaluation return") if is_env else ("loss", "MSE")
-    from matplotlib.ticker import FuncFormatter, LogLocator
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
     fig = new_figure(12, 4.5)
     axes = fig.subplots(1, 2)
@@ -413,6 +413,10 @@ def plot_curves(results, png_path, name, budget, is_env) -> Path:
             ax.xaxis.set_major_formatter(plain)
             ax.xaxis.set_minor_locator(LogLocator(subs=(2.0, 5.0)))
             ax.xaxis.set_minor_formatter(plain)
+        if xl == "wall seconds":
+            lo, hi = ax.get_xlim()
+            if lo > 0 and hi / lo > 300:  # many decades: label the decades only, or the labels overlap
+                ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel(xl)
         ax.set_ylabel(y_label)
         ax.grid(alpha=0.3)

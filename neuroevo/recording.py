@@ -2,8 +2,8 @@
 
 Frames are written one by one, never all kept in memory, so a whole long episode can be recorded.
 
-- GIF: each frame is quantized to its own 256-colour palette and appended as a GIF89a image block with a
-  local colour table (Pillow encodes the frame; the blocks are assembled here following the GIF89a
+- GIF: the rectangle of each frame that changed is quantized to its own 256-colour palette and appended as
+  a GIF89a image block with a local colour table, left in place for the next one (Pillow encodes the frame; the blocks are assembled here following the GIF89a
   specification, https://www.w3.org/Graphics/GIF/spec-gif89a.txt).
 - MP4: H.264 through ``imageio-ffmpeg`` (``pip install imageio-ffmpeg``, which ships an ffmpeg binary).
 """
@@ -56,7 +56,7 @@ class GifWriter(_Atomic):
     def __init__(self, path: Path, fps: float):
         super().__init__(path)
         self.delay = max(2, round(100 / fps))  # hundredths of a second (GIF's unit; browsers clamp < 2)
-        self.file, self.size, self.frames = open(self.part, "wb"), None, 0
+        self.file, self.size, self.frames, self.previous = open(self.part, "wb"), None, 0, None
 
     def write(self, frame: np.ndarray) -> None:
         from PIL import Image
@@ -67,9 +67,19 @@ class GifWriter(_Atomic):
             # header, logical screen (no global colour table), NETSCAPE2.0 loop forever
             self.file.write(b"GIF89a" + struct.pack("<HHBBB", w, h, 0, 0, 0))
             self.file.write(b"\x21\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00")
+        rgb = np.ascontiguousarray(frame[..., :3])
+        top, left, bottom, right = 0, 0, h, w
+        if self.previous is not None:  # only the rectangle that changed (the rest stays: disposal 1)
+            rows, cols = np.nonzero(np.any(rgb != self.previous, axis=2).any(axis=1))[0], \
+                np.nonzero(np.any(rgb != self.previous, axis=2).any(axis=0))[0]
+            if rows.size:
+                top, bottom, left, right = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+            else:
+                top, left, bottom, right = 0, 0, 1, 1
+        self.previous = rgb
         buf = io.BytesIO()
-        Image.fromarray(np.ascontiguousarray(frame[..., :3])).quantize(256).save(buf, "GIF")
-        self.file.write(_as_local_frame(buf.getvalue(), self.delay))
+        Image.fromarray(np.ascontiguousarray(rgb[top:bottom, left:right])).quantize(256).save(buf, "GIF")
+        self.file.write(_as_local_frame(buf.getvalue(), self.delay, int(left), int(top)))
         self.frames += 1
 
     def close(self) -> Path:
@@ -79,7 +89,7 @@ class GifWriter(_Atomic):
         return self.path
 
 
-def _as_local_frame(gif: bytes, delay: int) -> bytes:
+def _as_local_frame(gif: bytes, delay: int, left: int = 0, top: int = 0) -> bytes:
     """The image of a one-frame GIF as a graphic control extension + image block with a local colour table."""
     packed = gif[10]
     pos, table = 13, b""
@@ -94,6 +104,7 @@ def _as_local_frame(gif: bytes, delay: int) -> bytes:
         pos += 1
     assert gif[pos] == 0x2C, "image descriptor expected"
     descriptor = bytearray(gif[pos:pos + 10])
+    descriptor[1:5] = struct.pack("<HH", left, top)  # where the rectangle goes on the screen
     if table:
         descriptor[9] = (descriptor[9] & ~0x07 & 0xFF) | 0x80 | (packed & 0x07)
     data_start = pos + 10 + (3 * (2 << (gif[pos + 9] & 0x07)) if gif[pos + 9] & 0x80 else 0)
