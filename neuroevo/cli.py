@@ -6,11 +6,13 @@ User mistakes print one line ``neuroevo: error: ...`` on stderr and exit with st
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from dataclasses import fields
 
 from neuroevo.config import SECTIONS, STRATEGY_SECTIONS, field_type
 from neuroevo.errors import NeuroevoError
+from neuroevo.logs import cli_logging
 from neuroevo.strategies.registry import STRATEGIES
 
 
@@ -265,12 +267,9 @@ def main(argv=None) -> int:
         if getattr(args, name, 1) < 1:
             print(f"neuroevo: error: --{name.replace('_', '-')} must be at least 1", file=sys.stderr)
             return 2
-    if getattr(args, "log_level", None) is not None:
-        from neuroevo.run import set_log_level
-
-        set_log_level(args.log_level)
     try:
-        return args.func(args)
+        with cli_logging(getattr(args, "log_level", None) or logging.INFO):  # run.log of evolve runs
+            return args.func(args)
     except NeuroevoError as e:
         print(f"neuroevo: error: {e}", file=sys.stderr)
         return 2

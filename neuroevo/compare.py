@@ -302,14 +302,12 @@ def _band(runs, x_col, y_col, grid):
 
 def plot_curves(results, png_path, name, budget, is_env) -> Path:
     """One PNG: mean evaluation return (or MSE) against env steps (examples) and against wall seconds."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from neuroevo.plots import figure, save_png
 
     x_step = "env_steps" if is_env else "examples"
     y_col, y_label = ("eval_return", "mean evaluation return") if is_env else ("loss", "MSE")
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5), dpi=110)
+    fig = figure((12, 4.5))
+    axes = fig.subplots(1, 2)
     for m, runs in results.items():
         longest = max(max((r.seconds for r in runs), default=1.0), 1e-3)
         first = min((r.curve[0, r.columns.index("seconds")] for r in runs if len(r.curve)), default=1e-4)
@@ -336,7 +334,4 @@ def plot_curves(results, png_path, name, budget, is_env) -> Path:
     seeds = len(next(iter(results.values())))
     fig.suptitle(f"{name}: mean over {seeds} seeds, band = min..max")
     fig.tight_layout()
-    png_path = Path(png_path)
-    atomic_write(png_path, lambda f: fig.savefig(f, format="png"))
-    plt.close(fig)
-    return png_path
+    return save_png(fig, png_path)

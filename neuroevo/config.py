@@ -15,11 +15,16 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import math
-import tomllib
+import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import tomli_w
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10: the same parser, from PyPI (a dependency there)
+    import tomli as tomllib
 
 from neuroevo.errors import ConfigError
 from neuroevo.network import ACTIVATIONS

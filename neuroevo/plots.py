@@ -1,4 +1,5 @@
-"""Plots of a run (matplotlib, Agg backend: works on machines without a display)."""
+"""Plots of a run, with matplotlib's object API (a ``Figure`` on an Agg canvas): works without a display
+and never changes the user's matplotlib state (no ``matplotlib.use``, no pyplot figures)."""
 
 from __future__ import annotations
 
@@ -17,15 +18,28 @@ def read_history(path) -> dict[str, np.ndarray]:
     return {k: np.array([float(r[k]) for r in rows]) for k in (rows[0].keys() if rows else [])}
 
 
+def figure(figsize: tuple[float, float], dpi: int = 110):
+    """A matplotlib ``Figure`` drawn on its own Agg canvas (pyplot's global state and backend untouched)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize, dpi=dpi)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def save_png(fig, png_path) -> Path:
+    """Write ``fig`` as a PNG, atomically; returns the path."""
+    png_path = Path(png_path)
+    atomic_write(png_path, lambda f: fig.savefig(f, format="png"))
+    return png_path
+
+
 def plot_history(history_path, png_path, title: str = "") -> Path:
     """Write a PNG of fitness per generation: best, min, and mean with a +-1 std band."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     h = read_history(history_path)
-    fig, ax = plt.subplots(figsize=(7, 4), dpi=110)
+    fig = figure((7, 4))
+    ax = fig.subplots()
     if h:
         g = h["generation"]
         ax.fill_between(g, h["mean"] - h["std"], h["mean"] + h["std"], alpha=0.2, color="tab:blue",
@@ -39,7 +53,4 @@ def plot_history(history_path, png_path, title: str = "") -> Path:
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", fontsize="small", framealpha=0.8)
     fig.tight_layout()
-    png_path = Path(png_path)
-    atomic_write(png_path, lambda f: fig.savefig(f, format="png"))
-    plt.close(fig)
-    return png_path
+    return save_png(fig, png_path)

@@ -13,6 +13,7 @@ import signal
 import threading
 from pathlib import Path
 
+from neuroevo import logs
 from neuroevo.agent import atomic_write
 from neuroevo.callbacks import Callback, Checkpointer, FitnessPlot, HistoryCSV
 from neuroevo.checkpoint import META_FILE, load_checkpoint
@@ -35,15 +36,6 @@ RESUMABLE = {("run", k) for k in ("generations", "target", "workers", "checkpoin
                                    "watch_every", "out", "backend", "address", "eval_timeout", "max_retries",
                                    "nan_fitness")}
 
-#: Level of run.log (``neuroevo -v``: DEBUG, ``-q``: WARNING); see :func:`set_log_level`.
-_LEVEL = {"level": logging.INFO}
-
-
-def set_log_level(level: int) -> None:
-    """Set the level of the run's log file (``logging.DEBUG``, ``INFO`` (default), ``WARNING``...)."""
-    _LEVEL["level"] = int(level)
-
-
 def free_folder(name: str, marker: str) -> Path:
     """``runs/<name>`` (lower case, safe characters), with a numeric suffix while it holds ``marker``."""
     base = Path("runs") / re.sub(r"[^A-Za-z0-9_.-]+", "-", name).lower()
@@ -65,36 +57,6 @@ class _LogGenerations(Callback):
         log.info("generation %d best %.6g mean %.6g std %.6g min %.6g evaluations %d env_steps %d",
                  record.generation, record.best, record.mean, record.std, record.min, record.evaluations,
                  record.env_steps, extra={"generation": record.generation})
-
-
-def _setup_logging(folder: Path, strategy: Strategy) -> logging.Handler:
-    """run.log gets this process's records and the workers' (with the worker's name and the generation):
-    workers send their records back with each chunk's result (see ``neuroevo.evaluation.pool``)."""
-    level = _LEVEL["level"]
-    handler = logging.FileHandler(folder / "run.log")
-    handler.setLevel(level)
-    handler.setFormatter(logging.Formatter(
-        "%(asctime)s %(processName)s gen %(generation)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(_GenerationFilter(strategy))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    handler.previous_level = root.level  # put back when the run ends
-    root.setLevel(min(root.level or logging.WARNING, level))
-    logging.getLogger("numba").setLevel(max(level, logging.INFO))  # its DEBUG output is compiler internals
-    return handler
-
-
-class _GenerationFilter(logging.Filter):
-    """Records made in this process get the generation being evolved (workers set their own)."""
-
-    def __init__(self, strategy):
-        super().__init__()
-        self.strategy = strategy
-
-    def filter(self, record):
-        if getattr(record, "generation", None) is None:
-            record.generation = self.strategy.generation
-        return True
 
 
 class Interrupted(KeyboardInterrupt):
@@ -247,7 +209,11 @@ def resume(folder: str | Path, flags: dict | None = None, callbacks=(),
 
 
 def _run(folder, config, task, strategy, counters, callbacks, show_progress, limit=None) -> RunResult:
-    handler = _setup_logging(folder, strategy)
+    with logs.running(folder, lambda: strategy.generation):  # run.log, where a RunLogHandler is installed
+        return _evolve(folder, config, task, strategy, counters, callbacks, show_progress, limit)
+
+
+def _evolve(folder, config, task, strategy, counters, callbacks, show_progress, limit) -> RunResult:
     log.info("run in %s: %s, network %s, strategy %s, seed %d, backend %s", folder,
              task.env_id or config.task.fitness, "-".join(map(str, task.spec.sizes)), strategy.name,
              config.run.seed, config.run.backend)
@@ -291,6 +257,3 @@ def _run(folder, config, task, strategy, counters, callbacks, show_progress, lim
         guard.interruptible = False
         evaluator.close()
         guard.uninstall()
-        logging.getLogger().removeHandler(handler)
-        logging.getLogger().setLevel(handler.previous_level)
-        handler.close()

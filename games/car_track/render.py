@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from games.car_track import physics as ph
-from neuroevo.live import HumanWindow
+from neuroevo.live import HumanWindow, import_pygame
 
 MAX_VIEW = (960, 680)  # px, largest world area drawn
 HUD_HEIGHT = 34  # px
@@ -48,7 +48,7 @@ class View:
 
     def background(self):
         """The track drawn once: grass, asphalt, walls, centreline checkpoints and the start line."""
-        import pygame
+        pygame = import_pygame()
 
         if self._background is None:
             surf = pygame.Surface(self.size)
@@ -71,7 +71,7 @@ class View:
         return self._background
 
     def draw_car(self, surface, state, colour, outline=None):
-        import pygame
+        pygame = import_pygame()
 
         corners = np.empty((4, 2))
         ph.car_corners(state[ph.X], state[ph.Y], state[ph.HEADING], corners)
@@ -82,7 +82,7 @@ class View:
 
     def draw_rays(self, surface, state, angles, sensor_range, arrays):
         """The car's sensor rays, green (far wall) to red (near wall), with a dot where each hits."""
-        import pygame
+        pygame = import_pygame()
 
         x, y, h = state[ph.X], state[ph.Y], state[ph.HEADING]
         start = self.to_screen([x, y])
@@ -97,7 +97,7 @@ class View:
 
 def draw_hud(surface, items):
     """A bar of ``label: value`` items across the top of ``surface``."""
-    import pygame
+    pygame = import_pygame()
 
     if not pygame.font.get_init():
         pygame.font.init()
@@ -140,7 +140,7 @@ class EnvRenderer:
 
     def render(self):
         """Human mode: draw to the window (None). rgb_array mode: (H, W, 3) uint8 frame."""
-        import pygame
+        pygame = import_pygame()
 
         view = self.view()
         surface = pygame.Surface(view.size)
@@ -216,7 +216,7 @@ class FlockScene:
         return True
 
     def draw(self, surface) -> None:
-        import pygame
+        pygame = import_pygame()
 
         view = self.view
         surface.blit(view.background(), (0, 0))

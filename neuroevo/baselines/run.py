@@ -129,12 +129,10 @@ def _toml_safe(d):
 
 def plot_curve(result: TrainResult, png_path: Path) -> Path:
     """PNG of the learning curve: evaluation return against env steps (RL), or loss against epochs."""
-    import matplotlib
+    from neuroevo.plots import figure, save_png
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 4), dpi=110)
+    fig = figure((7, 4))
+    ax = fig.subplots()
     c = dict(zip(result.columns, result.curve.T))
     if "eval_return" in c:
         ax.plot(c["env_steps"], c["eval_return"], marker=".", label="evaluation (greedy policy)")
@@ -153,9 +151,7 @@ def plot_curve(result: TrainResult, png_path: Path) -> Path:
     ax.grid(alpha=0.3)
     ax.legend(loc="best")
     fig.tight_layout()
-    atomic_write(Path(png_path), lambda f: fig.savefig(f, format="png"))
-    plt.close(fig)
-    return Path(png_path)
+    return save_png(fig, png_path)
 
 
 class _Progress:
