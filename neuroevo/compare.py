@@ -207,7 +207,7 @@ def _run_strategy_task(method, task, x, y, seed, budget, hidden, activation) -> 
             out = forward(spec, g, x)
             mse = float(np.mean((out - y) ** 2))
             seen = record.evaluations * len(x)
-            curve.add(g, epoch=record.generation + 1, examples=seen, seconds=clock.seconds(), loss=mse,
+            curve.add(g, epoch=record.generation, examples=seen, seconds=clock.seconds(), loss=mse,
                       accuracy=backprop.accuracy(out, y, "mse") if task == "xor" else np.nan, score=-mse)
             return not (seen >= budget or curve.reached)
 
@@ -302,11 +302,11 @@ def _band(runs, x_col, y_col, grid):
 
 def plot_curves(results, png_path, name, budget, is_env) -> Path:
     """One PNG: mean evaluation return (or MSE) against env steps (examples) and against wall seconds."""
-    from neuroevo.plots import figure, save_png
+    from neuroevo.plots import new_figure, save_figure
 
     x_step = "env_steps" if is_env else "examples"
     y_col, y_label = ("eval_return", "mean evaluation return") if is_env else ("loss", "MSE")
-    fig = figure((12, 4.5))
+    fig = new_figure(12, 4.5)
     axes = fig.subplots(1, 2)
     for m, runs in results.items():
         longest = max(max((r.seconds for r in runs), default=1.0), 1e-3)
@@ -333,5 +333,4 @@ def plot_curves(results, png_path, name, budget, is_env) -> Path:
         ax.legend(loc="best")
     seeds = len(next(iter(results.values())))
     fig.suptitle(f"{name}: mean over {seeds} seeds, band = min..max")
-    fig.tight_layout()
-    return save_png(fig, png_path)
+    return save_figure(fig, png_path)

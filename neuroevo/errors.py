@@ -44,3 +44,11 @@ class GenomeFitnessError(FitnessError):
 
 class CheckpointError(NeuroevoError):
     """A run folder, checkpoint or saved agent is missing, truncated, corrupted or incompatible."""
+
+
+class WorkerLostError(FitnessError):
+    """A worker (process or Ray actor) died while scoring a chunk, on every one of its attempts."""
+
+
+class EvalTimeoutError(FitnessError):
+    """A generation's evaluation took longer than the evaluation timeout (``--eval-timeout``)."""

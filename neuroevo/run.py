@@ -20,8 +20,6 @@ from neuroevo.checkpoint import META_FILE, load_checkpoint
 from neuroevo.config import Config, read_toml, resolve
 from neuroevo.errors import CheckpointError, ConfigError, NeuroevoError
 from neuroevo.evaluation.factory import make_evaluator, make_task
-from neuroevo.evaluation.pool import EvalTimeoutError
-from neuroevo.evaluation.serial import SerialEvaluator
 from neuroevo.network import NetworkSpec
 from neuroevo.population import Population, RunResult
 from neuroevo.progress import ProgressBar
@@ -106,34 +104,19 @@ class _SignalGuard(Callback):
 
 
 class _GuardedEvaluator:
-    """Wraps the run's evaluator: makes evaluation interruptible, passes the generation on, and puts the
-    --eval-timeout on the serial evaluator (with SIGALRM; the pool and Ray time their workers)."""
+    """Wraps the run's evaluator: makes its evaluation interruptible by the signal guard."""
 
-    def __init__(self, inner, guard: _SignalGuard, eval_timeout: float):
-        self.inner, self.guard, self.eval_timeout = inner, guard, eval_timeout
-        self.generation = None
+    def __init__(self, inner, guard: _SignalGuard):
+        self.inner, self.guard = inner, guard
 
     def evaluate(self, genomes, seeds, generation=None):
-        self.generation = generation
-        serial = isinstance(self.inner, SerialEvaluator)
-        alarm = serial and self.eval_timeout > 0 and self.guard.installed  # signals: main thread only
         self.guard.interruptible = True
         try:
             if self.guard.signum:
                 raise Interrupted(self.guard.signum)
-            if alarm:
-                signal.signal(signal.SIGALRM, self._alarm)
-                signal.setitimer(signal.ITIMER_REAL, self.eval_timeout)
             return self.inner.evaluate(genomes, seeds, generation)
         finally:
             self.guard.interruptible = False
-            if alarm:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-                signal.signal(signal.SIGALRM, signal.SIG_DFL)
-
-    def _alarm(self, signum, frame):
-        raise EvalTimeoutError(f"evaluation of generation {self.generation} took longer than --eval-timeout "
-                               f"{self.eval_timeout:g} s (a fitness that hangs?)")
 
 
 def _log_failure(error: BaseException, strategy: Strategy) -> None:
@@ -209,7 +192,7 @@ def resume(folder: str | Path, flags: dict | None = None, callbacks=(),
 
 
 def _run(folder, config, task, strategy, counters, callbacks, show_progress, limit=None) -> RunResult:
-    with logs.running(folder, lambda: strategy.generation):  # run.log, where a RunLogHandler is installed
+    with logs.running(folder, lambda: strategy.generation + 1):  # run.log (where a RunLogHandler is installed)
         return _evolve(folder, config, task, strategy, counters, callbacks, show_progress, limit)
 
 
@@ -222,7 +205,7 @@ def _evolve(folder, config, task, strategy, counters, callbacks, show_progress, 
     guard = _SignalGuard()
     checkpointer = Checkpointer(folder, config.run.checkpoint_every, task.env_id, task.env_kwargs, meta)
     cbs = [_LogGenerations(), HistoryCSV(folder / "history.csv"), checkpointer,
-           FitnessPlot(folder / "history.csv", folder / "fitness.png", task.env_id or config.task.fitness)]
+           FitnessPlot(folder / "history.csv", folder / "fitness.png", task.env_id or config.task.fitness, target)]
     if show_progress:
         cbs.insert(0, ProgressBar(config.run.generations))
     if config.run.watch:
@@ -239,7 +222,7 @@ def _evolve(folder, config, task, strategy, counters, callbacks, show_progress, 
         evaluator.__enter__()
         guard.interruptible = False
         guard.install()
-        population = Population(task, strategy, _GuardedEvaluator(evaluator, guard, r.eval_timeout),
+        population = Population(task, strategy, _GuardedEvaluator(evaluator, guard),
                                 [*cbs, *callbacks, guard], config.task.episodes, counters, r.nan_fitness)
         result = population.run(config.run.generations if limit is None else limit, target)
         if guard.signum and result.stopped_by == "callback":  # stopped early; on_run_end wrote the checkpoint

@@ -13,6 +13,7 @@ import gymnasium as gym
 
 from neuroevo.config import BACKENDS, Config
 from neuroevo.errors import TaskError
+from neuroevo.evaluation.base import Evaluator
 from neuroevo.evaluation.env_task import EnvTask, make_env
 from neuroevo.evaluation.pool import ProcessPoolEvaluator
 from neuroevo.evaluation.registry import KERNELS, resolve_env_id
@@ -110,8 +111,9 @@ def make_task(config: Config) -> Task:
 
 
 def make_evaluator(task: Task, workers: int = 0, backend: str = "auto", *, address: str = "",
-                   eval_timeout: float = 0.0, max_retries: int = 2):
-    """The evaluator for a backend; a context manager owning its workers for the run.
+                   eval_timeout: float = 0.0, max_retries: int = 2) -> Evaluator:
+    """The :class:`~neuroevo.evaluation.base.Evaluator` for a backend (a context manager owning its workers
+    for the run). The only place that knows the backends' classes.
 
     Args:
         task: what is scored.
@@ -119,7 +121,7 @@ def make_evaluator(task: Task, workers: int = 0, backend: str = "auto", *, addre
         backend: ``"serial"``, ``"process"`` (forked pool), ``"ray"``, or ``"auto"`` (serial for
             ``workers == 1``, else process).
         address: Ray cluster to join (``"auto"``, ``"HOST:PORT"``; ``""`` starts a local one).
-        eval_timeout: seconds a generation's evaluation may take (0: no limit; process and ray backends).
+        eval_timeout: seconds a generation's evaluation may take (0: no limit; serial: main thread only).
         max_retries: retries of a chunk whose worker died (process and ray backends).
 
     Raises:
@@ -135,5 +137,5 @@ def make_evaluator(task: Task, workers: int = 0, backend: str = "auto", *, addre
         return RayEvaluator(task, workers, address, eval_timeout=eval_timeout, max_retries=max_retries)
     workers = int(workers) or (os.cpu_count() or 1)
     if backend == "serial" or (backend == "auto" and workers == 1):
-        return SerialEvaluator(task)
+        return SerialEvaluator(task, eval_timeout=eval_timeout)
     return ProcessPoolEvaluator(task, workers, eval_timeout=eval_timeout, max_retries=max_retries)

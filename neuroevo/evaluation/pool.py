@@ -18,6 +18,9 @@ Faults (each ends in a one-line :class:`~neuroevo.errors.FitnessError`, never a 
 - the parent interrupted (KeyboardInterrupt) or killed: busy workers are killed on the way out, and each
   worker asks Linux to SIGKILL it when the parent dies (``PR_SET_PDEATHSIG``), so none is left behind.
 
+The scheduling (chunks, retries, the deadline) is :class:`~neuroevo.evaluation.scheduler.ChunkedEvaluator`'s,
+shared with the Ray evaluator; this module only starts, feeds, watches and kills processes.
+
 We own the processes and pipes (``multiprocessing.connection.wait``) rather than use
 ``concurrent.futures.ProcessPoolExecutor``, which can neither kill one hung worker nor tell which chunk a
 dead worker held.
@@ -25,47 +28,20 @@ dead worker held.
 
 from __future__ import annotations
 
-import collections
 import ctypes
 import logging
 import multiprocessing as mp
 import os
 import signal
 import time
-import traceback
 from multiprocessing.connection import wait
 
-import numpy as np
-
-from neuroevo.errors import FitnessError, GenomeFitnessError
+from neuroevo.errors import EvalTimeoutError, WorkerLostError  # noqa: F401  (also importable from here)
+from neuroevo.evaluation.scheduler import (ChunkedEvaluator, WorkerDied, raise_chunk_error,  # noqa: F401
+                                           score_chunk, split, timeout_error)
 from neuroevo.evaluation.tasks import Task
-
-log = logging.getLogger("neuroevo.pool")
-
-#: The generation a worker is scoring (the ``generation`` attribute of its log records).
-_CONTEXT = {"generation": None}
-
-
-class WorkerLostError(FitnessError):
-    """A worker process died while scoring a chunk, on every one of its attempts."""
-
-
-class EvalTimeoutError(FitnessError):
-    """A generation's evaluation took longer than the evaluation timeout."""
-
-
-def timeout_error(generation, eval_timeout: float, held: list[tuple[int, int]]) -> "EvalTimeoutError":
-    """The error of an evaluation that outlived ``--eval-timeout``; ``held``: (start, stop) of running chunks."""
-    ranges = ", ".join(f"{a}-{b - 1}" for a, b in held)
-    where = f" of generation {generation}" if generation is not None else ""
-    return EvalTimeoutError(f"evaluation{where} took longer than --eval-timeout {eval_timeout:g} s "
-                            f"(genomes {ranges} still running: a fitness that hangs?)")
-
-
-def split(n: int, chunks: int) -> list[tuple[int, int]]:
-    """``chunks`` contiguous ``(start, stop)`` slices covering ``range(n)``, sizes differing by at most 1."""
-    bounds = np.linspace(0, n, min(chunks, n) + 1).round().astype(int)
-    return [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
+from neuroevo.evaluation.worker_logs import (_CONTEXT, RecordCapture, install_generation_factory,  # noqa: F401
+                                             replay)
 
 
 def describe_exit(exitcode: int | None) -> str:
@@ -80,82 +56,12 @@ def describe_exit(exitcode: int | None) -> str:
     return f"exit code {exitcode}"
 
 
-def score_chunk(task: Task, genomes: np.ndarray, seeds: np.ndarray, start: int) -> tuple:
-    """Score one chunk; never raises for a failing fitness.
-
-    Returns:
-        ``("ok", fitness (n,) float64, env_steps)`` or ``("error", index, detail, traceback)`` with the
-        genome index in the population (``start`` + index in the chunk; ``-1`` if no genome is to blame).
-    """
-    try:
-        fitness, steps = task.evaluate(genomes, seeds)
-        return "ok", np.asarray(fitness, dtype=np.float64), int(steps)
-    except GenomeFitnessError as e:
-        return "error", e.index + start, e.detail, e.traceback
-    except Exception as e:  # an env or kernel failing outside a user function
-        return "error", -1, f"scoring genomes {start}-{start + len(genomes) - 1} raised {type(e).__name__}: {e}", \
-            traceback.format_exc()
-
-
-def raise_chunk_error(result: tuple) -> None:
-    """Raise the error of a ``score_chunk`` result (GenomeFitnessError if a genome is named)."""
-    _, index, detail, tb = result
-    if index >= 0:
-        raise GenomeFitnessError(index, detail, tb)
-    err = FitnessError(detail)
-    err.traceback = tb
-    raise err
-
-
-class RecordCapture(logging.Handler):
-    """Keeps the log records made while a worker scores a chunk, made picklable, to send with the result.
-
-    The parent hands them to its own loggers (:func:`replay`), so they reach the run's log file in order,
-    with the worker's name and the generation, without a logging thread or queue shared across a fork.
-    """
-
-    def __init__(self, process_name: str | None = None):
-        super().__init__()
-        self.process_name, self.records = process_name, []
-
-    def emit(self, record):
-        record.msg, record.args = record.getMessage(), None
-        if record.exc_info:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-            record.exc_info = None
-        if self.process_name:
-            record.processName = self.process_name
-        self.records.append(record)
-
-    def take(self) -> list:
-        records, self.records = self.records, []
-        return records
-
-
-def replay(records) -> None:
-    """Hand log records made in a worker to this process's loggers."""
-    for record in records:
-        logging.getLogger(record.name).handle(record)
-
-
 def _set_parent_death_signal() -> None:
     """Linux: SIGKILL this process when its parent dies (so a SIGKILLed run leaves no orphan)."""
     try:
         ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG = 1
     except (OSError, AttributeError):
         pass
-
-
-def install_generation_factory() -> None:
-    """Log records made in this process get ``record.generation`` from the worker's context."""
-    previous = logging.getLogRecordFactory()
-
-    def factory(*args, **kwargs):
-        record = previous(*args, **kwargs)
-        record.generation = _CONTEXT["generation"]
-        return record
-
-    logging.setLogRecordFactory(factory)
 
 
 def _worker_main(task: Task, conn, inherited, parent: int) -> None:
@@ -189,7 +95,7 @@ class _Worker:
 
     def __init__(self, process, conn, slot: int):
         self.process, self.conn, self.slot = process, conn, slot
-        self.chunk: int | None = None
+        self.busy = False
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -198,7 +104,7 @@ class _Worker:
         self.conn.close()
 
 
-class ProcessPoolEvaluator:
+class ProcessPoolEvaluator(ChunkedEvaluator):
     """Evaluates chunks of genomes in ``workers`` forked processes, surviving crashes and hangs.
 
     Args:
@@ -216,23 +122,21 @@ class ProcessPoolEvaluator:
         EvalTimeoutError: the generation ran past ``eval_timeout``.
     """
 
+    worker_name = "worker process"
+
     def __init__(self, task: Task, workers: int, chunks_per_worker: int = 2, eval_timeout: float = 0.0,
                  max_retries: int = 2):
         if int(workers) < 1:
             raise ValueError(f"workers must be >= 1, got {workers}")
-        self.task, self.workers, self.chunks_per_worker = task, int(workers), int(chunks_per_worker)
-        self.eval_timeout, self.max_retries = float(eval_timeout), int(max_retries)
+        super().__init__(task, workers, chunks_per_worker, eval_timeout, max_retries)
         self._ctx = mp.get_context("fork")
         self._slots: list[_Worker | None] = []
+        self._message = None
 
-    def __enter__(self) -> "ProcessPoolEvaluator":
+    def start(self) -> None:
         self.task.warmup()
         self._slots = [None] * self.workers
         self._fill()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
     @property
     def pids(self) -> list[int]:
@@ -258,7 +162,7 @@ class ProcessPoolEvaluator:
         for w in self._slots:
             if w is None:
                 continue
-            if w.chunk is None:
+            if not w.busy:
                 try:
                     w.conn.send(None)
                 except OSError:
@@ -272,92 +176,54 @@ class ProcessPoolEvaluator:
                 w.kill()
         self._slots = []
 
-    def evaluate(self, genomes: np.ndarray, seeds: np.ndarray, generation: int | None = None
-                 ) -> tuple[np.ndarray, int]:
-        """Fitness of a population.
-
-        Args:
-            genomes: (P, n_params) float64.
-            seeds: (K,) int64 episode seeds shared by every genome.
-            generation: the generation number, for worker log records and error messages.
-
-        Returns:
-            ``(fitness (P,) float64, env_steps)``.
-        """
+    def evaluate(self, genomes, seeds, generation=None):
+        """Fitness of a population: ``(fitness (P,) float64, env_steps)`` (see :class:`Evaluator`)."""
         if not self._slots:
             raise RuntimeError("ProcessPoolEvaluator must be used inside a `with` block")
-        chunks = split(len(genomes), self.workers * self.chunks_per_worker)
-        results: list = [None] * len(chunks)
-        try:
-            self._run(genomes, seeds, generation, chunks, results)
-        finally:  # an error or interrupt left chunks running: kill those workers, fork fresh ones later
-            for slot, w in enumerate(self._slots):
-                if w is not None and w.chunk is not None:
-                    w.kill()
-                    self._slots[slot] = None
-        fitness = np.concatenate([r[1] for r in results])
-        return fitness, int(sum(r[2] for r in results))
+        return super().evaluate(genomes, seeds, generation)
 
-    def _run(self, genomes, seeds, generation, chunks, results) -> None:
+    # the scheduler's five operations on worker slots
+    def _begin(self, genomes, seeds, generation) -> None:
         self._fill()
-        pending = collections.deque(range(len(chunks)))
-        attempts = [0] * len(chunks)
-        failed: dict[int, tuple] = {}  # chunk -> error result
-        deadline = time.monotonic() + self.eval_timeout if self.eval_timeout > 0 else None
-        while True:
-            first = min(failed, default=len(chunks))  # chunks after a failed one no longer matter
-            pending = collections.deque(c for c in pending if c < first)
-            if not pending and not any(w.chunk is not None and w.chunk < first for w in self._slots):
-                break
-            for w in self._slots:
-                if w.chunk is None and pending:
-                    c = pending.popleft()
-                    a, b = chunks[c]
-                    w.chunk = c
-                    try:
-                        w.conn.send((generation, a, genomes[a:b], seeds))
-                    except OSError:
-                        pass  # it died: its sentinel is ready, handled below
-            busy = [w for w in self._slots if w.chunk is not None]
-            timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
-            ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout))
-            if not ready:
-                self._timed_out(busy, chunks, generation)
-            for w in busy:
-                if w.conn in ready or w.process.sentinel in ready:
-                    self._collect(w, chunks, results, attempts, pending, failed)
-        if failed:  # the lowest failing chunk's error: the genome a serial run names
-            raise_chunk_error(failed[min(failed)])
+        self._message = (genomes, seeds, generation)
 
-    def _collect(self, w: _Worker, chunks, results, attempts, pending, failed) -> None:
-        c = w.chunk
+    def _submit(self, slot, start, stop) -> None:
+        genomes, seeds, generation = self._message
+        w = self._slots[slot]
+        w.busy = True
         try:
-            result = w.conn.recv() if w.conn.poll() else None
+            w.conn.send((generation, start, genomes[start:stop], seeds))
+        except OSError:
+            pass  # it died: its sentinel is ready, seen by _wait
+
+    def _wait(self, slots, timeout):
+        workers = [self._slots[s] for s in slots]
+        ready = set(wait([w.conn for w in workers] + [w.process.sentinel for w in workers], timeout))
+        return [w.slot for w in workers if w.conn in ready or w.process.sentinel in ready]
+
+    def _collect(self, slot) -> tuple:
+        w = self._slots[slot]
+        try:
+            answer = w.conn.recv() if w.conn.poll() else None
         except (EOFError, OSError):
-            result = None
-        if result is not None:
-            w.chunk = None
-            result, records = result
+            answer = None
+        if answer is not None:
+            w.busy = False
+            result, records = answer
             replay(records)
-            if result[0] == "error":
-                failed[c] = result
-            else:
-                results[c] = result
-            return
+            return result
         w.process.join(1.0)  # nothing to read and the sentinel is ready: the worker died
         how = describe_exit(w.process.exitcode)
-        w.chunk = None
         w.kill()
-        self._slots[w.slot] = None  # forked again below, or by the next evaluate()
-        a, b = chunks[c]
-        attempts[c] += 1
-        if attempts[c] > self.max_retries:
-            raise WorkerLostError(f"worker process {w.slot + 1} died ({how}) while scoring genomes {a}-{b - 1}, "
-                                  f"on {attempts[c]} attempts; a crash in the fitness or a native library?")
-        log.warning("worker process %d died (%s) while scoring genomes %d-%d; retrying (attempt %d of %d)",
-                    w.slot + 1, how, a, b - 1, attempts[c] + 1, self.max_retries + 1)
-        self._slots[w.slot] = self._spawn(w.slot)
-        pending.appendleft(c)
+        self._slots[slot] = None
+        raise WorkerDied(how)
 
-    def _timed_out(self, busy: list[_Worker], chunks, generation) -> None:
-        raise timeout_error(generation, self.eval_timeout, [chunks[w.chunk] for w in busy])
+    def _replace(self, slot) -> None:
+        self._slots[slot] = self._spawn(slot)
+
+    def _abandon(self, slots) -> None:
+        for slot in slots:  # forked again by the next evaluate()
+            w = self._slots[slot]
+            if w is not None:
+                w.kill()
+            self._slots[slot] = None

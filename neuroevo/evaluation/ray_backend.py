@@ -13,7 +13,8 @@ How it maps onto Ray (https://docs.ray.io/en/latest/ray-core/actors.html):
 - Ray must pickle the task (with Ray's cloudpickle): functions from ``__main__``, closures and lambdas
   travel by value, and so does a fitness file given as ``path/to/file.py:FN``. An object that cannot be
   pickled gets a :class:`~neuroevo.errors.TaskError` naming it;
-- faults as in the process pool: a raising fitness gives :class:`~neuroevo.errors.GenomeFitnessError` with
+- the scheduling (chunks, retries, deadline) is the process pool's, one copy in
+  :class:`~neuroevo.evaluation.scheduler.ChunkedEvaluator`; faults as in the process pool: a raising fitness gives :class:`~neuroevo.errors.GenomeFitnessError` with
   the genome index and traceback; a dead actor is replaced and its chunk retried ``max_retries`` times,
   then :class:`~neuroevo.evaluation.pool.WorkerLostError`; a generation past ``eval_timeout`` has its busy
   actors killed and raises :class:`~neuroevo.evaluation.pool.EvalTimeoutError`;
@@ -23,20 +24,18 @@ How it maps onto Ray (https://docs.ray.io/en/latest/ray-core/actors.html):
 
 from __future__ import annotations
 
-import collections
 import io
 import logging
 import os
 import socket
 import sys
-import time
 
 import numpy as np
 
 from neuroevo.errors import ConfigError, FitnessError, TaskError
-from neuroevo.evaluation.pool import (_CONTEXT, RecordCapture, WorkerLostError, install_generation_factory,
-                                      raise_chunk_error, replay, score_chunk, split, timeout_error)
+from neuroevo.evaluation.scheduler import ChunkedEvaluator, WorkerDied, score_chunk
 from neuroevo.evaluation.tasks import FunctionTask, Task
+from neuroevo.evaluation.worker_logs import _CONTEXT, RecordCapture, install_generation_factory, replay
 
 log = logging.getLogger("neuroevo.ray")
 
@@ -106,7 +105,7 @@ def _not_started(ray) -> str:
             f"jobs hold them?)")
 
 
-class RayEvaluator:
+class RayEvaluator(ChunkedEvaluator):
     """Evaluates chunks of genomes on Ray actors.
 
     Args:
@@ -125,17 +124,19 @@ class RayEvaluator:
         From :meth:`evaluate`: GenomeFitnessError, WorkerLostError, EvalTimeoutError.
     """
 
+    worker_name = "Ray worker"
+
     def __init__(self, task: Task, workers: int = 0, address: str = "", chunks_per_worker: int = 2,
                  eval_timeout: float = 0.0, max_retries: int = 2):
-        self.task, self.workers, self.address = task, int(workers), address
-        self.chunks_per_worker, self.eval_timeout, self.max_retries = int(chunks_per_worker), float(eval_timeout), \
-            int(max_retries)
+        super().__init__(task, workers, chunks_per_worker, eval_timeout, max_retries)
+        self.address = address
         self._started = False
         self._actors: list = []
         self._fresh: set[int] = set()  # slots whose actor was replaced after an error or interrupt
+        self._refs: dict[int, object] = {}  # slot -> ObjectRef of the chunk it holds
         self._ray = None
 
-    def __enter__(self) -> "RayEvaluator":
+    def start(self) -> None:
         ray = self._ray = _import_ray()
         _pickle_user_module_by_value(self.task, ray)
         problem = unpicklable_part(self.task, ray.cloudpickle.dumps)
@@ -166,10 +167,6 @@ class RayEvaluator:
         except ray.exceptions.GetTimeoutError:
             self.close()
             raise TaskError(_not_started(ray)) from None
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
     def _new_actor(self, slot: int):
         return self._remote.remote(self._task_ref, slot, logging.getLogger().getEffectiveLevel())
@@ -202,70 +199,45 @@ class RayEvaluator:
         """Process ids of the actors (for tests)."""
         return self._ray.get([a.pid.remote() for a in self._actors])
 
-    def evaluate(self, genomes: np.ndarray, seeds: np.ndarray, generation: int | None = None
-                 ) -> tuple[np.ndarray, int]:
-        """Fitness of a population: ``(fitness (P,) float64, env_steps)`` (see the process pool's)."""
+    def evaluate(self, genomes, seeds, generation=None):
+        """Fitness of a population: ``(fitness (P,) float64, env_steps)`` (see :class:`Evaluator`)."""
         if self._ray is None:
             raise RuntimeError("RayEvaluator must be used inside a `with` block")
-        ray = self._ray
         self._wait_ready()
-        chunks = split(len(genomes), self.workers * self.chunks_per_worker)
-        results: list = [None] * len(chunks)
-        attempts = [0] * len(chunks)
-        pending = collections.deque(range(len(chunks)))
-        running: dict = {}  # ObjectRef -> (slot, chunk)
-        genomes_ref, seeds = ray.put(np.ascontiguousarray(genomes)), np.asarray(seeds)
-        deadline = time.monotonic() + self.eval_timeout if self.eval_timeout > 0 else None
-        failed: dict[int, tuple] = {}  # chunk -> error result
-        try:
-            while True:
-                first = min(failed, default=len(chunks))  # chunks after a failed one no longer matter
-                pending = collections.deque(c for c in pending if c < first)
-                if not pending and not any(c < first for _, c in running.values()):
-                    break
-                busy = {slot for slot, _ in running.values()}
-                for slot in range(self.workers):
-                    if slot not in busy and pending:
-                        c = pending.popleft()
-                        ref = self._actors[slot].evaluate.remote(genomes_ref, *chunks[c], seeds, generation)
-                        running[ref] = (slot, c)
-                timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
-                done, _ = ray.wait(list(running), num_returns=1, timeout=timeout)
-                if not done:
-                    raise timeout_error(generation, self.eval_timeout, [chunks[c] for _, c in running.values()])
-                for ref in done:
-                    slot, c = running.pop(ref)
-                    self._collect(ref, slot, c, chunks, results, attempts, pending, failed)
-        finally:  # chunks still running after an error or interrupt: replace their actors
-            for slot, _ in running.values():
-                ray.kill(self._actors[slot])
-                self._actors[slot] = self._new_actor(slot)
-                self._fresh.add(slot)
-        if failed:  # the lowest failing chunk's error: the genome a serial run names
-            raise_chunk_error(failed[min(failed)])
-        fitness = np.concatenate([r[1] for r in results])
-        return fitness, int(sum(r[2] for r in results))
+        return super().evaluate(genomes, seeds, generation)
 
-    def _collect(self, ref, slot, c, chunks, results, attempts, pending, failed) -> None:
+    # the scheduler's five operations on worker slots
+    def _begin(self, genomes, seeds, generation) -> None:
+        self._genomes_ref = self._ray.put(np.ascontiguousarray(genomes) if isinstance(genomes, np.ndarray)
+                                          else genomes)
+        self._seeds, self._generation = seeds, generation
+
+    def _submit(self, slot, start, stop) -> None:
+        self._refs[slot] = self._actors[slot].evaluate.remote(self._genomes_ref, start, stop, self._seeds,
+                                                              self._generation)
+
+    def _wait(self, slots, timeout):
+        by_ref = {self._refs[s]: s for s in slots}
+        done, _ = self._ray.wait(list(by_ref), num_returns=1, timeout=timeout)
+        return [by_ref[r] for r in done]
+
+    def _collect(self, slot) -> tuple:
         ray = self._ray
         try:
-            result, records = ray.get(ref)
+            result, records = ray.get(self._refs.pop(slot))
         except ray.exceptions.RayActorError as e:
-            a, b = chunks[c]
-            attempts[c] += 1
-            self._actors[slot] = self._new_actor(slot)
-            cause = str(e).strip().splitlines()[0][:200]
-            if attempts[c] > self.max_retries:
-                raise WorkerLostError(f"Ray worker {slot + 1} died while scoring genomes {a}-{b - 1}, on "
-                                      f"{attempts[c]} attempts ({cause}); a crash in the fitness?") from None
-            log.warning("Ray worker %d died while scoring genomes %d-%d; retrying (attempt %d of %d)",
-                        slot + 1, a, b - 1, attempts[c] + 1, self.max_retries + 1)
-            pending.appendleft(c)
-            return
+            raise WorkerDied(str(e).strip().splitlines()[0][:200]) from None
         except ray.exceptions.RayTaskError as e:
             raise FitnessError(f"Ray worker {slot + 1} failed: {type(e.cause).__name__}: {e.cause}") from None
         replay(records)
-        if result[0] == "error":
-            failed[c] = result
-        else:
-            results[c] = result
+        return result
+
+    def _replace(self, slot) -> None:
+        self._actors[slot] = self._new_actor(slot)
+
+    def _abandon(self, slots) -> None:
+        for slot in slots:
+            self._refs.pop(slot, None)
+            self._ray.kill(self._actors[slot])
+            self._actors[slot] = self._new_actor(slot)
+            self._fresh.add(slot)
