@@ -18,29 +18,42 @@ import numpy as np
 import gymnasium as gym
 from gymnasium.spaces import Space
 
-from neuroevo.errors import CheckpointError, TaskError
+from neuroevo.errors import CheckpointError, TaskError, output_error
 from neuroevo.network import Network, NetworkSpec, forward
 from neuroevo.policy import batch_inputs, outputs_to_actions
+from neuroevo.schema import check_agent_meta, read_json
 
 
 def atomic_write(path: Path, write: Callable[[BinaryIO], object]) -> None:
     """Call ``write(file_object)`` on a temporary file beside ``path``, then move it into place.
 
-    The file gets the mode a plain ``open`` would give (0666 less the umask: 0644 under umask 022), not
-    ``mkstemp``'s 0600.
+    Whatever happens (full disk, read-only folder, a signal), ``path`` is either the old file or the new
+    one, and the temporary file is removed; a process killed mid-write leaves a ``.<name>.*.tmp`` file that
+    the next command taking the folder removes (``neuroevo.runfolder``). The file gets the mode a plain
+    ``open`` would give (0666 less the umask: 0644 under umask 022), not ``mkstemp``'s 0600.
+
+    Raises:
+        OutputError: on an OSError, naming ``path`` and the reason.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = _create_temporary(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = _create_temporary(path)
+    except OSError as e:
+        raise output_error(path, e) from None
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
+    except BaseException as e:
+        try:
             os.unlink(tmp)
+        except OSError:
+            pass
+        if isinstance(e, OSError):
+            raise output_error(path, e) from None
         raise
 
 
@@ -196,8 +209,9 @@ def load_agent(path: str | Path) -> Agent:
     for f in (npz, meta_path):
         if not f.is_file():
             raise CheckpointError(f"no saved agent at {f} (expected a run folder or a best.npz with its .json)")
+    meta = read_json(meta_path)
+    check_agent_meta(meta, meta_path)
     try:
-        meta = json.loads(meta_path.read_text())
         spec = NetworkSpec.from_dict(meta.pop("spec"))
         with np.load(npz, allow_pickle=False) as data:
             genome = np.array(data["genome"], dtype=np.float64)

@@ -12,7 +12,7 @@ from dataclasses import fields
 
 from neuroevo.config import SECTIONS, STRATEGY_SECTIONS, field_type
 from neuroevo.errors import NeuroevoError
-from neuroevo.logs import cli_logging
+from neuroevo.runlog import cli_logging
 from neuroevo.strategies.registry import STRATEGIES
 
 
@@ -273,12 +273,26 @@ def main(argv=None) -> int:
     except NeuroevoError as e:
         print(f"neuroevo: error: {e}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt as e:  # SIGINT, or SIGTERM (neuroevo.run.Interrupted): exit 128 + signal
-        folder = getattr(e, "folder", "RUN_FOLDER")
-        print(f"neuroevo: interrupted; the last checkpoint is kept (continue with: neuroevo evolve --resume "
-              f"{folder})", file=sys.stderr)
+    except KeyboardInterrupt as e:  # SIGINT, or SIGTERM (neuroevo.signals.Interrupted): exit 128 + signal
+        print(f"neuroevo: {_interrupted(e, args)}", file=sys.stderr)
         return 128 + getattr(e, "signum", 2)
+    except OSError as e:  # a path no neuroevo function wrapped: still one line
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"neuroevo: error: {where}{e.strerror or e}", file=sys.stderr)
+        return 2
 
+
+def _interrupted(e: KeyboardInterrupt, args) -> str:
+    """The truthful one-line message of an interrupt: resumable or not, and what to run next."""
+    folder = getattr(e, "folder", None)
+    if folder is not None and getattr(e, "resumable", False):
+        return f"interrupted; the last checkpoint is kept (continue with: neuroevo evolve --resume {folder})"
+    if args.command == "evolve" and not getattr(args, "resume", None):
+        return "interrupted before the run folder held a checkpoint; nothing to resume: run the same command again"
+    if args.command == "evolve":
+        return f"interrupted; the run folder {args.resume} is unchanged (continue with: neuroevo evolve --resume " \
+               f"{args.resume})"
+    return "interrupted"
 
 if __name__ == "__main__":
     sys.exit(main())

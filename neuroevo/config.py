@@ -109,6 +109,10 @@ class RunConfig:
             raise ConfigError(f"unknown --backend {self.backend!r}; choose from {', '.join(BACKENDS)}")
         if self.address and self.backend != "ray":
             raise ConfigError(f"--address {self.address} needs --backend ray (got --backend {self.backend})")
+        if self.address:
+            from neuroevo.evaluation.ray_address import parse_address
+
+            parse_address(self.address)
         if not (self.eval_timeout >= 0 and math.isfinite(self.eval_timeout)):
             raise ConfigError(f"--eval-timeout must be a number of seconds >= 0, got {self.eval_timeout}")
         if self.max_retries < 0:
@@ -246,6 +250,10 @@ def read_toml(path: str | Path) -> dict:
         raise ConfigError(f"{p} is not valid TOML: {e}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{p} is not a text file") from None
+    except RecursionError:
+        raise ConfigError(f"{p} is nested too deeply to be a neuroevo config") from None
+    except OSError as e:
+        raise ConfigError(f"cannot read {p}: {e.strerror or e}") from None
 
 
 def env_defaults(env_id: str) -> dict:

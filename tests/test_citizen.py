@@ -72,7 +72,7 @@ def test_the_cli_installs_the_run_log_handler_and_removes_it(tmp_path, user_logg
 
 def test_a_python_user_gets_run_log_through_the_handler(tmp_path):
     from neuroevo import run
-    from neuroevo.logs import RunLogHandler
+    from neuroevo.runlog import RunLogHandler
 
     logger = logging.getLogger("neuroevo")
     handler = RunLogHandler()
