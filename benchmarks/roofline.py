@@ -74,9 +74,12 @@ def _div_loop(x, c, n):
 def packed_instructions(fn, *args) -> dict:
     """Counts of packed (zmm/ymm/xmm) and scalar FMA and division instructions in ``fn``'s assembly."""
     import re
+    import warnings
 
     fn(*args)
-    asm = fn.inspect_asm(fn.signatures[0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "Inspection disabled for cached code": recompiled below
+        asm = fn.inspect_asm(fn.signatures[0])
     if len(asm.splitlines()) < 5:  # loaded from Numba's cache: no assembly kept
         fn = numba.njit(fn.py_func, fastmath=fn.targetoptions.get("fastmath", False),
                         error_model=fn.targetoptions.get("error_model", "python"))
