@@ -165,6 +165,9 @@ class Agent:
         """Network outputs (B, n_out) for inputs x (B, n_in), and the new recurrent state (or None)."""
         if x.shape[1] != self.spec.n_inputs:
             raise TaskError(f"observations give {x.shape[1]} network inputs, the network takes {self.spec.n_inputs}")
+        if not isinstance(self.genome, np.ndarray):  # a NEAT genome: its network, row by row (no state kept)
+            net = self.network
+            return np.stack([np.asarray(net(row), dtype=np.float64) for row in x]), None
         if not self.n_state:
             return forward(self.spec, self.genome, x), None
         b = x.shape[0]
