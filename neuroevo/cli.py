@@ -8,11 +8,13 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import logging
 import sys
 from dataclasses import fields
 
 from neuroevo.config import SECTIONS, STRATEGY_SECTIONS, field_type
 from neuroevo.errors import NeuroevoError
+from neuroevo.runlog import cli_logging
 from neuroevo.strategies.registry import STRATEGIES
 
 
@@ -478,12 +480,9 @@ def main(argv=None) -> int:
         if getattr(args, name, 1) < 1:
             print(f"neuroevo: error: --{name.replace('_', '-')} must be at least 1", file=sys.stderr)
             return 2
-    if getattr(args, "log_level", None) is not None:
-        from neuroevo.run import set_log_level
-
-        set_log_level(args.log_level)
     try:
-        return args.func(args)
+        with cli_logging(getattr(args, "log_level", None) or logging.INFO):  # run.log of evolve runs
+            return args.func(args)
     except NeuroevoError as e:
         print(f"neuroevo: error: {e}", file=sys.stderr)
         return 2
