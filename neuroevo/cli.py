@@ -6,6 +6,7 @@ User mistakes print one line ``neuroevo: error: ...`` on stderr and exit with st
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from dataclasses import fields
 
@@ -130,6 +131,10 @@ def cmd_watch(args) -> int:
         return 0
     agent = load_agent(args.path)
     agent.env_kwargs.update(_game_kwargs(args))
+    if agent.env_id:
+        from neuroevo.evaluate import check_fits
+
+        check_fits(agent)
     watch_agent(agent, episodes=args.episodes, seed=args.seed, record=args.record)
     return 0
 
@@ -259,12 +264,26 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _terminate(signum, frame):
+    from neuroevo.signals import Interrupted
+
+    raise Interrupted(signum)
+
+
 def main(argv=None) -> int:
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _terminate)  # SIGTERM before a run guards itself: one line, 143
     args = build_parser().parse_args(argv)
     for name in ("episodes", "seeds", "budget_steps"):
         if getattr(args, name, 1) < 1:
             print(f"neuroevo: error: --{name.replace('_', '-')} must be at least 1", file=sys.stderr)
             return 2
+    if getattr(args, "seed", 0) < 0:
+        print(f"neuroevo: error: --seed must be >= 0, got {args.seed}", file=sys.stderr)
+        return 2
     if getattr(args, "log_level", None) is not None:
         from neuroevo.run import set_log_level
 
@@ -281,6 +300,10 @@ def main(argv=None) -> int:
         where = f"{e.filename}: " if e.filename else ""
         print(f"neuroevo: error: {where}{e.strerror or e}", file=sys.stderr)
         return 2
+    except SystemExit as e:  # sys.exit() in user code (an env, a callback): never a silent exit 0
+        print(f"neuroevo: error: user code called sys.exit({e.code!r}) during `neuroevo {args.command}`",
+              file=sys.stderr)
+        return 2
 
 
 def _interrupted(e: KeyboardInterrupt, args) -> str:
@@ -295,5 +318,24 @@ def _interrupted(e: KeyboardInterrupt, args) -> str:
                f"{args.resume})"
     return "interrupted"
 
+
+def entry() -> None:
+    """The ``neuroevo`` console command: :func:`main`, then exit without waiting for threads that user code
+    left running (a non-daemon thread of a fitness would otherwise keep the process alive after the run)."""
+    import threading
+
+    try:
+        code = main()
+    except KeyboardInterrupt as e:  # before main() reached its command: nothing was written
+        print("neuroevo: interrupted while starting; nothing was written (run the same command again)",
+              file=sys.stderr)
+        code = 128 + getattr(e, "signum", 2)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

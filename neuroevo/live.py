@@ -247,8 +247,11 @@ def record(scene: Scene, path, max_frames: int = 600, every: int = 2, scale: flo
     while finish and running:
         running = scene.step()
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    iio.imwrite(path, np.stack(images), extension=".gif", duration=round(1000 * every / scene.fps), loop=0)
+    gif = iio.imwrite("<bytes>", np.stack(images), extension=".gif", duration=round(1000 * every / scene.fps),
+                      loop=0)
+    from neuroevo.agent import atomic_write
+
+    atomic_write(path, lambda f: f.write(gif))  # an old GIF survives a full disk; OSError -> one line
     return path
 
 
