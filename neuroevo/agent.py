@@ -81,15 +81,25 @@ class Agent:
 
     @property
     def network(self) -> Network:
+        if not isinstance(self.genome, np.ndarray):  # a GenomeBatch of one (NEAT)
+            return self.genome.network(0)
         return Network(self.spec, self.genome)
 
     def save(self, path: str | Path) -> Path:
-        """Write ``<stem>.npz`` and ``<stem>.json`` (``path`` may end in .npz or be a stem); returns the .npz."""
+        """Write ``<stem>.npz`` and ``<stem>.json`` (``path`` may end in .npz or be a stem); returns the .npz.
+
+        A NEAT genome (a GenomeBatch of one) is stored as its arrays, ``genome.<name>``, and ``genome_type``
+        "neat" in the JSON."""
         npz = Path(path).with_suffix(".npz")
-        write_npz(npz, genome=np.asarray(self.genome, dtype=np.float64))
+        extra = {}
+        if isinstance(self.genome, np.ndarray):
+            write_npz(npz, genome=np.asarray(self.genome, dtype=np.float64))
+        else:
+            write_npz(npz, **{f"genome.{k}": v for k, v in self.genome.to_arrays().items()})
+            extra = {"genome_type": "neat"}
         write_json(npz.with_suffix(".json"), {"format": "neuroevo-agent", "version": 1,
                                               "spec": self.spec.to_dict(), "env_id": self.env_id,
-                                              "env_kwargs": self.env_kwargs, **self.meta})
+                                              "env_kwargs": self.env_kwargs, **extra, **self.meta})
         return npz
 
 
@@ -113,12 +123,21 @@ def load_agent(path: str | Path) -> Agent:
     try:
         spec = NetworkSpec.from_dict(meta.pop("spec"))
         with np.load(npz, allow_pickle=False) as data:
-            genome = np.array(data["genome"], dtype=np.float64)
+            if meta.get("genome_type") == "neat":
+                from neuroevo.strategies.neat.batch import NEATGenomes
+
+                genome = NEATGenomes.from_arrays({k.partition(".")[2]: np.array(data[k]) for k in data.files
+                                                  if k.startswith("genome.")})
+            else:
+                genome = np.array(data["genome"], dtype=np.float64)
     except CheckpointError:
         raise
     except Exception as e:  # any decoding problem is a corrupted file for the user
         raise CheckpointError(f"cannot read the agent in {npz.parent}: {type(e).__name__}: {e}") from None
-    if genome.shape != (spec.n_params,):
+    if meta.pop("genome_type", None) == "neat":
+        if len(genome) != 1 or (genome.n_in, genome.n_out) != (spec.n_inputs, spec.n_outputs):
+            raise CheckpointError(f"{npz} holds a NEAT genome that does not fit its spec")
+    elif genome.shape != (spec.n_params,):
         raise CheckpointError(f"{npz} holds {genome.shape} weights but its spec needs ({spec.n_params},)")
     env_id = meta.pop("env_id", None)
     env_kwargs = meta.pop("env_kwargs", {}) or {}

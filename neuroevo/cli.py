@@ -139,6 +139,14 @@ def cmd_watch(args) -> int:
     return 0
 
 
+def cmd_show(args) -> int:
+    from neuroevo.strategies.neat.show import show_run
+
+    topo, species = show_run(args.path)
+    print(f"wrote {topo} (the best genome) and {species} (species sizes per generation)")
+    return 0
+
+
 def cmd_envs(args) -> int:
     from neuroevo.envs import describe_envs
 
@@ -222,6 +230,10 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--flock", action="store_true",
                    help="fly the whole population of the run's last checkpoint at once (built-in games)")
     w.set_defaults(func=cmd_watch)
+
+    s = sub.add_parser("show", help="draw a NEAT run: the best genome's topology and the species sizes (PNG)")
+    s.add_argument("path", metavar="RUN", help="a run folder of --algorithm neat")
+    s.set_defaults(func=cmd_show)
 
     n = sub.add_parser("envs", help="list the built-in games and Gymnasium environments")
     n.add_argument("--all", action="store_true", help="list every registered Gymnasium id")

@@ -134,6 +134,10 @@ def _config_fields():
 
 
 def _validate(self) -> "Config":
+    strategy = self.strategy
+    strategy.validate()
+    if hasattr(strategy, "complete"):  # a strategy may fill task/run defaults (NEAT: a neat-python file's sizes)
+        strategy.complete(self)
     for name in SECTIONS:
         getattr(self, attribute(name)).validate()
     return self

@@ -10,9 +10,10 @@ from __future__ import annotations
 from neuroevo.errors import ConfigError
 from neuroevo.strategies.base import Strategy
 from neuroevo.strategies.ga import GeneticAlgorithm
+from neuroevo.strategies.neat.strategy import NEATStrategy
 
 #: ``--algorithm`` name -> Strategy subclass.
-STRATEGIES: dict[str, type[Strategy]] = {cls.name: cls for cls in (GeneticAlgorithm,)}
+STRATEGIES: dict[str, type[Strategy]] = {cls.name: cls for cls in (GeneticAlgorithm, NEATStrategy)}
 
 #: TOML section -> config dataclass of the strategies reading it (in registry order).
 SECTIONS: dict[str, type] = {}
