@@ -17,6 +17,8 @@ from neuroevo.evaluation.tasks import Task
 REPEAT = 0.1
 #: Seconds after the deadline before the watchdog ends a process whose fitness does not let go.
 GRACE = 5.0
+#: Longest deadline armed (a year); a longer --eval-timeout is no limit in practice.
+MAX_SECONDS = 365 * 86400.0
 
 
 class _Deadline(BaseException):
@@ -63,14 +65,15 @@ class SerialEvaluator(Evaluator):
         def expired(signum, frame):
             raise _Deadline
 
+        seconds = min(self.eval_timeout, MAX_SECONDS)  # longer: no limit in practice (and no time_t overflow)
         done = threading.Event()
-        watchdog = threading.Thread(target=_watchdog, args=(done, self.eval_timeout + GRACE, message),
+        watchdog = threading.Thread(target=_watchdog, args=(done, seconds + GRACE, message),
                                     name="neuroevo-eval-watchdog", daemon=True)
         previous = signal.signal(signal.SIGALRM, expired)
-        signal.setitimer(signal.ITIMER_REAL, self.eval_timeout, REPEAT)
-        watchdog.start()
         try:
             try:
+                watchdog.start()
+                signal.setitimer(signal.ITIMER_REAL, seconds, REPEAT)
                 fitness, steps = self.task.evaluate(genomes, seeds)
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
