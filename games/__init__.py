@@ -1,8 +1,10 @@
 """Built-in games, registered as Gymnasium environments on import.
 
 Each game package defines ``REGISTRATIONS``: a list of keyword dicts for ``gymnasium.register``
-(id, entry_point, max_episode_steps, reward_threshold, kwargs). ``import games`` registers them all;
-``gymnasium.make("games:neuroevo/FlappyBird-v0")`` imports this package first by itself.
+(id, entry_point, vector_entry_point, max_episode_steps, reward_threshold, kwargs). ``import games``
+registers them all (Gymnasium 1.x loads no env plugins by itself: ``import games`` and, to keep linters from
+calling the import unused, ``gymnasium.register_envs(games)``); ``gymnasium.make("games:neuroevo/FlappyBird-v0")``
+imports this package first by itself.
 """
 
 import importlib

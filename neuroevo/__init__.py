@@ -16,7 +16,7 @@ from neuroevo.evaluation import (EnvTask, FunctionTask, KernelTask, ProcessPoolE
                                  batch_fitness, make_evaluator, make_task)
 
 # Callbacks, agents, checkpoints
-from neuroevo.agent import Agent, load_agent
+from neuroevo.agent import Agent, load, load_agent
 from neuroevo.callbacks import Callback, GenerationRecord
 from neuroevo.checkpoint import load_checkpoint, save_checkpoint
 from neuroevo.errors import CheckpointError, ConfigError, FitnessError, NeuroevoError, TaskError
@@ -31,7 +31,7 @@ __all__ = [
     "EnvTask", "FunctionTask", "KernelTask", "ProcessPoolEvaluator", "SerialEvaluator", "Task",
     "batch_fitness", "make_evaluator", "make_task",
     # callbacks, agents, checkpoints, errors
-    "Agent", "load_agent", "Callback", "GenerationRecord", "load_checkpoint", "save_checkpoint",
+    "Agent", "load", "load_agent", "Callback", "GenerationRecord", "load_checkpoint", "save_checkpoint",
     "CheckpointError", "ConfigError", "FitnessError", "NeuroevoError", "TaskError",
 ]
 __version__ = "0.1.0"

@@ -8,12 +8,14 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import logging
 import os
 import sys
 from dataclasses import fields
 
 from neuroevo.config import SECTIONS, STRATEGY_SECTIONS, field_type
 from neuroevo.errors import NeuroevoError
+from neuroevo.runlog import cli_logging
 from neuroevo.strategies.registry import STRATEGIES
 
 
@@ -468,12 +470,9 @@ def main(argv=None) -> int:
     if getattr(args, "seed", 0) < 0:
         print(f"neuroevo: error: --seed must be >= 0, got {args.seed}", file=sys.stderr)
         return 2
-    if getattr(args, "log_level", None) is not None:
-        from neuroevo.run import set_log_level
-
-        set_log_level(args.log_level)
     try:
-        return args.func(args)
+        with cli_logging(getattr(args, "log_level", None) or logging.INFO):  # run.log of evolve runs
+            return args.func(args)
     except NeuroevoError as e:
         print(f"neuroevo: error: {e}", file=sys.stderr)
         return 2

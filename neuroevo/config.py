@@ -15,11 +15,15 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import math
-import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import tomli_w
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the same parser, from PyPI (a dependency there)
+    import tomli as tomllib  # type: ignore[no-redef]
 
 from neuroevo.errors import ConfigError
 from neuroevo.network import ACTIVATIONS

@@ -13,7 +13,9 @@ pygame is imported inside the functions that draw, so importing this module open
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import io
 import multiprocessing as mp
 import os
 import queue
@@ -28,7 +30,14 @@ import numpy as np
 from neuroevo.callbacks import Callback
 from neuroevo.errors import NeuroevoError
 
-os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+
+def import_pygame():
+    """``import pygame`` without its support banner on stdout, and without touching ``os.environ``."""
+    if "pygame" not in sys.modules:
+        with contextlib.redirect_stdout(io.StringIO()):
+            import pygame  # noqa: F401
+    return sys.modules["pygame"]
 
 
 @runtime_checkable
@@ -103,7 +112,7 @@ class GymScene:
         return not self.done  # the env stays open: closing a pygame env would close our window too
 
     def draw(self, surface) -> None:
-        import pygame
+        pygame = import_pygame()
 
         surface.blit(pygame.surfarray.make_surface(np.ascontiguousarray(self.frame.swapaxes(0, 1))), (0, 0))
 
@@ -141,7 +150,7 @@ def _check_display(what: str, instead: str) -> None:
 
 def _init_display():
     """Initialise pygame's video; raises NeuroevoError (one line) when there is no display."""
-    import pygame
+    pygame = import_pygame()
 
     _check_display("a window", "record a GIF instead (neuroevo watch RUN --record out.gif) or run under xvfb-run")
     try:
@@ -162,7 +171,7 @@ class HumanWindow:
 
     def present(self, surface, fps: int) -> None:
         """Show a finished pygame ``surface`` (its size in pixels) and wait for the next frame's time."""
-        import pygame
+        pygame = import_pygame()
 
         if self.window is None:
             pygame.display.init()
@@ -177,7 +186,7 @@ class HumanWindow:
 
     def close(self) -> None:
         if self.window is not None:
-            import pygame
+            pygame = import_pygame()
 
             pygame.display.quit()
             self.window = None
@@ -250,7 +259,7 @@ def record(scene: Scene, path, max_seconds: float | None = None, fps: float = 15
     Raises:
         NeuroevoError: an unknown suffix, or .mp4 without imageio-ffmpeg.
     """
-    import pygame
+    pygame = import_pygame()
 
     from neuroevo.recording import open_writer
 

@@ -60,3 +60,48 @@ def output_to_action(space: spaces.Space):
         return a.reshape(space.shape).astype(space.dtype)
 
     return to_box
+
+
+def batch_inputs(space: spaces.Space, obs) -> tuple[np.ndarray, bool]:
+    """Network inputs of one observation or of a batch, in Stable-Baselines3's convention.
+
+    An observation of exactly ``space.shape`` is one observation; ``(B, *space.shape)`` is a batch (a
+    vector env's). Returns ``((B, flatdim(space)) float64, vectorized)``, B = 1 for one observation.
+
+    Raises:
+        TaskError: if the shape is neither, or the space is a Dict/Tuple given as a batch.
+    """
+    if isinstance(space, spaces.Box):
+        x = np.asarray(obs, dtype=np.float64)
+        if x.shape == space.shape:
+            return x.reshape(1, -1), False
+        if x.ndim == len(space.shape) + 1 and x.shape[1:] == space.shape:
+            return x.reshape(x.shape[0], -1), True
+        raise TaskError(f"observation of shape {x.shape} does not fit {space} (one observation of shape "
+                        f"{space.shape} or a batch of shape (n_envs, {', '.join(map(str, space.shape))}))")
+    if isinstance(space, (spaces.Discrete, spaces.MultiDiscrete, spaces.MultiBinary)):
+        x = np.asarray(obs)
+        shape = () if isinstance(space, spaces.Discrete) else space.shape
+        if x.shape == shape:
+            return np.asarray(spaces.flatten(space, x), dtype=np.float64)[None, :], False
+        if x.ndim == len(shape) + 1 and x.shape[1:] == shape:
+            return np.stack([np.asarray(spaces.flatten(space, o), dtype=np.float64) for o in x]), True
+        raise TaskError(f"observation of shape {x.shape} does not fit {space}")
+    return np.asarray(spaces.flatten(space, obs), dtype=np.float64)[None, :], False
+
+
+def outputs_to_actions(space: spaces.Space, y: np.ndarray) -> np.ndarray:
+    """Actions of a batch of network outputs ``y`` (B, n_out): the rule of :func:`output_to_action`, row by row.
+
+    Returns:
+        Discrete: (B,) int64. Box: (B, *space.shape) of ``space.dtype``.
+
+    Raises:
+        TaskError: if the space is neither Discrete nor a bounded Box.
+    """
+    n_outputs(space)
+    if isinstance(space, spaces.Discrete):
+        return (int(space.start) + np.argmax(y, axis=1)).astype(np.int64)
+    low, high = space.low.astype(np.float64).ravel(), space.high.astype(np.float64).ravel()
+    a = low + (np.clip(y, -1.0, 1.0) + 1.0) * 0.5 * (high - low)
+    return a.reshape((len(y), *space.shape)).astype(space.dtype)

@@ -8,7 +8,7 @@ The walk of a run, one job per module: the folder is claimed and locked for the 
 (``neuroevo.runfolder``); a resume is checked against the run's recorded config (``neuroevo.resuming``)
 and every file it reads is validated (``neuroevo.schema``) before anything is written; the evaluator is
 started and always closed (``neuroevo.lifecycle``); signals stop the run cleanly (``neuroevo.signals``);
-``run.log`` is written once the run has started (``neuroevo.runlog``).
+``run.log`` is written once the run has started, by the handler the application installs (``neuroevo.runlog``).
 
 Transactions: a new run writes its config and a checkpoint of generation 0 before any evaluation, so an
 interrupt at any moment (start-up, Numba compilation, the first generation) leaves a resumable folder;
@@ -38,7 +38,7 @@ from neuroevo.population import Population, RunResult
 from neuroevo.progress import ProgressBar
 from neuroevo.resuming import RESUMABLE, check_edits, check_flags, check_out  # noqa: F401 (RESUMABLE: API)
 from neuroevo.runfolder import FolderLock, claim, free_folder, remove_temporary, write_marker
-from neuroevo.runlog import RunLog, set_log_level  # noqa: F401 (set_log_level: API)
+from neuroevo.runlog import RunLog
 from neuroevo.schema import read_history
 from neuroevo.signals import Interrupted, SignalGuard
 from neuroevo.strategies.base import Strategy

@@ -1,25 +1,39 @@
-"""The run's log file, ``run.log``: set up at the start of a run, written only once the run has started.
+"""The run's log file, ``run.log``, and neuroevo's logging rules.
 
-Records made before :meth:`RunLog.commit` (while a resumed run is still being checked and its workers
-started) are kept in memory, so a resume that fails leaves ``run.log`` as it was. A log file that cannot
-be written (full disk) never prints a traceback: its records are dropped and the run goes on (the files
-that matter, checkpoints, are written atomically and report their own errors).
+neuroevo's records go through the ``neuroevo`` logger (and its children) only. The library installs no
+handler beyond a ``NullHandler`` and changes no logger's level, so an application's own set-up
+(``logging.basicConfig(level=logging.WARNING)``, say) decides what it sees. ``run.log`` is written by a
+:class:`RunLogHandler`, which the application installs where it likes; the CLI, an application, puts one on
+the root logger at its ``-v``/``-q`` level (:func:`cli_logging`), so the records of a user's fitness (any
+logger) and of the workers reach ``run.log`` too.
+
+A run announces itself with :class:`RunLog` (its ``run.log`` path and generation). Records made before
+:meth:`RunLog.commit` (while a resumed run is still being checked and its workers started) are kept in
+memory, so a resume that fails leaves ``run.log`` as it was. A log file that cannot be written (full disk)
+never prints a traceback: its records are dropped and the run goes on. Outside a run, a ``RunLogHandler``
+drops every record. From Python::
+
+    logging.getLogger("neuroevo").setLevel(logging.INFO)
+    logging.getLogger("neuroevo").addHandler(neuroevo.runlog.RunLogHandler())
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import logging.handlers
+import os
+import weakref
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-#: Level of run.log (``neuroevo -v``: DEBUG, ``-q``: WARNING); see :func:`set_log_level`.
-_LEVEL = {"level": logging.INFO}
+LOGGER = "neuroevo"
 FORMAT = "%(asctime)s %(processName)s gen %(generation)s %(levelname)s %(name)s: %(message)s"
+MAX_PENDING = 100_000  # records kept per handler before a run is committed
 
+logging.getLogger(LOGGER).addHandler(logging.NullHandler())
 
-def set_log_level(level: int) -> None:
-    """Set the level of the run's log file (``logging.DEBUG``, ``INFO`` (default), ``WARNING``...)."""
-    _LEVEL["level"] = int(level)
+_CURRENT: dict[str, RunLog | None] = {"run": None}
+_HANDLERS: weakref.WeakSet[RunLogHandler] = weakref.WeakSet()
 
 
 class _QuietFileHandler(logging.FileHandler):
@@ -27,72 +41,115 @@ class _QuietFileHandler(logging.FileHandler):
 
     failed = False
 
-    def handleError(self, record):
+    def handleError(self, record: logging.LogRecord) -> None:
         self.failed = True
 
 
-class _GenerationFilter(logging.Filter):
-    """Records made in this process get the generation being evolved (workers set their own)."""
-
-    def __init__(self, generation):
-        super().__init__()
-        self.generation = generation
-
-    def filter(self, record):
-        if getattr(record, "generation", None) is None:
-            record.generation = self.generation()
-        return True
-
-
 class RunLog:
-    """run.log of a run: this process's records and its workers' (see ``neuroevo.evaluation.pool``).
+    """The run in progress, for the :class:`RunLogHandler` s: ``with RunLog(path, generation) as log``.
 
     Args:
-        path: the log file (appended to).
-        generation: a function returning the generation being evolved (for the records' ``generation``).
+        path: the run's log file (appended to).
+        generation: a function returning the generation being evolved (the records' ``generation``).
     """
 
-    def __init__(self, path: Path, generation):
-        self.path, self.level = Path(path), _LEVEL["level"]
-        self.filter = _GenerationFilter(generation)
-        self.buffer = logging.handlers.MemoryHandler(capacity=10**6, flushLevel=logging.CRITICAL + 10)
-        self.buffer.setLevel(self.level)
-        self.buffer.addFilter(self.filter)
-        self.file: logging.Handler | None = None
-        self._previous = None
+    def __init__(self, path: str | Path, generation: Callable[[], int | None]):
+        self.path, self.generation = Path(path), generation
+        self.committed = False
+        self._previous: RunLog | None = None
 
-    def __enter__(self) -> "RunLog":
-        root = logging.getLogger()
-        root.addHandler(self.buffer)
-        self._previous = root.level  # put back when the run ends
-        root.setLevel(min(root.level or logging.WARNING, self.level))
-        logging.getLogger("numba").setLevel(max(self.level, logging.INFO))  # DEBUG: compiler internals
+    def __enter__(self) -> RunLog:
+        self._previous, _CURRENT["run"] = _CURRENT["run"], self
         return self
 
     def commit(self) -> None:
-        """The run has started: open run.log and write the records kept so far, then every new one."""
-        if self.file is not None:
+        """The run has started: run.log is created (even if no record reaches it) and gets the records kept
+        so far, then every new one."""
+        if self.committed:
             return
-        try:
-            open(self.path, "a").close()  # run.log exists even when no record reaches it (-q)
-        except OSError:
-            pass  # an unwritable log never stops the run
-        handler = _QuietFileHandler(self.path, delay=True)
-        handler.setLevel(self.level)
-        handler.setFormatter(logging.Formatter(FORMAT))
-        self.file = handler
-        self.buffer.setTarget(handler)
-        self.buffer.flush()
-        root = logging.getLogger()
-        root.removeHandler(self.buffer)
-        handler.addFilter(self.filter)
-        root.addHandler(handler)
+        self.committed = True
+        handlers = list(_HANDLERS)
+        if handlers:
+            try:
+                open(self.path, "a").close()
+            except OSError:
+                pass  # an unwritable log never stops the run
+        for handler in handlers:
+            handler.flush_pending(self)
 
-    def __exit__(self, *exc) -> None:
-        root = logging.getLogger()
-        for h in (self.buffer, self.file):
-            if h is not None:
-                root.removeHandler(h)
-                h.close()
-        self.buffer.buffer.clear()
-        root.setLevel(self._previous)
+    def __exit__(self, *exc: object) -> None:
+        _CURRENT["run"] = self._previous
+        for handler in list(_HANDLERS):
+            handler.close_file()
+
+
+class RunLogHandler(logging.Handler):
+    """Writes records to the ``run.log`` of the run in progress (none: the record is dropped).
+
+    Records without a ``generation`` attribute (those made in this process) get the run's current one.
+    The file is made like any ``open`` (mode 0666 less the umask) and closed when the run ends.
+    """
+
+    def __init__(self, level: int = logging.NOTSET):
+        super().__init__(level)
+        self.setFormatter(logging.Formatter(FORMAT))
+        self._file: _QuietFileHandler | None = None
+        self._pending: list[logging.LogRecord] = []
+        _HANDLERS.add(self)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        run = _CURRENT["run"]
+        if run is None:
+            return
+        if getattr(record, "generation", None) is None:
+            record.generation = run.generation()
+        if not run.committed:
+            if len(self._pending) < MAX_PENDING:
+                self._pending.append(record)
+            return
+        self._open(run.path).emit(record)
+
+    def flush_pending(self, run: RunLog) -> None:
+        """Write the records kept before ``run`` was committed."""
+        pending, self._pending = self._pending, []
+        for record in pending:
+            self._open(run.path).emit(record)
+
+    def _open(self, path: Path) -> _QuietFileHandler:
+        if self._file is None or self._file.baseFilename != os.path.abspath(path):
+            self.close_file()
+            self._file = _QuietFileHandler(path, delay=True)
+            self._file.setFormatter(self.formatter)
+        return self._file
+
+    def close_file(self) -> None:
+        """Close the run.log file and drop records kept for an uncommitted run."""
+        self._pending = []
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def close(self) -> None:
+        self.close_file()
+        _HANDLERS.discard(self)
+        super().close()
+
+
+@contextlib.contextmanager
+def cli_logging(level: int = logging.INFO) -> Iterator[RunLogHandler]:
+    """The CLI's logging for one command: a :class:`RunLogHandler` on the root logger at ``level``
+    (``logging.DEBUG`` for ``-v``, ``WARNING`` for ``-q``), numba's compiler chatter held at INFO or above;
+    everything put back when the block ends."""
+    root, numba = logging.getLogger(), logging.getLogger("numba")
+    levels = root.level, numba.level
+    handler = RunLogHandler(level)
+    root.addHandler(handler)
+    root.setLevel(level)
+    numba.setLevel(max(level, logging.INFO))
+    try:
+        yield handler
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(levels[0])
+        numba.setLevel(levels[1])
+        handler.close()

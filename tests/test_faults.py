@@ -400,15 +400,6 @@ def test_split_covers_every_genome_once():
             assert max(sizes) - min(sizes) <= 1 and min(sizes) >= 1
 
 
-@pytest.fixture(autouse=True)
-def _restore_logging():
-    """main() sets the run.log level; put the default back for the next test."""
-    yield
-    from neuroevo.run import set_log_level
-
-    set_log_level(logging.INFO)
-
-
 # ------------------------------------------------------------------------------------ bad backend settings
 
 BAD = [

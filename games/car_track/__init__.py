@@ -9,6 +9,7 @@
 
 REGISTRATIONS = [
     dict(id="neuroevo/CarTrack-v0", entry_point="games.car_track.env:CarTrackEnv", max_episode_steps=3000,
+         vector_entry_point="games.car_track.vector:CarTrackVectorEnv",
          reward_threshold=3.0, kwargs={"track": "oval"}),
 ]
 

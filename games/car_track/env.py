@@ -36,27 +36,37 @@ def check_options(laps, sensor_angles, sensor_range) -> tuple[int, np.ndarray, f
 class CarTrackEnv(gym.Env):
     """A top-down car on a closed track, steered from distance sensors, rewarded for progress along the track.
 
-    Physics, sensors and progress are in :mod:`games.car_track.physics` (units: pixels, seconds, radians;
-    the kinematic bicycle model); tracks in :mod:`games.car_track.track`. The same code runs the
-    population kernel :func:`games.car_track.kernel.population_fitness`.
+    ## Description
+    A car seen from above drives laps of a closed track (a centreline and a width, walls on both sides)
+    without touching the walls, sensing them only through a few distance rays, like the classic
+    neuroevolution car demos. Physics, sensors and progress are in :mod:`games.car_track.physics` (units:
+    pixels, seconds, radians; the kinematic bicycle model, Rajamani, *Vehicle Dynamics and Control*,
+    section 2.2); tracks in :mod:`games.car_track.track`. The same code runs the population kernel
+    :func:`games.car_track.kernel.population_fitness` and the vector env
+    :class:`games.car_track.vector.CarTrackVectorEnv`.
 
     ## Action Space
-    ``continuous=True``: ``Box(-1, 1, (2,), float32)``: (steering, throttle). Steering -1 is full left,
-    +1 full right (front wheels at +-0.5 rad); throttle +1 accelerates at 240 px/s^2, -1 brakes at
-    480 px/s^2, 0 coasts (drag 0.4 /s).
+    ``continuous=True``: ``Box(-1, 1, (2,), float32)``:
+
+    | Num | Action   | Unit                                                            | Min | Max |
+    |-----|----------|-----------------------------------------------------------------|-----|-----|
+    | 0   | steering | fraction of the 0.5 rad front-wheel lock (-1 left, +1 right)    | -1  | 1   |
+    | 1   | throttle | fraction of 240 px/s^2 acceleration (> 0) or 480 px/s^2 braking (< 0) | -1 | 1 |
+
+    Values outside [-1, 1] are clipped; throttle 0 coasts (drag 0.4 /s).
     ``continuous=False``: ``Discrete(5)``, as Gymnasium's CarRacing: 0 coast, 1 steer left, 2 steer right,
     3 full throttle, 4 full brake.
 
     ## Observation Space
     ``Box(0, 1, (n_sensors + 1,), float32)``:
 
-    | Index        | Observation                                             | Min | Max |
-    |--------------|---------------------------------------------------------|-----|-----|
-    | 0 .. n-1     | distance to the wall along sensor i / ``sensor_range``  | 0   | 1   |
-    | n            | speed / 240 px/s                                        | 0   | 1   |
+    | Num      | Observation                                        | Unit                       | Min | Max |
+    |----------|----------------------------------------------------|----------------------------|-----|-----|
+    | 0 .. n-1 | distance to the wall along sensor i                | ``sensor_range`` px (200)  | 0   | 1   |
+    | n        | speed                                              | 240 px/s (the top speed)   | 0   | 1   |
 
     Sensors are rays from the car's centre at ``sensor_angles`` degrees from its heading (positive to the
-    right), default (-60, -30, 0, 30, 60), range ``sensor_range`` pixels (default 200).
+    right), default (-60, -30, 0, 30, 60); a ray that meets no wall within range reads 1.
 
     ## Rewards
     The progress of the step along the centreline, in laps (only new ground counts: driving backwards or in
@@ -66,8 +76,7 @@ class CarTrackEnv(gym.Env):
     ## Starting State
     At point 0 of the track facing point 1, at rest, moved up to 0.2 track widths sideways and turned up to
     0.15 rad, uniformly at random. With several tracks the episode's track is drawn uniformly too: every
-    draw comes from the ``reset`` seed, so a seed fixes the whole episode. ``reset(options={"track": t})``
-    chooses the track instead (a name or an index into the list).
+    draw comes from the ``reset`` seed, so a seed fixes the whole episode.
 
     ## Episode End
     Terminated when the car touches a wall or completes ``laps`` laps. Truncated when it makes less than
@@ -76,9 +85,29 @@ class CarTrackEnv(gym.Env):
     ## Arguments
     ``gym.make("neuroevo/CarTrack-v0", track="oval", continuous=True, laps=3,
     sensor_angles=(-60, -30, 0, 30, 60), sensor_range=200.0, render_mode=None)``.
-    ``track``: a built-in name (oval, sbend, hairpin, technical), a track JSON file, or a comma-separated
-    list of them ("oval,sbend"). ``info`` holds ``laps`` (completed), ``progress`` (laps, float),
-    ``track`` (name), ``crashed`` and ``stalled``.
+
+    - ``track``: a built-in name (oval, sbend, hairpin, technical), a track JSON file, or a comma-separated
+      list of them ("oval,sbend").
+    - ``render_mode``: None, "human" (a pygame window at 20 fps) or "rgb_array": (H, W, 3) uint8 frames of
+      one size for every episode of an env instance, whatever the track: (W, H) is the largest track view
+      among the env's tracks (at most 960 x 680 px plus a 34 px HUD), a smaller track's view centred on a
+      black letterbox (so ``RecordVideo`` sees one frame size across a multi-track episode sequence).
+
+    ``info`` holds ``laps`` (completed), ``progress`` (laps, float), ``track`` (name), ``crashed`` and
+    ``stalled``.
+
+    ## Reset Options
+    ``reset(seed=None, options={"track": t})``: ``t`` a track name or an index into the env's tracks
+    chooses the episode's track instead of drawing it (the start position is still drawn from the seed).
+    No other option is read.
+
+    ## Vector Env
+    ``gymnasium.make_vec("neuroevo/CarTrack-v0", num_envs=N, vectorization_mode="vector_entry_point")``
+    steps N cars at once in Numba (:mod:`games.car_track.vector`).
+
+    ## Version History
+    - v0: first version (kinematic bicycle model, ray-cast sensors, progress reward with a lap-time
+      bonus; fixed frame size across tracks).
 
     Raises:
         TaskError: unknown, malformed or self-intersecting track; bad laps, sensor angles or range.

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
-
-os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 
 def keyboard_action(pressed, keys) -> np.ndarray:

@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from games.car_track import physics as ph
-from neuroevo.live import HumanWindow
+from neuroevo.live import HumanWindow, import_pygame
 
 MAX_VIEW = (960, 680)  # px, largest world area drawn
 HUD_HEIGHT = 34  # px
@@ -48,7 +48,7 @@ class View:
 
     def background(self):
         """The track drawn once: grass, asphalt, walls, centreline checkpoints and the start line."""
-        import pygame
+        pygame = import_pygame()
 
         if self._background is None:
             surf = pygame.Surface(self.size)
@@ -71,7 +71,7 @@ class View:
         return self._background
 
     def draw_car(self, surface, state, colour, outline=None):
-        import pygame
+        pygame = import_pygame()
 
         corners = np.empty((4, 2))
         ph.car_corners(state[ph.X], state[ph.Y], state[ph.HEADING], corners)
@@ -82,7 +82,7 @@ class View:
 
     def draw_rays(self, surface, state, angles, sensor_range, arrays):
         """The car's sensor rays, green (far wall) to red (near wall), with a dot where each hits."""
-        import pygame
+        pygame = import_pygame()
 
         x, y, h = state[ph.X], state[ph.Y], state[ph.HEADING]
         start = self.to_screen([x, y])
@@ -97,7 +97,7 @@ class View:
 
 def draw_hud(surface, items):
     """A bar of ``label: value`` items across the top of ``surface``."""
-    import pygame
+    pygame = import_pygame()
 
     if not pygame.font.get_init():
         pygame.font.init()
@@ -112,12 +112,26 @@ def car_colour(i: int, n: int) -> tuple[int, int, int]:
     return int(r * 255), int(g * 255), int(b * 255)
 
 
+LETTERBOX = (0, 0, 0)  # colour around a track's view smaller than the env's frame
+
+
+def frame_size(tracks) -> tuple[int, int]:
+    """(width, height) in pixels of every frame of an env playing ``tracks``: the largest view among them."""
+    sizes = [View(t).size for t in tracks]
+    return max(w for w, _ in sizes), max(h for _, h in sizes)
+
+
 class EnvRenderer:
-    """Draws a :class:`~games.car_track.env.CarTrackEnv`: one car, its rays, a HUD (lap, progress, speed)."""
+    """Draws a :class:`~games.car_track.env.CarTrackEnv`: one car, its rays, a HUD (lap, progress, speed).
+
+    Every frame has the size :func:`frame_size` of the env's tracks, whatever the episode's track: a smaller
+    track's view is centred on a black letterbox (so video recorders see one frame size).
+    """
 
     def __init__(self, env, human: bool):
         self.env, self.human = env, human
         self.views = {}
+        self.size = frame_size(env.tracks)
         self.window = HumanWindow("neuroevo: CarTrack-v0")
 
     def view(self) -> View:
@@ -139,12 +153,18 @@ class EnvRenderer:
                            ("speed", f"{s[ph.SPEED]:.0f} px/s"), ("lap time", f"{s[ph.TIME] - s[ph.LAP_T]:.1f} s")])
 
     def render(self):
-        """Human mode: draw to the window (None). rgb_array mode: (H, W, 3) uint8 frame."""
-        import pygame
+        """Human mode: draw to the window (None). rgb_array mode: (H, W, 3) uint8 frame, (W, H) = ``self.size``."""
+        pygame = import_pygame()
 
         view = self.view()
-        surface = pygame.Surface(view.size)
-        self.draw(surface)
+        surface = pygame.Surface(self.size)
+        if view.size == self.size:
+            self.draw(surface)
+        else:
+            surface.fill(LETTERBOX)
+            inner = pygame.Surface(view.size)
+            self.draw(inner)
+            surface.blit(inner, ((self.size[0] - view.size[0]) // 2, (self.size[1] - view.size[1]) // 2))
         if not self.human:
             return np.transpose(pygame.surfarray.array3d(surface), (1, 0, 2)).copy()
         self.window.present(surface, self.env.metadata["render_fps"])
@@ -216,7 +236,7 @@ class FlockScene:
         return True
 
     def draw(self, surface) -> None:
-        import pygame
+        pygame = import_pygame()
 
         view = self.view
         surface.blit(view.background(), (0, 0))

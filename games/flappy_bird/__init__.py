@@ -9,6 +9,7 @@ REWARD_THRESHOLD = 2307.0
 
 REGISTRATIONS = [
     dict(id="neuroevo/FlappyBird-v0", entry_point="games.flappy_bird.env:FlappyBirdEnv",
+         vector_entry_point="games.flappy_bird.vector:FlappyBirdVectorEnv",
          reward_threshold=REWARD_THRESHOLD, nondeterministic=False),
 ]
 

@@ -14,10 +14,14 @@ from neuroevo.errors import ConfigError
 class FlappyBirdEnv(gym.Env):
     """Flappy Bird: fly a bird through gaps between pipes for as long as possible.
 
+    ## Description
+
     The classic game (FlapPyBird, and ``flappy-bird-gymnasium`` which follows it): 288 x 512 px at 30 frames
     per second; every frame gravity adds 1 px/frame to the fall speed (capped at 10 px/frame), a flap sets
     it to -9 px/frame; pipes 52 px wide come from the right at 4 px/frame, one every 144 px, each with a
-    100 px gap at a height drawn from the episode's seeded generator.
+    100 px gap at a height drawn from the episode's seeded generator. Physics in
+    :mod:`games.flappy_bird.physics`, shared with the population kernel and the vector env
+    :class:`games.flappy_bird.vector.FlappyBirdVectorEnv`.
 
     ## Action Space
 
@@ -37,9 +41,17 @@ class FlappyBirdEnv(gym.Env):
 
     The next pipe is the first whose right edge is right of the bird's left edge.
 
-    ``observation="pipes"``: ``Box(-1, 1, (12,))`` float32, the 12 features of flappy-bird-gymnasium: for the
-    first three pipes not yet off the left edge, x / 288, gap top y / 512, gap bottom y / 512 (a pipe still
-    right of the screen reads 1, 0, 1); then bird y / 512, speed / 10, rotation / 90 degrees.
+    ``observation="pipes"``: ``Box(-1, 1, (12,))`` float32, the 12 features of flappy-bird-gymnasium (a pipe
+    still right of the screen reads 1, 0, 1):
+
+    | Num     | Observation                                                   | Unit       | Min  | Max |
+    |---------|---------------------------------------------------------------|------------|------|-----|
+    | 3k      | left edge x of pipe k (k = 0, 1, 2: the first three pipes not yet off the left edge) / 288 | screen w | -1 | 1 |
+    | 3k + 1  | gap top y of pipe k / 512                                     | screen h   | -1   | 1   |
+    | 3k + 2  | gap bottom y of pipe k / 512                                  | screen h   | -1   | 1   |
+    | 9       | bird's top edge y / 512                                       | screen h   | -1   | 1   |
+    | 10      | vertical speed / 10                                           | 10 px/frame| -1   | 1   |
+    | 11      | rotation / 90                                                 | 90 degrees | -1   | 1   |
 
     ## Rewards
 
@@ -57,7 +69,8 @@ class FlappyBirdEnv(gym.Env):
 
     ## Arguments
 
-    - ``render_mode``: None, "human" (a pygame window at 30 fps) or "rgb_array" ((512, 288, 3) uint8 frames).
+    - ``render_mode``: None, "human" (a pygame window at 30 fps) or "rgb_array" ((512, 288, 3) uint8 frames,
+      the same size for every frame of every episode).
     - ``observation``: "simple" or "pipes".
     - ``score_cap``: pipes after which the episode is truncated (default 1000; None: no cap).
     - ``pipe_gap``: px (default 100), ``pipe_speed``: px/frame (default 4), ``pipe_spacing``: px (default 144):
@@ -66,6 +79,20 @@ class FlappyBirdEnv(gym.Env):
       ``info["fitness"]`` = frames alive + pipe_bonus x score, the kernel's fitness of this episode.
 
     ``info``: ``score`` (pipes passed), ``frames`` (frames flown), ``fitness`` (see ``pipe_bonus``).
+
+    ## Reset Options
+
+    ``reset(seed=None, options=None)``: no option is read (the seed fixes the pipe gaps of the episode).
+
+    ## Vector Env
+
+    ``gymnasium.make_vec("neuroevo/FlappyBird-v0", num_envs=N, vectorization_mode="vector_entry_point")``
+    steps N games at once in Numba (:mod:`games.flappy_bird.vector`).
+
+    ## Version History
+
+    - v0: first version (FlapPyBird's constants, closed-form pipe positions, "simple" and "pipes"
+      observations, reward 0.1 per frame + 1 per pipe, -1 on a crash).
 
     Raises:
         ConfigError: on an unknown observation mode or an invalid constant.

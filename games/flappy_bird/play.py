@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
-
 
 def play(**env_kwargs) -> None:
     """Play ``neuroevo/FlappyBird-v0`` with the keyboard, at 30 frames per second, until the window closes.

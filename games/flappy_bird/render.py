@@ -11,12 +11,13 @@ import colorsys
 import math
 
 import numpy as np
-import pygame
 
 from games.flappy_bird import physics as ph
 from games.flappy_bird.kernel import check_kwargs, flock_step
-from neuroevo.live import HumanWindow
+from neuroevo.live import HumanWindow, import_pygame
 from neuroevo.network import NetworkSpec
+
+pygame = import_pygame()
 
 SKY = (78, 192, 202)
 GROUND = (222, 216, 149)

@@ -29,7 +29,6 @@ dead worker held.
 from __future__ import annotations
 
 import ctypes
-import logging
 import multiprocessing as mp
 import os
 import signal
@@ -40,8 +39,8 @@ from neuroevo.errors import EvalTimeoutError, WorkerLostError  # noqa: F401  (al
 from neuroevo.evaluation.scheduler import (ChunkedEvaluator, WorkerDied, raise_chunk_error,  # noqa: F401
                                            score_chunk, split, timeout_error)
 from neuroevo.evaluation.tasks import Task
-from neuroevo.evaluation.worker_logs import (_CONTEXT, RecordCapture, install_generation_factory,  # noqa: F401
-                                             replay)
+from neuroevo.evaluation.worker_logs import (_CONTEXT, RecordCapture, WorkerLogStream,  # noqa: F401
+                                             install_generation_factory, replay)
 
 
 def describe_exit(exitcode: int | None) -> str:
@@ -64,9 +63,9 @@ def _set_parent_death_signal() -> None:
         pass
 
 
-def _worker_main(task: Task, conn, inherited, parent: int) -> None:
-    """Loop of a forked worker: receive ``(generation, start, genomes, seeds)``, send back
-    ``(chunk result, log records)``."""
+def _worker_main(task: Task, conn, inherited, parent: int, logs: WorkerLogStream) -> None:
+    """Loop of a forked worker: receive ``(generation, start, genomes, seeds)``, send back the chunk's
+    result; log records stream to the parent through ``logs`` meanwhile."""
     for c in inherited:  # the parent's ends of other workers' pipes: closed, so EOF means the parent is gone
         c.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the parent decides
@@ -75,8 +74,7 @@ def _worker_main(task: Task, conn, inherited, parent: int) -> None:
     if os.getppid() != parent:  # the parent died before the death signal was set
         return
     install_generation_factory()
-    capture = RecordCapture()
-    logging.getLogger().handlers = [capture]  # not the parent's file handlers: records go back with results
+    logs.attach()  # not the parent's file handlers: records stream to the parent, which writes them
     while True:
         try:
             message = conn.recv()
@@ -86,22 +84,23 @@ def _worker_main(task: Task, conn, inherited, parent: int) -> None:
             return
         generation, start, genomes, seeds = message
         _CONTEXT["generation"] = generation
-        result = score_chunk(task, genomes, seeds, start)
-        conn.send((result, capture.take()))
+        conn.send(score_chunk(task, genomes, seeds, start))
 
 
 class _Worker:
-    """One worker process, its pipe, and the chunk it holds (``None`` when idle)."""
+    """One worker process, its pipe, its log stream, and whether it holds a chunk."""
 
-    def __init__(self, process, conn, slot: int):
-        self.process, self.conn, self.slot = process, conn, slot
+    def __init__(self, process, conn, slot: int, logs: WorkerLogStream):
+        self.process, self.conn, self.slot, self.logs = process, conn, slot, logs
         self.busy = False
 
     def kill(self) -> None:
+        """Kill the process if it still runs, then take in its last log records and close its stream."""
         if self.process.is_alive():
             self.process.kill()
         self.process.join()
         self.conn.close()
+        self.logs.close()
 
 
 class ProcessPoolEvaluator(ChunkedEvaluator):
@@ -146,16 +145,19 @@ class ProcessPoolEvaluator(ChunkedEvaluator):
     def _spawn(self, slot: int) -> _Worker:
         parent_conn, child_conn = self._ctx.Pipe()
         inherited = [w.conn for w in self._slots if w is not None] + [parent_conn]
-        process = self._ctx.Process(target=_worker_main, args=(self.task, child_conn, inherited, os.getpid()),
-                                    name=f"worker-{slot + 1}")
+        logs = WorkerLogStream(f"worker-{slot + 1}-logs")
+        process = self._ctx.Process(target=_worker_main, name=f"worker-{slot + 1}",
+                                    args=(self.task, child_conn, inherited, os.getpid(), logs))
         process.start()
         child_conn.close()
-        return _Worker(process, parent_conn, slot)
+        return _Worker(process, parent_conn, slot, logs)
 
     def _fill(self) -> None:
         for slot, w in enumerate(self._slots):
             if w is None:
                 self._slots[slot] = self._spawn(slot)
+        for w in self._slots:  # once every worker is forked: no log thread is forked with them
+            w.logs.start()
 
     def close(self) -> None:
         """Stop every worker: idle ones are asked to exit, busy ones killed. Safe to call twice."""
@@ -209,9 +211,7 @@ class ProcessPoolEvaluator(ChunkedEvaluator):
             answer = None
         if answer is not None:
             w.busy = False
-            result, records = answer
-            replay(records)
-            return result
+            return answer
         w.process.join(1.0)  # nothing to read and the sentinel is ready: the worker died
         how = describe_exit(w.process.exitcode)
         w.kill()
@@ -220,6 +220,7 @@ class ProcessPoolEvaluator(ChunkedEvaluator):
 
     def _replace(self, slot) -> None:
         self._slots[slot] = self._spawn(slot)
+        self._slots[slot].logs.start()
 
     def _abandon(self, slots) -> None:
         for slot in slots:  # forked again by the next evaluate()
