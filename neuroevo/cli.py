@@ -9,6 +9,7 @@ import argparse
 import dataclasses
 import json
 import logging
+import os
 import sys
 from dataclasses import fields
 
@@ -221,6 +222,10 @@ def cmd_watch(args) -> int:
         return 0
     agent = load_agent(args.path)
     agent.env_kwargs.update(_game_kwargs(args))
+    if agent.env_id:
+        from neuroevo.evaluate import check_fits
+
+        check_fits(agent)
     watch_agent(agent, **options)
     return 0
 
@@ -470,7 +475,18 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _terminate(signum, frame):
+    from neuroevo.signals import Interrupted
+
+    raise Interrupted(signum)
+
+
 def main(argv=None) -> int:
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _terminate)  # SIGTERM before a run guards itself: one line, 143
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:  # a bare `neuroevo`: the list of commands
@@ -480,6 +496,9 @@ def main(argv=None) -> int:
         if getattr(args, name, 1) < 1:
             print(f"neuroevo: error: --{name.replace('_', '-')} must be at least 1", file=sys.stderr)
             return 2
+    if getattr(args, "seed", 0) < 0:
+        print(f"neuroevo: error: --seed must be >= 0, got {args.seed}", file=sys.stderr)
+        return 2
     try:
         with cli_logging(getattr(args, "log_level", None) or logging.INFO):  # run.log of evolve runs
             return args.func(args)
@@ -492,6 +511,10 @@ def main(argv=None) -> int:
     except OSError as e:  # a path no neuroevo function wrapped: still one line
         where = f"{e.filename}: " if e.filename else ""
         print(f"neuroevo: error: {where}{e.strerror or e}", file=sys.stderr)
+        return 2
+    except SystemExit as e:  # sys.exit() in user code (an env, a callback): never a silent exit 0
+        print(f"neuroevo: error: user code called sys.exit({e.code!r}) during `neuroevo {args.command}`",
+              file=sys.stderr)
         return 2
 
 
@@ -507,5 +530,24 @@ def _interrupted(e: KeyboardInterrupt, args) -> str:
                f"{args.resume})"
     return "interrupted"
 
+
+def entry() -> None:
+    """The ``neuroevo`` console command: :func:`main`, then exit without waiting for threads that user code
+    left running (a non-daemon thread of a fitness would otherwise keep the process alive after the run)."""
+    import threading
+
+    try:
+        code = main()
+    except KeyboardInterrupt as e:  # before main() reached its command: nothing was written
+        print("neuroevo: interrupted while starting; nothing was written (run the same command again)",
+              file=sys.stderr)
+        code = 128 + getattr(e, "signum", 2)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

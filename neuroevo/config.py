@@ -49,6 +49,8 @@ class TaskConfig:
 
     def validate(self):
         _positive(self, "episodes")
+        if self.episodes > MAX_EPISODES:
+            raise ConfigError(f"--episodes must be at most {MAX_EPISODES:,}, got {self.episodes}")
         if self.fitness and ":" not in self.fitness:
             raise ConfigError(f"--fitness must be MODULE:FN or path/to/file.py:FN, got {self.fitness!r}")
         if self.fitness and not (self.network or (self.inputs > 0 and self.outputs > 0)):
@@ -140,6 +142,9 @@ class RunConfig:
 #: Values of ``--backend``.
 BACKENDS = ("auto", "serial", "process", "ray")
 
+
+#: Upper bound of --episodes (episode seeds are drawn as one array per generation).
+MAX_EPISODES = 1_000_000
 
 #: Upper bound of --workers (a typo like 99999 would fork until the machine runs out of memory).
 MAX_WORKERS = 1024

@@ -57,6 +57,28 @@ class Evaluation:
         return out
 
 
+def check_fits(agent: Agent) -> None:
+    """Refuse an agent whose network does not fit its env's spaces (inputs = observation size, outputs =
+    actions), which would read past the observation or be evaluated silently wrong.
+
+    Raises:
+        CheckpointError: naming both sizes. TaskError: the env cannot be made.
+    """
+    from neuroevo.errors import CheckpointError
+    from neuroevo.evaluation.env_task import make_env
+    from neuroevo.policy import n_inputs, n_outputs
+
+    env = make_env(agent.env_id, agent.env_kwargs)
+    try:
+        want = (n_inputs(env.observation_space), n_outputs(env.action_space))
+    finally:
+        env.close()
+    have = (agent.spec.sizes[0], agent.spec.sizes[-1])
+    if have != want:
+        raise CheckpointError(f"the saved network {'-'.join(map(str, agent.spec.sizes))} does not fit "
+                              f"{agent.env_id}: it needs {want[0]} inputs and {want[1]} outputs")
+
+
 def evaluate_agent(agent: Agent, episodes: int = 100, seed: int = 0) -> Evaluation:
     """Play ``episodes`` episodes of the agent's env with its deterministic policy.
 
@@ -77,6 +99,7 @@ def evaluate_agent(agent: Agent, episodes: int = 100, seed: int = 0) -> Evaluati
     if not agent.env_id:
         raise TaskError("this agent was trained on a user fitness function or a supervised task, not an "
                         "environment: there is nothing to evaluate it on")
+    check_fits(agent)
     task = EnvTask(agent.env_id, agent.spec, agent.env_kwargs)
     runs = [task.episode(agent.genome, s) for s in evaluation_seeds(episodes, seed)]
     key, unit = SCORES.get(resolve_env_id(agent.env_id), (None, ""))

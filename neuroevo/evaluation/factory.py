@@ -52,6 +52,8 @@ def load_fitness(ref: str):
                         f"current folder, or path/to/file.py:FN") from None
     except Exception as e:
         raise TaskError(f"importing the fitness module {target!r} failed: {type(e).__name__}: {e}") from None
+    except SystemExit as e:
+        raise TaskError(f"importing the fitness module {target!r} called sys.exit({e.code!r})") from None
     fn = getattr(module, name, None)
     if not callable(fn):
         raise TaskError(f"{target} has no function {name!r}")

@@ -24,6 +24,7 @@ How it maps onto Ray (https://docs.ray.io/en/latest/ray-core/actors.html):
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import os
@@ -63,6 +64,12 @@ class ChunkWorker:
 
     def pid(self) -> int:
         return os.getpid()
+
+    def node(self) -> tuple[str, str]:
+        """``(node id, node IP)`` of the Ray node this actor runs on."""
+        import ray
+
+        return ray.get_runtime_context().get_node_id(), ray.util.get_node_ip_address()
 
     def evaluate(self, genomes: np.ndarray, start: int, stop: int, seeds: np.ndarray, generation):
         _CONTEXT["generation"] = generation
@@ -106,6 +113,31 @@ def _not_started(ray) -> str:
             f"jobs hold them?)")
 
 
+@contextlib.contextmanager
+def _native_stderr_to_log(active: bool):
+    """While joining a cluster, Ray's C++ core writes its retries to file descriptor 2 (a screen of
+    "Failed to get cluster ID" lines for an address where something else listens): they go to the log
+    (``neuroevo.ray``, DEBUG) instead, so the CLI's error stays one line."""
+    if not active:
+        yield
+        return
+    import tempfile
+
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            text = sink.read().decode(errors="replace").strip()
+            if text:
+                log.debug("Ray's output while joining the cluster:\n%s", text[-4000:])
+
+
 class RayEvaluator(ChunkedEvaluator):
     """Evaluates chunks of genomes on Ray actors.
 
@@ -135,6 +167,9 @@ class RayEvaluator(ChunkedEvaluator):
         self._actors: list = []
         self._fresh: set[int] = set()  # slots whose actor was replaced after an error or interrupt
         self._refs: dict[int, object] = {}  # slot -> ObjectRef of the chunk it holds
+        self._nodes: list[tuple[str, str]] = []  # slot -> (node id, IP) of its actor ("" if not known)
+        self._pending: dict[int, tuple] = {}  # slot -> (replacement actor, its readiness ref), not up yet
+        self._dead: set[int] = set()  # id() of actors seen dead
         self._ray = None
 
     def start(self) -> None:
@@ -152,8 +187,9 @@ class RayEvaluator(ChunkedEvaluator):
                 "address": "local", "num_cpus": self.workers or os.cpu_count() or 1}
             self._started = True  # set first: an interrupted start is still shut down by close()
             try:
-                ray.init(**kwargs, include_dashboard=False, logging_level=logging.WARNING,
-                         log_to_driver=True, configure_logging=False)
+                with _native_stderr_to_log(bool(self.address)):
+                    ray.init(**kwargs, include_dashboard=False, logging_level=logging.WARNING,
+                             log_to_driver=True, configure_logging=False)
             except (ConnectionError, ValueError, RuntimeError) as e:
                 self.close()
                 raise ConfigError(f"cannot join the Ray cluster at {self.address or 'a local instance'}: "
@@ -168,7 +204,7 @@ class RayEvaluator(ChunkedEvaluator):
         self._task_ref = ray.put(self.task)
         self._actors = [self._new_actor(slot) for slot in range(self.workers)]
         try:  # started, so startup is not timed as evaluation
-            ray.get([a.pid.remote() for a in self._actors], timeout=START_TIMEOUT)
+            self._nodes = ray.get([a.node.remote() for a in self._actors], timeout=START_TIMEOUT)
         except ray.exceptions.RayActorError as e:
             self.close()
             raise TaskError(f"Ray workers could not start: {str(e).strip().splitlines()[0][:300]}") from None
@@ -194,10 +230,11 @@ class RayEvaluator(ChunkedEvaluator):
         ray = self._ray
         if ray is None:
             return
-        for actor in self._actors:
-            if actor is not None:
+        for actor in {id(a): a for a in [*self._actors, *(p[0] for p in self._pending.values())]
+                      if a is not None}.values():
+            with contextlib.suppress(Exception):
                 ray.kill(actor)
-        self._actors = []
+        self._actors, self._pending = [], {}
         if self._started:
             ray.shutdown()
             self._started = False
@@ -221,6 +258,7 @@ class RayEvaluator(ChunkedEvaluator):
         self._seeds, self._generation = seeds, generation
 
     def _submit(self, slot, start, stop) -> None:
+        self._promote(slot)
         self._refs[slot] = self._actors[slot].evaluate.remote(self._genomes_ref, start, stop, self._seeds,
                                                               self._generation)
 
@@ -234,18 +272,62 @@ class RayEvaluator(ChunkedEvaluator):
         try:
             result, records = ray.get(self._refs.pop(slot))
         except ray.exceptions.RayActorError as e:
-            raise WorkerDied(str(e).strip().splitlines()[0][:200]) from None
+            cause = str(e).strip().splitlines()[0][:200]
+            self._log_lost(slot, cause)
+            raise WorkerDied(cause) from None
         except ray.exceptions.RayTaskError as e:
             raise FitnessError(f"Ray worker {slot + 1} failed: {type(e.cause).__name__}: {e.cause}") from None
         replay(records)
         return result
 
     def _replace(self, slot) -> None:
-        self._actors[slot] = self._new_actor(slot)
+        """After the actor of ``slot`` died: its chunks go at once to a live actor of another slot (an actor
+        runs its calls one after the other), while a replacement actor starts; the slot switches to it
+        once it is up (:meth:`_promote`). So a node lost with its CPUs never leaves a chunk waiting for an
+        actor that cannot be placed."""
+        dead = self._actors[slot]
+        self._dead.add(id(dead))
+        with contextlib.suppress(Exception):
+            self._ray.kill(dead)
+        fresh = self._new_actor(slot)
+        self._pending[slot] = (fresh, fresh.node.remote())
+        live = [s for s, a in enumerate(self._actors) if s != slot and a is not None and id(a) not in self._dead]
+        if not live:  # nobody to share with: wait for the replacement
+            self._actors[slot], self._nodes[slot] = fresh, ("", "")
+            del self._pending[slot]
+            return
+        share = min(live, key=lambda s: sum(a is self._actors[s] for a in self._actors))
+        self._actors[slot], self._nodes[slot] = self._actors[share], self._nodes[share]
+
+    def _promote(self, slot: int) -> None:
+        """Switch ``slot`` to its replacement actor if that one is up."""
+        if slot not in self._pending:
+            return
+        fresh, ready = self._pending[slot]
+        done, _ = self._ray.wait([ready], timeout=0)
+        if not done:
+            return
+        del self._pending[slot]
+        try:
+            self._nodes[slot] = self._ray.get(ready)
+            self._actors[slot] = fresh
+        except self._ray.exceptions.RayActorError:
+            pass
+
+    def _log_lost(self, slot: int, cause: str) -> None:
+        """Name the node of a lost actor (and say so when Ray already knows the node is gone)."""
+        node, ip = self._nodes[slot] if slot < len(self._nodes) else ("", "")
+        where = f"on node {node} ({ip})" if node else "on a node not known yet"
+        alive = {n["NodeID"] for n in self._ray.nodes() if n.get("Alive")}
+        gone = " with its node" if node and node not in alive else ""
+        log.warning("Ray worker %d %s was lost%s (%s); its chunk is retried on the remaining workers",
+                    slot + 1, where, gone, cause)
 
     def _abandon(self, slots) -> None:
         for slot in slots:
             self._refs.pop(slot, None)
-            self._ray.kill(self._actors[slot])
+            with contextlib.suppress(Exception):
+                self._ray.kill(self._actors[slot])
             self._actors[slot] = self._new_actor(slot)
+            self._nodes[slot] = ("", "")
             self._fresh.add(slot)

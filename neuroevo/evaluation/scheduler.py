@@ -53,6 +53,9 @@ def score_chunk(task: Task, genomes: np.ndarray, seeds: np.ndarray, start: int) 
     except Exception as e:  # an env or kernel failing outside a user function
         return "error", -1, f"scoring genomes {start}-{start + len(genomes) - 1} raised {type(e).__name__}: {e}", \
             traceback.format_exc()
+    except SystemExit as e:  # sys.exit() in an env or kernel: an error, not a silently dead worker
+        return "error", -1, f"scoring genomes {start}-{start + len(genomes) - 1} called sys.exit({e.code!r})", \
+            traceback.format_exc()
 
 
 def raise_chunk_error(result: tuple) -> None:

@@ -110,6 +110,8 @@ class FunctionTask(Task):
                 raise
             except Exception as e:  # no single genome to blame: the message names the function
                 raise FitnessError(f"batch fitness {self.name} raised {type(e).__name__}: {e}") from e
+            except SystemExit as e:  # sys.exit() in user code is a failing fitness, not the end of the run
+                raise FitnessError(f"batch fitness {self.name} called sys.exit({e.code!r})") from None
             if out.shape != (len(genomes),):
                 raise FitnessError(f"batch fitness {self.name} returned shape {out.shape}, "
                                    f"expected ({len(genomes)},)")
@@ -124,6 +126,9 @@ class FunctionTask(Task):
             except Exception as e:
                 raise GenomeFitnessError(i, f"{self.name} raised {type(e).__name__}: {e}",
                                          traceback.format_exc()) from e
+            except SystemExit as e:  # sys.exit() in user code is a failing fitness, not the end of the run
+                raise GenomeFitnessError(i, f"{self.name} called sys.exit({e.code!r})",
+                                         traceback.format_exc()) from None
         return out, 0
 
     def warmup(self) -> None:
