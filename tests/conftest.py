@@ -1,0 +1,12 @@
+"""Test-session settings shared by every test.
+
+Ray binds its servers (GCS, raylets, object manager) to the address it guesses as the node's own, which on
+this machine is not the loopback. Every Ray cluster the tests start must listen on and be reached at
+127.0.0.1 only: ``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0`` makes Ray use the loopback address for every node,
+as it does on macOS and Windows (``ray._private.services.get_node_ip_address``). Set before any test
+imports Ray; subprocesses (the CLI under test, Ray's own processes) inherit it.
+"""
+
+import os
+
+os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
