@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from neuroevo.errors import ConfigError
 from neuroevo.strategies.base import Strategy
+from neuroevo.strategies.cmaes import CMAES, SepCMAES
+from neuroevo.strategies.cosyne import CoSyNE
 from neuroevo.strategies.ga import GeneticAlgorithm
+from neuroevo.strategies.openai_es import OpenAIES
 
 #: ``--algorithm`` name -> Strategy subclass.
-STRATEGIES: dict[str, type[Strategy]] = {cls.name: cls for cls in (GeneticAlgorithm,)}
+STRATEGIES: dict[str, type[Strategy]] = {cls.name: cls for cls in (GeneticAlgorithm, CoSyNE, CMAES, SepCMAES,
+                                                                    OpenAIES)}
 
 #: TOML section -> config dataclass of the strategies reading it (in registry order).
 SECTIONS: dict[str, type] = {}
