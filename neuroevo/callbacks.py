@@ -22,7 +22,8 @@ class GenerationRecord:
     """What happened in one generation.
 
     Attributes:
-        generation: 0-based index.
+        generation: the generation's number, counted from 1 (as the console, history.csv, run.log, the plot,
+            checkpoint names and ``best.json`` count them).
         best, mean, std, min: fitness statistics of this generation's population (higher is better).
         evaluations: genomes evaluated so far in the run (cumulative).
         env_steps: environment steps simulated so far in the run (cumulative).
@@ -68,8 +69,9 @@ class Callback:
 class HistoryCSV(Callback):
     """Append one row per generation to a CSV file (columns: :attr:`GenerationRecord.COLUMNS`).
 
-    On a resumed run, rows of generations at or after the restored generation are dropped first, so the
-    file ends as it would have in an uninterrupted run.
+    Generations are numbered from 1. On a resumed run, rows of generations after the restored one are
+    dropped first, so the file ends as it would have in an uninterrupted run (a file of an older version,
+    numbered from 0, is renumbered).
     """
 
     def __init__(self, path):
@@ -80,7 +82,10 @@ class HistoryCSV(Callback):
         if self.path.is_file():
             with open(self.path, newline="") as f:
                 rows = [r for r in csv.reader(f)][1:]
-        keep = [r for r in rows if r and r[0].isdigit() and int(r[0]) < run.strategy.generation]
+        rows = [r for r in rows if r and r[0].isdigit()]
+        if rows and rows[0][0] == "0":  # a file of neuroevo < 0.2 counted from 0: renumber from 1
+            rows = [[str(int(r[0]) + 1), *r[1:]] for r in rows]
+        keep = [r for r in rows if int(r[0]) <= run.strategy.generation]
         buf = io.StringIO()
         csv.writer(buf).writerows([list(GenerationRecord.COLUMNS), *keep])
         atomic_write(self.path, lambda f: f.write(buf.getvalue().encode()))
@@ -109,7 +114,7 @@ class Checkpointer(Callback):
 
     def on_generation_end(self, record) -> None:
         self.last_best = record.best
-        if (record.generation + 1) % self.every == 0:
+        if record.generation % self.every == 0:
             self.save()
 
     def on_run_end(self, result) -> None:
@@ -127,12 +132,13 @@ class Checkpointer(Callback):
 
 
 class FitnessPlot(Callback):
-    """At the end of the run, plot best / mean +- std / min fitness per generation from history.csv."""
+    """At the end of the run, plot best / mean ± std / min fitness per generation from history.csv, and the
+    ``target`` fitness (None: none) as a line (:func:`neuroevo.plots.plot_history`)."""
 
-    def __init__(self, history_path, png_path, title: str = ""):
-        self.history_path, self.png_path, self.title = history_path, png_path, title
+    def __init__(self, history_path, png_path, title: str = "", target: float | None = None):
+        self.history_path, self.png_path, self.title, self.target = history_path, png_path, title, target
 
     def on_run_end(self, result) -> None:
         from neuroevo.plots import plot_history
 
-        plot_history(self.history_path, self.png_path, self.title)
+        plot_history(self.history_path, self.png_path, self.title, self.target)

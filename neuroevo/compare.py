@@ -207,7 +207,7 @@ def _run_strategy_task(method, task, x, y, seed, budget, hidden, activation) -> 
             out = forward(spec, g, x)
             mse = float(np.mean((out - y) ** 2))
             seen = record.evaluations * len(x)
-            curve.add(g, epoch=record.generation + 1, examples=seen, seconds=clock.seconds(), loss=mse,
+            curve.add(g, epoch=record.generation, examples=seen, seconds=clock.seconds(), loss=mse,
                       accuracy=backprop.accuracy(out, y, "mse") if task == "xor" else np.nan, score=-mse)
             return not (seen >= budget or curve.reached)
 
@@ -302,14 +302,12 @@ def _band(runs, x_col, y_col, grid):
 
 def plot_curves(results, png_path, name, budget, is_env) -> Path:
     """One PNG: mean evaluation return (or MSE) against env steps (examples) and against wall seconds."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from neuroevo.plots import new_figure, save_figure
 
     x_step = "env_steps" if is_env else "examples"
     y_col, y_label = ("eval_return", "mean evaluation return") if is_env else ("loss", "MSE")
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5), dpi=110)
+    fig = new_figure(12, 4.5)
+    axes = fig.subplots(1, 2)
     for m, runs in results.items():
         longest = max(max((r.seconds for r in runs), default=1.0), 1e-3)
         first = min((r.curve[0, r.columns.index("seconds")] for r in runs if len(r.curve)), default=1e-4)
@@ -335,8 +333,4 @@ def plot_curves(results, png_path, name, budget, is_env) -> Path:
         ax.legend(loc="best")
     seeds = len(next(iter(results.values())))
     fig.suptitle(f"{name}: mean over {seeds} seeds, band = min..max")
-    fig.tight_layout()
-    png_path = Path(png_path)
-    atomic_write(png_path, lambda f: fig.savefig(f, format="png"))
-    plt.close(fig)
-    return png_path
+    return save_figure(fig, png_path)

@@ -412,7 +412,7 @@ def _viewer_main(inbox, status, env_id, spec_dict, env_kwargs, title, min_second
 
 
 class LiveView(Callback):
-    """``--watch``: every ``every``-th generation (0, K, 2K, ...), fly that generation in a live window.
+    """``--watch``: generation 1 and every ``every``-th generation (K, 2K, ...), fly that generation in a live window.
 
     One viewer process is started for the run (``on_run_start``); each watched generation's genomes
     (``record.genomes``), fitness and an episode seed are sent to it without waiting (a generation the
@@ -452,7 +452,7 @@ class LiveView(Callback):
             raise NeuroevoError(f"--watch cannot open a window: {message}")
 
     def on_generation_end(self, record) -> None:
-        if self.process is None or not self.process.is_alive() or record.generation % self.every:
+        if self.process is None or not self.process.is_alive() or (record.generation % self.every and record.generation != 1):
             return
         seed = int(np.random.default_rng(record.generation).integers(0, 2**31))
         msg = (np.asarray(record.genomes), np.asarray(record.fitness), seed, record.generation, record.best_ever)

@@ -1,8 +1,14 @@
-"""Plots of a run (matplotlib, Agg backend: works on machines without a display)."""
+"""Plots of a run, drawn with matplotlib's object API (``Figure`` + ``FigureCanvasAgg``).
+
+Nothing global is touched: no ``matplotlib.use``, no pyplot state, so importing or calling these functions
+never changes the backend or the figures of a program that uses neuroevo. Works on machines without a
+display.
+"""
 
 from __future__ import annotations
 
 import csv
+import math
 from pathlib import Path
 
 import numpy as np
@@ -17,29 +23,60 @@ def read_history(path) -> dict[str, np.ndarray]:
     return {k: np.array([float(r[k]) for r in rows]) for k in (rows[0].keys() if rows else [])}
 
 
-def plot_history(history_path, png_path, title: str = "") -> Path:
-    """Write a PNG of fitness per generation: best, min, and mean with a +-1 std band."""
-    import matplotlib
+def new_figure(width: float = 7.0, height: float = 4.0, dpi: int = 110):
+    """A ``matplotlib.figure.Figure`` with its own Agg canvas (no pyplot, no global backend)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    fig = Figure(figsize=(width, height), dpi=dpi)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def save_figure(fig, png_path) -> Path:
+    """Write ``fig`` as a PNG, atomically; returns the path."""
+    png_path = Path(png_path)
+    fig.tight_layout()
+    atomic_write(png_path, lambda f: fig.savefig(f, format="png"))
+    return png_path
+
+
+def plot_history(history_path, png_path, title: str = "", target: float | None = None) -> Path:
+    """Write a PNG of fitness per generation: best, min, and mean with a ±1 std band.
+
+    Generations are numbered from 1, as everywhere else. The band is clipped to the fitness observed in each
+    generation (min..best), so it never shows a fitness no genome had; a run of one generation is drawn as
+    points; ``target`` (None or NaN: none) is drawn as a dashed line.
+    """
+    from matplotlib.ticker import MaxNLocator
 
     h = read_history(history_path)
-    fig, ax = plt.subplots(figsize=(7, 4), dpi=110)
-    if h:
+    fig = new_figure()
+    ax = fig.add_subplot()
+    if h and len(h["generation"]):
         g = h["generation"]
-        ax.fill_between(g, h["mean"] - h["std"], h["mean"] + h["std"], alpha=0.2, color="tab:blue",
-                        label="mean ± std")
-        ax.plot(g, h["mean"], color="tab:blue", label="mean")
-        ax.plot(g, h["best"], color="tab:green", label="best")
-        ax.plot(g, h["min"], color="tab:red", lw=0.8, label="min")
+        marker = "o" if len(g) == 1 else None
+        lo = np.clip(h["mean"] - h["std"], h["min"], h["best"])
+        hi = np.clip(h["mean"] + h["std"], h["min"], h["best"])
+        if len(g) == 1:
+            ax.errorbar(g, h["mean"], yerr=[h["mean"] - lo, hi - h["mean"]], fmt="none", ecolor="tab:blue",
+                        alpha=0.4, capsize=6, label="mean ± std (within min..best)")
+        else:
+            ax.fill_between(g, lo, hi, alpha=0.2, color="tab:blue", label="mean ± std (within min..best)")
+        ax.plot(g, h["mean"], color="tab:blue", marker=marker, label="mean")
+        ax.plot(g, h["best"], color="tab:green", marker=marker, label="best")
+        ax.plot(g, h["min"], color="tab:red", lw=0.8, marker=marker, label="min")
+        if len(g) < 10:  # few generations: one tick each
+            ax.set_xlim(g.min() - 0.5, g.max() + 0.5)
+            ax.set_xticks(g)
+        else:
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if target is not None and not math.isnan(target):
+        ax.axhline(target, color="grey", ls="--", lw=1.0, label=f"target {target:g}")
     ax.set_xlabel("generation")
     ax.set_ylabel("fitness")
     ax.set_title(title or "fitness per generation")
     ax.grid(alpha=0.3)
-    ax.legend(loc="upper left", fontsize="small", framealpha=0.8)
-    fig.tight_layout()
-    png_path = Path(png_path)
-    atomic_write(png_path, lambda f: fig.savefig(f, format="png"))
-    plt.close(fig)
-    return png_path
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize="small", framealpha=0.8)
+    return save_figure(fig, png_path)

@@ -134,7 +134,7 @@ class Population:
 
     def step(self, start: float) -> GenerationRecord:
         """Evaluate one generation and tell the strategy; returns its record."""
-        generation = self.strategy.generation
+        generation = self.strategy.generation + 1  # numbered from 1, like the console
         genomes = self.strategy.ask()
         fitness, steps = self.evaluator.evaluate(genomes, self.strategy.episode_seeds(self.episodes), generation)
         if fitness.shape != (len(genomes),):

@@ -66,7 +66,7 @@ class ProgressBar(Callback):
         now = time.perf_counter()
         rate = (record.evaluations - self._last[1]) / max(now - self._last[0], 1e-9)
         self._last = (now, record.evaluations)
-        self._bar.update(record.generation + 1, format_stats(record, rate))
+        self._bar.update(record.generation, format_stats(record, rate))
 
     def on_run_end(self, result) -> None:
         if self._bar is not None:

@@ -91,7 +91,7 @@ class _GenerationFilter(logging.Filter):
 
     def filter(self, record):
         if getattr(record, "generation", None) is None:
-            record.generation = self.strategy.generation
+            record.generation = self.strategy.generation + 1  # the one being evolved, counted from 1
         return True
 
 
@@ -239,7 +239,7 @@ def _run(folder, config, task, strategy, counters, callbacks, show_progress, lim
     guard = _SignalGuard()
     checkpointer = Checkpointer(folder, config.run.checkpoint_every, task.env_id, task.env_kwargs, meta)
     cbs = [_LogGenerations(), HistoryCSV(folder / "history.csv"), checkpointer,
-           FitnessPlot(folder / "history.csv", folder / "fitness.png", task.env_id or config.task.fitness)]
+           FitnessPlot(folder / "history.csv", folder / "fitness.png", task.env_id or config.task.fitness, target)]
     if show_progress:
         cbs.insert(0, ProgressBar(config.run.generations))
     if config.run.watch:

@@ -42,7 +42,7 @@ def test_evolve_cartpole_writes_the_run_folder(tmp_path, capsys):
         assert (out / name).is_file(), name
     rows = history(out, drop_elapsed=False)
     assert rows[0] == ["generation", "best", "mean", "std", "min", "evaluations", "env_steps", "elapsed_s"]
-    assert [r[0] for r in rows[1:]] == ["0", "1", "2"] and rows[-1][5] == "60"
+    assert [r[0] for r in rows[1:]] == ["1", "2", "3"] and rows[-1][5] == "60"
     best = json.loads((out / "best.json").read_text())
     assert best["env_id"] == "CartPole-v1" and best["spec"]["sizes"][0] == 4 and best["seed"] == 0
     assert "run folder" in capsys.readouterr().out
@@ -106,7 +106,7 @@ def test_resume_with_more_generations(tmp_path):
     base = ["evolve", "--population", "10", "--episodes", "1", "--workers", "1"]
     assert main(base + ["--generations", "2", "--out", str(out)]) == 0
     assert main(["evolve", "--resume", str(out), "--generations", "4"]) == 0
-    assert [r[0] for r in history(out)[1:]] == ["0", "1", "2", "3"]
+    assert [r[0] for r in history(out)[1:]] == ["1", "2", "3", "4"]
 
 
 def test_envs_lists_games_and_kernels(capsys):

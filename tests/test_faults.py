@@ -62,6 +62,8 @@ FAULTY = textwrap.dedent('''
         marker = Path(os.environ["FAULT_RUN"], "died")
         if _faulty() and network.genome[0] > 0.5 and not marker.exists():
             marker.touch()
+            import faulthandler  # pytest's faulthandler dump goes to a file, not into the test output
+            faulthandler.enable(open(Path(os.environ["FAULT_RUN"], "crash.txt"), "w"))
             ctypes.string_at(0)  # reads address 0: SIGSEGV
         return score(network)
 
@@ -205,6 +207,8 @@ def test_worker_killed_once_is_replaced_and_the_result_unchanged(faulty, tmp_pat
     assert (run / "died").exists(), "the fault must have been injected"
     assert history(run) == history(tmp_path / "clean")
     assert f"died (killed by signal {how}) while scoring genomes" in (run / "run.log").read_text()
+    if how == "SIGSEGV":  # a real segfault, its dump kept out of the test output
+        assert "Fatal Python error: Segmentation fault" in (run / "crash.txt").read_text()
 
 
 def test_worker_that_always_dies_gives_a_clear_error(faulty, tmp_path):
@@ -249,7 +253,7 @@ def test_hanging_fitness_hits_the_eval_timeout(faulty, tmp_path, workers):
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 2
     line = one_line_error(err)
-    assert "evaluation of generation 2 took longer than --eval-timeout 1.5 s" in line, line
+    assert "evaluation of generation 3 took longer than --eval-timeout 1.5 s" in line, line
     assert load_checkpoint(run)[1]["generation"] == 2
     assert no_process_left(run)
 
@@ -380,8 +384,9 @@ def test_worker_log_records_reach_run_log(faulty, tmp_path, flag, info, debug):
             "--workers", "2", "--out", str(run)]
     assert main(argv) == 0
     text = (run / "run.log").read_text()
-    assert ("worker-1 gen 0 INFO user: scored in pid" in text) == info
-    assert ("worker-2 gen 1 INFO user: scored in pid" in text) == info
+    assert ("worker-1 gen 1 INFO user: scored in pid" in text) == info  # generations counted from 1
+    assert ("worker-2 gen 2 INFO user: scored in pid" in text) == info
+    assert " gen 0 " not in text
     assert ("DEBUG user: debug detail" in text) == debug
     assert ("MainProcess gen 1 INFO neuroevo: generation 1 best" in text) == info
 

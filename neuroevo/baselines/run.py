@@ -129,12 +129,10 @@ def _toml_safe(d):
 
 def plot_curve(result: TrainResult, png_path: Path) -> Path:
     """PNG of the learning curve: evaluation return against env steps (RL), or loss against epochs."""
-    import matplotlib
+    from neuroevo.plots import new_figure, save_figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 4), dpi=110)
+    fig = new_figure()
+    ax = fig.add_subplot()
     c = dict(zip(result.columns, result.curve.T))
     if "eval_return" in c:
         ax.plot(c["env_steps"], c["eval_return"], marker=".", label="evaluation (greedy policy)")
@@ -152,10 +150,7 @@ def plot_curve(result: TrainResult, png_path: Path) -> Path:
     ax.set_title(f"{result.method} on {result.env_id or result.meta.get('task', 'data')}")
     ax.grid(alpha=0.3)
     ax.legend(loc="best")
-    fig.tight_layout()
-    atomic_write(Path(png_path), lambda f: fig.savefig(f, format="png"))
-    plt.close(fig)
-    return Path(png_path)
+    return save_figure(fig, png_path)
 
 
 class _Progress:

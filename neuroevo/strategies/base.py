@@ -194,7 +194,7 @@ class Strategy(ABC):
                                f"({self.population_size}, {self.spec.n_params})")
         bad = np.flatnonzero(~np.isfinite(g).all(axis=1))
         if bad.size:
-            raise FitnessError(f"{self.name}: genome {bad[0]} of generation {self.generation} has a non-finite "
+            raise FitnessError(f"{self.name}: genome {bad[0]} of generation {self.generation + 1} has a non-finite "
                                f"weight (the search diverged: try a smaller sigma or learning rate)")
         return g
 
