@@ -20,7 +20,7 @@ def test_env_loop_of_a_gymnasium_id_and_the_saved_agent(name, tmp_path, capsys):
     out = tmp_path / "run"
     assert main(["evolve", "--algorithm", name, "--env", "Pendulum-v1", "--hidden", "2", "--population", "8",
                  "--generations", "2", "--episodes", "1", "--workers", "1", "-q", "--out", str(out)]) == 0
-    assert [r[0] for r in history(out)[1:]] == ["0", "1"] and history(out)[-1][6] == "3200"  # 200 steps each
+    assert [r[0] for r in history(out)[1:]] == ["1", "2"] and history(out)[-1][6] == "3200"  # 200 steps each
     assert main(["evaluate", str(out), "--episodes", "2"]) == 0
     assert "Pendulum-v1: 2 episodes  mean return" in capsys.readouterr().out
     if name == "openai-es":  # watching reads best.npz like evaluate: once is enough
