@@ -5,7 +5,7 @@ ID``, network ``--hidden``) until the generation's best genome reaches a mean ev
 the target on 10 fixed validation episodes (Pendulum-v1: -200, Acrobot-v1: -100, Gymnasium's
 ``reward_threshold``), or the env-step budget runs out. Reported per strategy: runs that reached the target,
 median evaluations (genomes scored) and median wall seconds to it (validation time left out), over the
-successful seeds. Writes ``benchmarks/results/strategies_control.json`` with the load average.
+successful seeds. Writes ``benchmarks/results/strategies_control[-<env>].json`` with the load average.
 
 Usage: ``PYTHONPATH=. python benchmarks/strategies_control.py [--seeds 5] [--jobs 2] [--budget 3000000]``
 """
@@ -104,7 +104,8 @@ def main() -> None:
     table = summary(rows)
     print()
     print(table)
-    out = Path(__file__).parent / "results" / "strategies_control.json"
+    name = "strategies_control" + ("" if args.envs == list(TARGETS) else "-" + "-".join(e.lower() for e in args.envs))
+    out = Path(__file__).parent / "results" / f"{name}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps({"benchmark": "strategies on control tasks", "machine": platform.platform(),
                                "cpus": os.cpu_count(), "load_average_before": load_before,

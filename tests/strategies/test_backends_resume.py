@@ -39,25 +39,6 @@ def test_one_history_with_1_or_2_workers(name, task, tmp_path):
                                   np.load(tmp_path / "w2" / "best.npz")["genome"])
 
 
-@pytest.fixture(scope="module")
-def ray_cluster():
-    ray = pytest.importorskip("ray")
-    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-    ray.init(address="local", num_cpus=4, include_dashboard=False, logging_level="WARNING")
-    yield
-    ray.shutdown()
-
-
-@pytest.mark.ray
-@pytest.mark.timeout(900)
-def test_ray_gives_the_serial_history_for_every_strategy_and_task(ray_cluster, tmp_path):
-    for task in TASKS:
-        for name in NAMES:
-            evolve(name, task, tmp_path / f"{name}-{task}-w1", "--workers", "1")
-            evolve(name, task, tmp_path / f"{name}-{task}-ray", "--backend", "ray", "--workers", "2")
-            assert history(tmp_path / f"{name}-{task}-ray") == history(tmp_path / f"{name}-{task}-w1"), (name, task)
-
-
 @pytest.mark.parametrize("name", NAMES)
 def test_sigkill_and_resume_ends_identical_to_an_uninterrupted_run(name, tmp_path):
     args = ["evolve", "--algorithm", name, "--fitness", f"{FITNESS}:slow", "--network", "2,4,1", "--population",
