@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import numpy as np
 
 from neuroevo.agent import Agent, atomic_write
 from neuroevo.checkpoint import save_checkpoint
+from neuroevo.errors import output_error
 
 
 @dataclass(frozen=True)
@@ -78,11 +80,9 @@ class HistoryCSV(Callback):
         self.path = Path(path)
 
     def on_run_start(self, run) -> None:
-        rows = []
-        if self.path.is_file():
-            with open(self.path, newline="") as f:
-                rows = [r for r in csv.reader(f)][1:]
-        rows = [r for r in rows if r and r[0].isdigit()]
+        from neuroevo.schema import read_history
+
+        rows = read_history(self.path) if self.path.is_file() else []
         if rows and rows[0][0] == "0":  # a file of neuroevo < 0.2 counted from 0: renumber from 1
             rows = [[str(int(r[0]) + 1), *r[1:]] for r in rows]
         keep = [r for r in rows if int(r[0]) <= run.strategy.generation]
@@ -91,8 +91,25 @@ class HistoryCSV(Callback):
         atomic_write(self.path, lambda f: f.write(buf.getvalue().encode()))
 
     def on_generation_end(self, record) -> None:
-        with open(self.path, "a", newline="") as f:
-            csv.writer(f).writerow(record.row())
+        """Append the row; on an OSError (full disk) cut the file back to its last whole row and raise
+        OutputError."""
+        buf = io.StringIO()
+        csv.writer(buf).writerow(record.row())
+        data = buf.getvalue().encode()
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+        except OSError as e:
+            raise output_error(self.path, e) from None
+        try:
+            size = os.fstat(fd).st_size
+            try:
+                while data:
+                    data = data[os.write(fd, data):]
+            except OSError as e:
+                os.ftruncate(fd, size)
+                raise output_error(self.path, e) from None
+        finally:
+            os.close(fd)
 
 
 class Checkpointer(Callback):
@@ -102,11 +119,15 @@ class Checkpointer(Callback):
         folder: the run folder.
         every: generations between checkpoints.
         agent_meta: extra fields for ``best.json`` (env id, env kwargs, seed...).
+        checkpoint_meta: extra fields for ``checkpoint.json`` (the run's config).
     """
 
-    def __init__(self, folder, every: int = 1, env_id=None, env_kwargs=None, agent_meta=None):
+    def __init__(self, folder, every: int = 1, env_id=None, env_kwargs=None, agent_meta=None,
+                 checkpoint_meta=None):
         self.folder, self.every = Path(folder), int(every)
         self.env_id, self.env_kwargs, self.agent_meta = env_id, dict(env_kwargs or {}), dict(agent_meta or {})
+        self.checkpoint_meta = dict(checkpoint_meta or {})
+        self.last_best = None
 
     def on_run_start(self, run) -> None:
         self.run = run
@@ -121,13 +142,19 @@ class Checkpointer(Callback):
         self.save(solved=result.solved, stopped_by=result.stopped_by)
 
     def save(self, **extra) -> None:
-        strategy = self.run.strategy
+        r = self.run
+        self.write(r.strategy, (r.evaluations, r.env_steps, r.elapsed), **extra)
+
+    def write(self, strategy, counters, agent: bool = True, **extra) -> None:
+        """Checkpoint ``strategy`` with ``counters`` = (evaluations, env_steps, elapsed); ``agent``: also
+        best.npz."""
         arrays, meta = strategy.state()
-        meta.update(evaluations=self.run.evaluations, env_steps=self.run.env_steps, elapsed=self.run.elapsed,
-                    spec=strategy.spec.to_dict(), last_best=self.last_best, **extra)
-        Agent(strategy.spec, strategy.best_genome, self.env_id, self.env_kwargs,
-              {"fitness": strategy.best_fitness, "generation": strategy.generation, "strategy": strategy.name,
-               **self.agent_meta}).save(self.folder / "best.npz")
+        meta.update(evaluations=int(counters[0]), env_steps=int(counters[1]), elapsed=float(counters[2]),
+                    spec=strategy.spec.to_dict(), last_best=self.last_best, **self.checkpoint_meta, **extra)
+        if agent:
+            Agent(strategy.spec, strategy.best_genome, self.env_id, self.env_kwargs,
+                  {"fitness": strategy.best_fitness, "generation": strategy.generation, "strategy": strategy.name,
+                   **self.agent_meta}).save(self.folder / "best.npz")
         save_checkpoint(self.folder, arrays, meta)
 
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from neuroevo.agent import write_json, write_npz
 from neuroevo.errors import CheckpointError
+from neuroevo.schema import check_checkpoint_meta, check_format, read_json
 
 FORMAT = "neuroevo-checkpoint"
 VERSION = 2  # 2: the SHA-256 covers the metadata too (1: the arrays only; still read)
@@ -55,16 +56,10 @@ def load_checkpoint(folder: str | Path) -> tuple[dict[str, np.ndarray], dict]:
         raise CheckpointError(f"run folder {folder} does not exist")
     if not meta_path.is_file():
         raise CheckpointError(f"{folder} holds no checkpoint ({META_FILE} missing): not a neuroevo run folder?")
-    try:
-        meta = json.loads(meta_path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise CheckpointError(f"{meta_path} is corrupted: {e}") from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise CheckpointError(f"{meta_path} is not a neuroevo checkpoint")
-    if not isinstance(meta.get("version"), int) or meta["version"] > VERSION:
-        raise CheckpointError(f"{meta_path} has format version {meta.get('version')}; this neuroevo reads "
-                              f"version {VERSION} (upgrade neuroevo)")
-    npz = folder / str(meta.get("arrays", ""))
+    meta = read_json(meta_path)
+    check_format(meta, meta_path, FORMAT, VERSION)
+    check_checkpoint_meta(meta, meta_path)
+    npz = folder / meta["arrays"]
     if not npz.is_file():
         raise CheckpointError(f"checkpoint arrays {npz} are missing")
     if _sha256(npz, meta) != meta.get("sha256"):

@@ -134,6 +134,14 @@ def cmd_watch(args) -> int:
     return 0
 
 
+def cmd_show(args) -> int:
+    from neuroevo.strategies.neat.show import show_run
+
+    topo, species = show_run(args.path)
+    print(f"wrote {topo} (the best genome) and {species} (species sizes per generation)")
+    return 0
+
+
 def cmd_envs(args) -> int:
     from neuroevo.envs import describe_envs
 
@@ -218,6 +226,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="fly the whole population of the run's last checkpoint at once (built-in games)")
     w.set_defaults(func=cmd_watch)
 
+    s = sub.add_parser("show", help="draw a NEAT run: the best genome's topology and the species sizes (PNG)")
+    s.add_argument("path", metavar="RUN", help="a run folder of --algorithm neat")
+    s.set_defaults(func=cmd_show)
+
     n = sub.add_parser("envs", help="list the built-in games and Gymnasium environments")
     n.add_argument("--all", action="store_true", help="list every registered Gymnasium id")
     n.set_defaults(func=cmd_envs)
@@ -274,12 +286,26 @@ def main(argv=None) -> int:
     except NeuroevoError as e:
         print(f"neuroevo: error: {e}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt as e:  # SIGINT, or SIGTERM (neuroevo.run.Interrupted): exit 128 + signal
-        folder = getattr(e, "folder", "RUN_FOLDER")
-        print(f"neuroevo: interrupted; the last checkpoint is kept (continue with: neuroevo evolve --resume "
-              f"{folder})", file=sys.stderr)
+    except KeyboardInterrupt as e:  # SIGINT, or SIGTERM (neuroevo.signals.Interrupted): exit 128 + signal
+        print(f"neuroevo: {_interrupted(e, args)}", file=sys.stderr)
         return 128 + getattr(e, "signum", 2)
+    except OSError as e:  # a path no neuroevo function wrapped: still one line
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"neuroevo: error: {where}{e.strerror or e}", file=sys.stderr)
+        return 2
 
+
+def _interrupted(e: KeyboardInterrupt, args) -> str:
+    """The truthful one-line message of an interrupt: resumable or not, and what to run next."""
+    folder = getattr(e, "folder", None)
+    if folder is not None and getattr(e, "resumable", False):
+        return f"interrupted; the last checkpoint is kept (continue with: neuroevo evolve --resume {folder})"
+    if args.command == "evolve" and not getattr(args, "resume", None):
+        return "interrupted before the run folder held a checkpoint; nothing to resume: run the same command again"
+    if args.command == "evolve":
+        return f"interrupted; the run folder {args.resume} is unchanged (continue with: neuroevo evolve --resume " \
+               f"{args.resume})"
+    return "interrupted"
 
 if __name__ == "__main__":
     sys.exit(main())

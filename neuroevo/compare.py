@@ -36,6 +36,7 @@ from neuroevo.callbacks import Callback
 from neuroevo.errors import ConfigError
 from neuroevo.evaluation.registry import KERNELS, resolve_env_id
 from neuroevo.network import NetworkSpec, forward
+from neuroevo.runfolder import claim, make_folder
 
 from neuroevo.strategies.registry import STRATEGIES
 
@@ -99,6 +100,16 @@ def compare(env: str | None = None, task: str | None = None, methods=None, seeds
     folder = Path(out or f"runs/compare-{(env or task).replace('/', '-').lower()}")
     if eval_episodes is None:
         eval_episodes = 100 if env and resolve_env_id(env) in KERNELS else 10
+    lock = claim(folder, "compare")  # held until the tables are written
+    try:
+        return _compare(env, task, methods, seeds, budget_steps, hidden, activation, folder, eval_episodes,
+                        final_episodes, env_kwargs, log)
+    finally:
+        lock.release()
+
+
+def _compare(env, task, methods, seeds, budget_steps, hidden, activation, folder, eval_episodes, final_episodes,
+             env_kwargs, log) -> Comparison:
     results, final = {}, {}
     for m in methods:
         results[m], final[m] = [], []
@@ -273,7 +284,7 @@ def _csv_text(header, rows) -> bytes:
 
 
 def _write(folder: Path, results, final, summary, name, budget, is_env) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)
     rows = [[m, r.meta.get("seed", i), r.steps_to_threshold, r.seconds_to_threshold, r.env_steps,
              round(r.seconds, 3), final[m][i]] for m, runs in results.items() for i, r in enumerate(runs)]
     atomic_write(folder / "results.csv", lambda f: f.write(_csv_text(

@@ -76,8 +76,8 @@ class NetworkConfig:
 class RunConfig:
     """How long, where, and with how many workers."""
 
-    algorithm: str = setting("ga", "search strategy: ga, cosyne, cmaes, sep-cmaes, openai-es (its settings: the "
-                                   "strategy's section below)")
+    algorithm: str = setting("ga", f"search strategy: {', '.join(STRATEGIES)} (its settings: the strategy's "
+                                   f"section below)")
     generations: int = setting(100, "maximum number of generations")
     seed: int = setting(0, "random seed: one seed gives one result, whatever the workers")
     target: float = setting(math.nan, "stop when a generation's best fitness reaches this (nan: never)")
@@ -105,6 +105,10 @@ class RunConfig:
             raise ConfigError(f"unknown --backend {self.backend!r}; choose from {', '.join(BACKENDS)}")
         if self.address and self.backend != "ray":
             raise ConfigError(f"--address {self.address} needs --backend ray (got --backend {self.backend})")
+        if self.address:
+            from neuroevo.evaluation.ray_address import parse_address
+
+            parse_address(self.address)
         if not (self.eval_timeout >= 0 and math.isfinite(self.eval_timeout)):
             raise ConfigError(f"--eval-timeout must be a number of seconds >= 0, got {self.eval_timeout}")
         if self.max_retries < 0:
@@ -130,6 +134,10 @@ def _config_fields():
 
 
 def _validate(self) -> "Config":
+    strategy = self.strategy
+    strategy.validate()
+    if hasattr(strategy, "complete"):  # a strategy may fill task/run defaults (NEAT: a neat-python file's sizes)
+        strategy.complete(self)
     for name in SECTIONS:
         getattr(self, attribute(name)).validate()
     return self
@@ -242,6 +250,10 @@ def read_toml(path: str | Path) -> dict:
         raise ConfigError(f"{p} is not valid TOML: {e}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{p} is not a text file") from None
+    except RecursionError:
+        raise ConfigError(f"{p} is nested too deeply to be a neuroevo config") from None
+    except OSError as e:
+        raise ConfigError(f"cannot read {p}: {e.strerror or e}") from None
 
 
 def env_defaults(env_id: str) -> dict:

@@ -46,6 +46,27 @@ class CheckpointError(NeuroevoError):
     """A run folder, checkpoint or saved agent is missing, truncated, corrupted or incompatible."""
 
 
+class OutputError(NeuroevoError):
+    """A file or folder cannot be written (read-only, full disk, a file where a folder is expected...).
+
+    The message names the path and the reason; what was written before is left intact.
+    """
+
+
+def output_error(path, error: OSError, doing: str = "write") -> OutputError:
+    """The one-line :class:`OutputError` of an ``OSError`` met while doing ``doing`` to ``path``."""
+    reason = error.strerror or str(error) or type(error).__name__
+    return OutputError(f"cannot {doing} {path}: {reason}")
+
+
+class FolderBusyError(NeuroevoError):
+    """Another process holds the run folder's lock."""
+
+
+class FolderOwnershipError(NeuroevoError):
+    """A folder was not made by the command that wants to write into it."""
+
+
 class WorkerLostError(FitnessError):
     """A worker (process or Ray actor) died while scoring a chunk, on every one of its attempts."""
 

@@ -73,7 +73,9 @@ class GymScene:
         from neuroevo.policy import observation_to_input, output_to_action
 
         self.env = make_env(env_id, env_kwargs, render_mode="rgb_array")
-        self._forward, self._args = forward_into, (np.asarray(genome, dtype=np.float64), *spec.kernel_args)
+        self._net = None if isinstance(genome, np.ndarray) else genome.network(0)  # a GenomeBatch (NEAT)
+        if self._net is None:
+            self._forward, self._args = forward_into, (np.asarray(genome, dtype=np.float64), *spec.kernel_args)
         self._to_input = observation_to_input(self.env.observation_space)
         self._to_action = output_to_action(self.env.action_space)
         self._buf = np.empty((2, max(spec.sizes)))
@@ -90,7 +92,8 @@ class GymScene:
     def step(self) -> bool:
         if self.done:
             return False
-        y = self._forward(self._args[0], self._args[1], self._args[2], self._to_input(self.obs), self._buf)
+        x = self._to_input(self.obs)
+        y = self._net(x) if self._net is not None else self._forward(*self._args, x, self._buf)
         self.obs, reward, terminated, truncated, self.info = self.env.step(self._to_action(y))
         self._return += float(reward)
         self.steps += 1
@@ -455,7 +458,8 @@ class LiveView(Callback):
         if self.process is None or not self.process.is_alive() or (record.generation % self.every and record.generation != 1):
             return
         seed = int(np.random.default_rng(record.generation).integers(0, 2**31))
-        msg = (np.asarray(record.genomes), np.asarray(record.fitness), seed, record.generation, record.best_ever)
+        genomes = np.asarray(record.genomes) if isinstance(record.genomes, np.ndarray) else record.genomes
+        msg = (genomes, np.asarray(record.fitness), seed, record.generation, record.best_ever)
         try:
             self.inbox.put_nowait(msg)
         except queue.Full:  # the viewer has not taken the previous one: replace it

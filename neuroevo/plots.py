@@ -41,6 +41,16 @@ def save_figure(fig, png_path) -> Path:
     return png_path
 
 
+def _scale(*series) -> tuple[float, str]:
+    """``(10**k, " (× 1e<k>)")`` when the values are huge (matplotlib's axis ticks overflow past about 1e300),
+    so a fitness up to +-1.8e308 still plots; ``(1.0, "")`` otherwise."""
+    top = max((float(np.abs(s[np.isfinite(s)]).max()) for s in series if np.isfinite(s).any()), default=0.0)
+    if not top > 1e100:
+        return 1.0, ""
+    k = int(np.floor(np.log10(top)))
+    return 10.0**k, f" (× 1e{k})"
+
+
 def plot_history(history_path, png_path, title: str = "", target: float | None = None) -> Path:
     """Write a PNG of fitness per generation: best, min, and mean with a ±1 std band.
 
@@ -51,13 +61,18 @@ def plot_history(history_path, png_path, title: str = "", target: float | None =
     from matplotlib.ticker import MaxNLocator
 
     h = read_history(history_path)
+    scale, unit = 1.0, ""
     fig = new_figure()
     ax = fig.add_subplot()
     if h and len(h["generation"]):
         g = h["generation"]
         marker = "o" if len(g) == 1 else None
-        lo = np.clip(h["mean"] - h["std"], h["min"], h["best"])
-        hi = np.clip(h["mean"] + h["std"], h["min"], h["best"])
+        with np.errstate(over="ignore", invalid="ignore"):
+            lo = np.clip(h["mean"] - h["std"], h["min"], h["best"])
+            hi = np.clip(h["mean"] + h["std"], h["min"], h["best"])
+        scale, unit = _scale(h["best"], h["min"], h["mean"], lo, hi)
+        h = {k: v / scale if k in ("best", "min", "mean") else v for k, v in h.items()}
+        lo, hi = lo / scale, hi / scale
         if len(g) == 1:
             ax.errorbar(g, h["mean"], yerr=[h["mean"] - lo, hi - h["mean"]], fmt="none", ecolor="tab:blue",
                         alpha=0.4, capsize=6, label="mean ± std (within min..best)")
@@ -72,9 +87,9 @@ def plot_history(history_path, png_path, title: str = "", target: float | None =
         else:
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if target is not None and not math.isnan(target):
-        ax.axhline(target, color="grey", ls="--", lw=1.0, label=f"target {target:g}")
+        ax.axhline(target / scale, color="grey", ls="--", lw=1.0, label=f"target {target:g}")
     ax.set_xlabel("generation")
-    ax.set_ylabel("fitness")
+    ax.set_ylabel(f"fitness{unit}")
     ax.set_title(title or "fitness per generation")
     ax.grid(alpha=0.3)
     if ax.get_legend_handles_labels()[0]:

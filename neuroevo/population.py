@@ -27,6 +27,21 @@ from neuroevo.strategies.base import Strategy
 log = logging.getLogger("neuroevo")
 
 
+def finite_stats(fitness: np.ndarray) -> tuple[float, float]:
+    """``(mean, std)`` of a (P,) float64 fitness array, finite for every finite input (up to +-1.8e308).
+
+    NumPy's mean and std overflow for huge values (the sum, or the squared deviations, pass 1.8e308); then
+    both are computed on ``fitness / max |fitness|`` and scaled back (the same values, up to rounding).
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean, std = float(fitness.mean()), float(fitness.std())
+        if np.isfinite(mean) and np.isfinite(std):
+            return mean, std
+        scale = float(np.abs(fitness).max())
+        scaled = fitness / scale
+        return float(scaled.mean()) * scale, float(scaled.std()) * scale
+
+
 @dataclass
 class RunResult:
     """The outcome of :meth:`Population.run`.
@@ -129,7 +144,9 @@ class Population:
         log.warning("generation %d: %d genome(s) with a NaN or infinite fitness ranked worst (first: genome %d)",
                     generation, bad.size, bad[0])
         fitness = fitness.copy()
-        fitness[bad] = np.nextafter(finite.min(), -np.inf)
+        with np.errstate(over="ignore"):
+            lowest = np.nextafter(finite.min(), -np.inf)
+        fitness[bad] = lowest if np.isfinite(lowest) else finite.min()  # -max float: tied with the worst
         return fitness
 
     def step(self, start: float) -> GenerationRecord:
@@ -144,6 +161,7 @@ class Population:
         self.evaluations += len(genomes)
         self.env_steps += steps
         self.elapsed = time.perf_counter() - start
-        return GenerationRecord(generation, float(fitness.max()), float(fitness.mean()), float(fitness.std()),
+        mean, std = finite_stats(fitness)
+        return GenerationRecord(generation, float(fitness.max()), mean, std,
                                 float(fitness.min()), self.evaluations, self.env_steps, self.elapsed,
                                 self.strategy.best_fitness, genomes, fitness)

@@ -226,7 +226,7 @@ def test_existing_run_folder_is_not_overwritten(finished_run):
 def test_corrupted_agent_file(finished_run):
     (finished_run / "best.json").write_text("{not json")
     code, _, err = run_cli("evaluate", finished_run)
-    assert code == 2 and "cannot read the agent" in err
+    assert code == 2 and "best.json is not valid JSON" in err
 
 
 def test_train_and_evaluate_a_baseline(tmp_path, capsys):

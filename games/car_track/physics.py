@@ -19,8 +19,8 @@ earns nothing until the lost ground is made up again, and circling earns nothing
 laps (1.0 = one lap of the centreline, measured from the start position).
 
 Track arrays (:func:`track_arrays`): ``centre`` (N, 2), ``arc`` (N + 1,), ``walls`` (M, 4), grid
-``meta`` (x0, y0, cell, nx, ny), ``cell_start`` and ``cell_items`` (CSR lists of the wall indices within
-sensor range of each cell), ``near_start`` and ``near_items`` (the same for collisions: walls within
+``meta`` (x0, y0, cell, nx, ny), ``cell_start`` and ``cell_items`` (CSR lists of the walls touching each
+cell: the ray grid, walked cell by cell by :func:`ray_cast`), ``near_start`` and ``near_items`` (the same for collisions: walls within
 reach of the car's corners).
 """
 
@@ -55,7 +55,7 @@ STATE_SIZE = 13
 RUNNING, CRASHED, FINISHED, STALLED = 0, 1, 2, 3
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _cell(meta, x, y):
     nx, ny = int(meta[3]), int(meta[4])
     ix = min(max(int(math.floor((x - meta[0]) / meta[2])), 0), nx - 1)
@@ -63,32 +63,96 @@ def _cell(meta, x, y):
     return iy * nx + ix
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def ray_hit(px, py, dx, dy, ax, ay, bx, by):
-    """Distance along the ray p + t d (d a unit vector) to segment a-b, or inf if it misses."""
+    """Distance along the ray p + t d (d a unit vector) to segment a-b, or inf if it misses.
+
+    With ``e = b - a``, ``w = a - p`` and ``D = d x e``: ``t = (w x e) / D`` and the hit point is
+    ``a + u e`` with ``u = (w x d) / D``; the segment is hit when ``D != 0``, ``t >= 0`` and ``0 <= u <= 1``,
+    tested as ``0 <= sign(D) (w x d) <= |D|`` (no second division).
+    """
     ex, ey = bx - ax, by - ay
     denom = dx * ey - dy * ex
     if denom == 0.0:
         return np.inf
     wx, wy = ax - px, ay - py
     t = (wx * ey - wy * ex) / denom
-    u = (wx * dy - wy * dx) / denom
-    if t >= 0.0 and 0.0 <= u <= 1.0:
+    nu = (wx * dy - wy * dx) * (1.0 if denom > 0.0 else -1.0)
+    if t >= 0.0 and 0.0 <= nu <= abs(denom):
         return t
     return np.inf
 
 
-@numba.njit(cache=True)
-def ray_cast(px, py, angle, max_range, walls, meta, cell_start, cell_items):
-    """Distance (px) from (px, py) along ``angle`` to the nearest wall, at most ``max_range``."""
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def _ray_hit_select(px, py, dx, dy, ax, ay, bx, by):
+    """:func:`ray_hit` without branches (the division always done, the result selected): the same value,
+    with no mispredicted jumps in the ray's inner loop."""
+    ex, ey = bx - ax, by - ay
+    denom = dx * ey - dy * ex
+    wx, wy = ax - px, ay - py
+    t = (wx * ey - wy * ex) / denom
+    nu = (wx * dy - wy * dx) * (1.0 if denom > 0.0 else -1.0)
+    ok = (denom != 0.0) & (t >= 0.0) & (nu >= 0.0) & (nu <= abs(denom))
+    return t if ok else np.inf
+
+
+@numba.njit(cache=True, error_model="numpy")
+def ray_cast_brute(px, py, angle, max_range, walls):
+    """:func:`ray_cast` against every wall segment (M, 4), no grid: the reference of the indexed cast."""
     dx, dy = math.cos(angle), math.sin(angle)
     best = max_range
-    c = _cell(meta, px, py)
-    for k in range(cell_start[c], cell_start[c + 1]):
-        w = walls[cell_items[k]]
-        t = ray_hit(px, py, dx, dy, w[0], w[1], w[2], w[3])
+    for k in range(walls.shape[0]):
+        t = ray_hit(px, py, dx, dy, walls[k, 0], walls[k, 1], walls[k, 2], walls[k, 3])
         if t < best:
             best = t
+    return best
+
+
+@numba.njit(cache=True, error_model="numpy")
+def ray_cast(px, py, angle, max_range, walls, meta, cell_start, cell_items):
+    """Distance (px) from (px, py) along ``angle`` to the nearest wall, at most ``max_range``.
+
+    ``cell_start``/``cell_items`` are the track's ray grid (``Track.ray_grid``: the walls touching each
+    cell). The ray visits the cells it crosses in order (Amanatides & Woo 1987) and stops at the first cell
+    whose exit lies beyond the nearest hit so far, so it returns exactly :func:`ray_cast_brute`'s distance
+    (the same ``ray_hit`` on a subset that holds the nearest wall). A start outside the grid falls back to
+    :func:`ray_cast_brute`.
+    """
+    dx, dy = math.cos(angle), math.sin(angle)
+    x0, y0, cell = meta[0], meta[1], meta[2]
+    nx, ny = int(meta[3]), int(meta[4])
+    fx, fy = (px - x0) / cell, (py - y0) / cell
+    if not (0.0 <= fx < nx and 0.0 <= fy < ny):
+        return ray_cast_brute(px, py, angle, max_range, walls)
+    ix, iy = int(fx), int(fy)
+    inf = np.inf
+    if dx > 0.0:
+        sx, tx, ddx = 1, (x0 + (ix + 1) * cell - px) / dx, cell / dx
+    elif dx < 0.0:
+        sx, tx, ddx = -1, (x0 + ix * cell - px) / dx, -cell / dx
+    else:
+        sx, tx, ddx = 0, inf, inf
+    if dy > 0.0:
+        sy, ty, ddy = 1, (y0 + (iy + 1) * cell - py) / dy, cell / dy
+    elif dy < 0.0:
+        sy, ty, ddy = -1, (y0 + iy * cell - py) / dy, -cell / dy
+    else:
+        sy, ty, ddy = 0, inf, inf
+    best = max_range
+    while True:
+        c = iy * nx + ix
+        for k in range(cell_start[c], cell_start[c + 1]):
+            w = cell_items[k]
+            best = min(best, _ray_hit_select(px, py, dx, dy, walls[w, 0], walls[w, 1], walls[w, 2], walls[w, 3]))
+        step_x = tx < ty
+        if best <= min(tx, ty):  # the nearest hit so far lies within the cells walked
+            break
+        ix += sx if step_x else 0
+        iy += 0 if step_x else sy
+        tx = tx + ddx if step_x else tx
+        ty = ty if step_x else ty + ddy
+        if (ix < 0) | (ix >= nx) | (iy < 0) | (iy >= ny):
+            break
     return best
 
 
@@ -121,20 +185,35 @@ def car_corners(x, y, heading, out):
 @numba.njit(cache=True)
 def hits_wall(x, y, heading, walls, meta, cell_start, cell_items):
     """True if an edge of the car rectangle at (x, y, heading) touches a wall segment."""
-    corners = np.empty((4, 2))
-    car_corners(x, y, heading, corners)
-    c = _cell(meta, x, y)
-    for k in range(cell_start[c], cell_start[c + 1]):
-        w = walls[cell_items[k]]
-        for i in range(4):
-            j = (i + 1) % 4
-            if segments_touch(corners[i, 0], corners[i, 1], corners[j, 0], corners[j, 1],
-                              w[0], w[1], w[2], w[3]):
-                return True
-    return False
+    return _hits_wall_cs(x, y, math.cos(heading), math.sin(heading), walls, meta, cell_start, cell_items)
 
 
 @numba.njit(cache=True)
+def _hits_wall_cs(x, y, c, s, walls, meta, cell_start, cell_items):
+    """:func:`hits_wall` given ``c, s = cos(heading), sin(heading)``; walls whose bounding box misses the
+    car's are skipped (no edge of the car can touch them: ``segments_touch`` needs the boxes to meet)."""
+    hl, hw = CAR_LENGTH / 2, CAR_WIDTH / 2
+    # the corners of car_corners, same expressions (front-left, front-right, rear-right, rear-left)
+    x0, y0 = x + hl * c - (-hw) * s, y + hl * s + (-hw) * c
+    x1, y1 = x + hl * c - hw * s, y + hl * s + hw * c
+    x2, y2 = x + (-hl) * c - hw * s, y + (-hl) * s + hw * c
+    x3, y3 = x + (-hl) * c - (-hw) * s, y + (-hl) * s + (-hw) * c
+    lox, hix = min(min(x0, x1), min(x2, x3)), max(max(x0, x1), max(x2, x3))
+    loy, hiy = min(min(y0, y1), min(y2, y3)), max(max(y0, y1), max(y2, y3))
+    cell = _cell(meta, x, y)
+    for k in range(cell_start[cell], cell_start[cell + 1]):
+        w = cell_items[k]
+        ax, ay, bx, by = walls[w, 0], walls[w, 1], walls[w, 2], walls[w, 3]
+        if max(ax, bx) < lox or min(ax, bx) > hix or max(ay, by) < loy or min(ay, by) > hiy:
+            continue
+        if (segments_touch(x0, y0, x1, y1, ax, ay, bx, by) or segments_touch(x1, y1, x2, y2, ax, ay, bx, by)
+                or segments_touch(x2, y2, x3, y3, ax, ay, bx, by)
+                or segments_touch(x3, y3, x0, y0, ax, ay, bx, by)):
+            return True
+    return False
+
+
+@numba.njit(cache=True, error_model="numpy")
 def project(centre, arc, x, y, seg, window):
     """Nearest point of the centreline to (x, y) among segments ``seg - window .. seg + window``.
 
@@ -205,8 +284,9 @@ def advance(state, steer, throttle, laps_target, centre, arc, walls, meta, cell_
     h = state[HEADING] + v / WHEELBASE * math.tan(steer * MAX_STEER) * DT
     state[SPEED] = v
     state[HEADING] = h
-    state[X] += v * math.cos(h) * DT
-    state[Y] += v * math.sin(h) * DT
+    ch, sh = math.cos(h), math.sin(h)
+    state[X] += v * ch * DT
+    state[Y] += v * sh * DT
     state[TIME] += DT
 
     length = arc[arc.shape[0] - 1]
@@ -229,7 +309,7 @@ def advance(state, steer, throttle, laps_target, centre, arc, walls, meta, cell_
         state[LAPS] += 1.0
         state[LAP_T] = state[TIME]
 
-    if hits_wall(state[X], state[Y], h, walls, meta, near_start, near_items):
+    if _hits_wall_cs(state[X], state[Y], ch, sh, walls, meta, near_start, near_items):
         return reward, CRASHED
     if state[LAPS] >= laps_target:
         return reward, FINISHED
@@ -261,4 +341,4 @@ COLLISION_REACH = math.hypot(CAR_LENGTH, CAR_WIDTH) / 2 + 1.0  # px: walls a car
 
 def track_arrays(track, sensor_range: float) -> tuple:
     """The kernel arrays of ``track`` (see the module docstring) for sensors of ``sensor_range`` pixels."""
-    return track.kernel_arrays(max(float(sensor_range), COLLISION_REACH), COLLISION_REACH)
+    return track.kernel_arrays(COLLISION_REACH)

@@ -26,6 +26,8 @@ TRACK_DIR = Path(__file__).parent / "tracks"
 BUILTIN = ("oval", "sbend", "hairpin", "technical")
 #: Side (pixels) of a cell of the wall lookup grid.
 GRID_CELL = 40.0
+#: Pixels by which a cell of the ray grid is grown when listing the walls that touch it.
+RAY_MARGIN = 1e-3
 
 
 @dataclass(frozen=True)
@@ -101,11 +103,41 @@ class Track:
         meta = np.array([x0, y0, GRID_CELL, nx, ny], dtype=np.float64)
         return meta, cell_start, cell_items
 
-    def kernel_arrays(self, reach: float, near_reach: float) -> tuple:
+    @functools.lru_cache(maxsize=2)
+    def ray_grid(self):
+        """Wall lookup grid for ray casting: for each cell, the wall segments that touch it.
+
+        Same cells as :meth:`grid`. A segment is listed in every cell its bounding box overlaps, the cell
+        grown by ``RAY_MARGIN`` pixels (so rounding at cell borders cannot hide a wall). A ray walked cell
+        by cell (Amanatides & Woo, "A fast voxel traversal algorithm for ray tracing", Eurographics 1987)
+        meets a wall only in a cell where the wall is listed: exact, not approximate.
+
+        Returns ``(meta, cell_start, cell_items)`` as :meth:`grid`.
+        """
+        x0, y0, x1, y1 = self.bounds(margin=GRID_CELL)
+        nx, ny = int(math.ceil((x1 - x0) / GRID_CELL)), int(math.ceil((y1 - y0) / GRID_CELL))
+        w = self.walls
+        lo = np.minimum(w[:, 0:2], w[:, 2:4]) - RAY_MARGIN - [x0, y0]
+        hi = np.maximum(w[:, 0:2], w[:, 2:4]) + RAY_MARGIN - [x0, y0]
+        ilo = np.clip(np.floor(lo / GRID_CELL).astype(np.int64), 0, [nx - 1, ny - 1])
+        ihi = np.clip(np.floor(hi / GRID_CELL).astype(np.int64), 0, [nx - 1, ny - 1])
+        cells, items = [], []
+        for k in range(len(w)):
+            ix, iy = np.meshgrid(np.arange(ilo[k, 0], ihi[k, 0] + 1), np.arange(ilo[k, 1], ihi[k, 1] + 1))
+            c = (iy * nx + ix).ravel()
+            cells.append(c)
+            items.append(np.full(c.size, k, dtype=np.int64))
+        cells, items = np.concatenate(cells), np.concatenate(items)
+        order = np.lexsort((items, cells))
+        cell_start = np.concatenate([[0], np.cumsum(np.bincount(cells, minlength=nx * ny))]).astype(np.int64)
+        meta = np.array([x0, y0, GRID_CELL, nx, ny], dtype=np.float64)
+        return meta, cell_start, items[order]
+
+    def kernel_arrays(self, near_reach: float) -> tuple:
         """The track as the tuple of arrays the Numba kernels take (see ``games.car_track.physics``):
         ``(centre, arc, walls, meta, cell_start, cell_items, near_start, near_items)``, with the wall lists
-        of :meth:`grid` for ``reach`` (sensors) and for ``near_reach`` (collisions), on the same cells."""
-        meta, cell_start, cell_items = self.grid(float(reach))
+        of :meth:`ray_grid` (sensors) and of :meth:`grid` for ``near_reach`` (collisions), on the same cells."""
+        meta, cell_start, cell_items = self.ray_grid()
         _, near_start, near_items = self.grid(float(near_reach))
         return (np.ascontiguousarray(self.centreline), self.arc, self.walls, meta, cell_start, cell_items,
                 near_start, near_items)

@@ -1,9 +1,10 @@
-"""Population fitness kernel for ``neuroevo/FlappyBird-v0``: a flock of birds in lockstep, networks inlined.
+"""Population fitness kernel for ``neuroevo/FlappyBird-v0``: birds ``LANES`` at a time, networks vectorised.
 
 Every genome of a chunk flies its own bird through the *same* pipe sequence (drawn from the episode seed,
 as ``env.reset(seed=seed)`` draws it). The policy is the one every neuroevo evaluator uses on a Discrete
 action space: the observation is cast to float32 (the env's dtype), the network runs in float64
-(``forward_into``), the action is the first argmax of the 2 outputs. So each bird's trajectory equals the
+(``forward_lanes`` across 32 birds, the same bits as ``forward_into`` per bird), the action is the first
+argmax of the 2 outputs. So each bird's trajectory equals the
 one ``gymnasium.make("neuroevo/FlappyBird-v0")`` gives from the same seed, frame for frame.
 
 Fitness (maximised) of one episode = frames alive (the episode's length in frames) + ``pipe_bonus`` x pipes
@@ -16,7 +17,7 @@ import numpy as np
 from games.flappy_bird.physics import (CAPPED, CRASHED, FLYING, OBS_SIZE, OBSERVATIONS, P_CAP, gap_tops_for_seed,
                                        make_params, observe, pipes_needed, start_bird, step_bird, step_reward)
 from neuroevo.errors import ConfigError
-from neuroevo.network import NetworkSpec, argmax, forward_into
+from neuroevo.network import LANES, NetworkSpec, argmax, forward_into, forward_lanes
 
 #: Default fitness bonus per pipe passed (frames alive count 1 each).
 PIPE_BONUS = 25.0
@@ -78,6 +79,73 @@ def _episode(genomes, sizes, codes, gaps, params, mode, start, birds, status, fr
         t += 1
 
 
+@numba.njit(cache=True, inline="always")
+def _argmax_lane(y, lane):
+    """First index of the largest ``y[:, lane]`` (np.argmax's tie rule)."""
+    best = 0
+    for j in range(1, y.shape[0]):
+        if y[j, lane] > y[best, lane]:
+            best = j
+    return best
+
+
+@numba.njit(cache=True)
+def _load_lane(lane, item, genomes, n_seeds, start, wt, birds, t, items):
+    wt[:, lane] = genomes[item // n_seeds]
+    birds[lane, :] = start
+    t[lane] = 0
+    items[lane] = item
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _population_lanes(genomes, sizes, codes, gaps, params, mode, start, frames, scores):
+    """Every (genome, seed) episode, ``LANES`` birds at a time, the networks vectorised across the lanes.
+
+    Each lane flies one bird from frame 0 of its episode (``gaps[k]``: the pipe sequence of seed k) with its
+    own frame counter; a lane whose bird crashes or reaches the cap takes the next (genome, seed) pair. The
+    same operations per bird as :func:`flock_step`, so the same frames and scores.
+    """
+    n_seeds = gaps.shape[0]
+    n_items = genomes.shape[0] * n_seeds
+    width = sizes.max()
+    wt = np.zeros((genomes.shape[1], LANES))
+    x = np.zeros((sizes[0], LANES))
+    buf_a, buf_b = np.zeros((width, LANES)), np.zeros((width, LANES))
+    obs = np.zeros(sizes[0])
+    birds = np.zeros((LANES, 4))
+    t = np.zeros(LANES, dtype=np.int64)
+    items = np.full(LANES, -1, dtype=np.int64)
+    next_item, active = 0, 0
+    for lane in range(LANES):
+        if next_item < n_items:
+            _load_lane(lane, next_item, genomes, n_seeds, start, wt, birds, t, items)
+            next_item += 1
+            active += 1
+    while active > 0:
+        for lane in range(LANES):
+            if items[lane] >= 0:
+                observe(birds[lane], t[lane], gaps[items[lane] % n_seeds], params, mode, obs)
+                for i in range(obs.shape[0]):
+                    x[i, lane] = np.float64(np.float32(obs[i]))
+        y = forward_lanes(wt, sizes, codes, x, buf_a, buf_b)
+        for lane in range(LANES):
+            item = items[lane]
+            if item < 0:
+                continue
+            bird = birds[lane]
+            passed = step_bird(bird, _argmax_lane(y, lane), t[lane] + 1, gaps[item % n_seeds], params)
+            t[lane] += 1
+            if passed < 0 or bird[3] >= params[P_CAP]:
+                frames[item // n_seeds, item % n_seeds] = t[lane]
+                scores[item // n_seeds, item % n_seeds] = np.int64(bird[3])
+                if next_item < n_items:
+                    _load_lane(lane, next_item, genomes, n_seeds, start, wt, birds, t, items)
+                    next_item += 1
+                else:
+                    items[lane] = -1
+                    active -= 1
+
+
 def check_kwargs(spec: NetworkSpec, observation="simple", score_cap=1000, pipe_gap=100.0, pipe_speed=4.0,
                  pipe_spacing=144.0, pipe_bonus=PIPE_BONUS, render_mode=None):
     """Validate the env keywords against ``spec``; returns ``(params, mode, pipe_bonus)``.
@@ -119,12 +187,8 @@ def population_episodes(spec: NetworkSpec, genomes: np.ndarray, seeds, **env_kwa
     seeds = np.atleast_1d(np.asarray(seeds, dtype=np.int64))
     frames = np.zeros((g.shape[0], seeds.shape[0]), dtype=np.int64)
     scores = np.zeros_like(frames)
-    birds = np.empty((g.shape[0], 4))
-    status = np.empty(g.shape[0], dtype=np.int8)
-    for k, seed in enumerate(seeds):
-        gaps = gap_tops_for_seed(int(seed), params[0], pipes_needed(params))
-        _episode(g, *spec.kernel_args, gaps, params, mode, start_bird(), birds, status, frames[:, k])
-        scores[:, k] = birds[:, 3].astype(np.int64)
+    gaps = np.stack([gap_tops_for_seed(int(seed), params[0], pipes_needed(params)) for seed in seeds])
+    _population_lanes(g, *spec.kernel_args, gaps, params, mode, start_bird(), frames, scores)
     return frames, scores
 
 

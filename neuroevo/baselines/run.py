@@ -19,6 +19,7 @@ from neuroevo.baselines.common import TrainRecord, TrainResult
 from neuroevo.config import coerce, field_type
 from neuroevo.errors import ConfigError
 from neuroevo.progress import Bar
+from neuroevo.runfolder import claim, free_folder, make_folder
 
 #: Method name -> (train function, config class).
 METHODS = {
@@ -49,9 +50,7 @@ def make_config(method: str, values: dict | None = None):
 
 def default_folder(method: str, name: str, seed: int) -> Path:
     """``runs/<env or task>-<method>-seed<seed>``, with a numeric suffix if it is taken."""
-    from neuroevo.run import free_folder
-
-    return free_folder(f"{Path(name).stem if '.' in name else name}-{method}-seed{seed}", "best.npz")
+    return free_folder(f"{Path(name).stem if '.' in name else name}-{method}-seed{seed}")
 
 
 def train_run(method: str, env: str | None = None, task: str | None = None, config=None, seed: int = 0,
@@ -88,8 +87,16 @@ def train_run(method: str, env: str | None = None, task: str | None = None, conf
             raise ConfigError(f"{method} trains on --env ID (not --task)")
         name = env
     folder = Path(out) if out else default_folder(method, name, seed)
-    if (folder / "best.npz").exists():
-        raise ConfigError(f"{folder} already holds a run; choose another --out")
+    lock = claim(folder, "train")
+    try:
+        if (folder / "best.npz").exists():
+            raise ConfigError(f"{folder} already holds a run; choose another --out")
+        return _train(method, env, task, cfg, seed, folder, env_kwargs, spec, show_progress, callback), folder
+    finally:
+        lock.release()
+
+
+def _train(method, env, task, cfg, seed, folder, env_kwargs, spec, show_progress, callback) -> TrainResult:
     train_fn = METHODS[method][0]
     progress = _Progress(method) if show_progress else None
 
@@ -108,12 +115,12 @@ def train_run(method: str, env: str | None = None, task: str | None = None, conf
             progress.stop()
     write_run(folder, result, {"method": method, "seed": seed, "env": env or "", "task": task or "",
                                "env_kwargs": dict(env_kwargs or {}), method: dataclasses.asdict(cfg)})
-    return result, folder
+    return result
 
 
 def write_run(folder: Path, result: TrainResult, config: dict) -> None:
     """Write ``config.toml``, ``history.csv``, ``best.npz`` + ``best.json`` and ``curve.png`` into ``folder``."""
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)
     clean = _toml_safe(config)
     atomic_write(folder / "config.toml", lambda f: f.write(tomli_w.dumps(clean).encode()))
     result.save_curve(folder / "history.csv")

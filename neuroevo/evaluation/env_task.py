@@ -56,6 +56,20 @@ def run_episode(env: gym.Env, genome: np.ndarray, spec: NetworkSpec, seed: int, 
     return total, steps, info
 
 
+def run_network_episode(env: gym.Env, network, seed: int, to_input, to_action) -> tuple[float, int, dict]:
+    """:func:`run_episode` with a callable network (``(n_in,) -> (n_out,)``, ``reset()`` if it has memory)."""
+    if hasattr(network, "reset"):
+        network.reset()
+    obs, _ = env.reset(seed=int(seed))
+    total, steps, done, info = 0.0, 0, False, {}
+    while not done:
+        obs, reward, terminated, truncated, info = env.step(to_action(network(to_input(obs))))
+        total += float(reward)
+        steps += 1
+        done = terminated or truncated
+    return total, steps, info
+
+
 class EnvTask(Task):
     """Mean episode fitness of each genome on a Gymnasium env (one env per process, made lazily).
 
@@ -78,6 +92,8 @@ class EnvTask(Task):
     def episode(self, genome: np.ndarray, seed: int) -> tuple[float, int, dict]:
         """Play one episode with ``genome``: ``(return, steps, last info)``."""
         self._make()
+        if not isinstance(genome, np.ndarray):  # a GenomeBatch of one (NEAT)
+            return run_network_episode(self._env, genome.network(0), seed, self._to_input, self._to_action)
         return run_episode(self._env, genome, self.spec, seed, self._to_input, self._to_action, self._buf)
 
     def _make(self):
@@ -90,12 +106,17 @@ class EnvTask(Task):
 
     def evaluate(self, genomes, seeds):
         env = self._make()
-        fitness = np.empty(genomes.shape[0])
+        fitness = np.empty(len(genomes))
         steps = 0
-        for i, g in enumerate(genomes):
+        flat = isinstance(genomes, np.ndarray)  # else a GenomeBatch (NEAT): its own network facade
+        for i in range(len(genomes)):
             total = 0.0
             for s in seeds:
-                r, n, info = run_episode(env, g, self.spec, s, self._to_input, self._to_action, self._buf)
+                if flat:
+                    r, n, info = run_episode(env, genomes[i], self.spec, s, self._to_input, self._to_action,
+                                             self._buf)
+                else:
+                    r, n, info = run_network_episode(env, genomes.network(i), s, self._to_input, self._to_action)
                 total += float(info.get("fitness", r))
                 steps += n
             fitness[i] = total / len(seeds)

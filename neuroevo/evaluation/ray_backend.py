@@ -33,6 +33,7 @@ import sys
 import numpy as np
 
 from neuroevo.errors import ConfigError, FitnessError, TaskError
+from neuroevo.evaluation.ray_address import check_reachable
 from neuroevo.evaluation.scheduler import ChunkedEvaluator, WorkerDied, score_chunk
 from neuroevo.evaluation.tasks import FunctionTask, Task
 from neuroevo.evaluation.worker_logs import _CONTEXT, RecordCapture, install_generation_factory, replay
@@ -145,11 +146,18 @@ class RayEvaluator(ChunkedEvaluator):
                             f"the function, or import it from a module installed on the workers")
         self.task.warmup()  # compiles into the Numba disk cache that local actors then load
         if not ray.is_initialized():
+            if self.address:
+                check_reachable(self.address)
             kwargs = {"address": self.address} if self.address else {  # "local": never a stale cluster
                 "address": "local", "num_cpus": self.workers or os.cpu_count() or 1}
             self._started = True  # set first: an interrupted start is still shut down by close()
-            ray.init(**kwargs, include_dashboard=False, logging_level=logging.WARNING,
-                     log_to_driver=True, configure_logging=False)
+            try:
+                ray.init(**kwargs, include_dashboard=False, logging_level=logging.WARNING,
+                         log_to_driver=True, configure_logging=False)
+            except (ConnectionError, ValueError, RuntimeError) as e:
+                self.close()
+                raise ConfigError(f"cannot join the Ray cluster at {self.address or 'a local instance'}: "
+                                  f"{str(e).strip().splitlines()[0][:200]}") from None
         cpus = int(ray.cluster_resources().get("CPU", 0))
         if self.workers > cpus:  # actors of 1 CPU each would wait for CPUs forever
             self.close()

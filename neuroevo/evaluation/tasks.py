@@ -82,7 +82,9 @@ class FunctionTask(Task):
 
     Args:
         fn: ``fn(network) -> float`` (per network), or with ``batch=True``
-            ``fn(genomes (n, n_params), seeds (K,)) -> (n,)`` for all genomes of a chunk at once.
+            ``fn(genomes (n, n_params), seeds (K,)) -> (n,)`` for all genomes of a chunk at once (with NEAT,
+            ``genomes`` is a :class:`~neuroevo.strategies.neat.NEATGenomes` and ``fn(network)`` gets a
+            :class:`~neuroevo.strategies.neat.NEATNetwork`).
         spec: the network spec the genomes follow.
         batch: True for the batch form. :func:`neuroevo.batch_fitness` marks a function as batch.
 
@@ -102,14 +104,15 @@ class FunctionTask(Task):
                 raise
             except Exception as e:  # no single genome to blame: the message names the function
                 raise FitnessError(f"batch fitness {self.name} raised {type(e).__name__}: {e}") from e
-            if out.shape != (genomes.shape[0],):
+            if out.shape != (len(genomes),):
                 raise FitnessError(f"batch fitness {self.name} returned shape {out.shape}, "
-                                   f"expected ({genomes.shape[0]},)")
+                                   f"expected ({len(genomes)},)")
             return out, 0
-        out = np.empty(genomes.shape[0])
-        for i, g in enumerate(genomes):
+        out = np.empty(len(genomes))
+        flat = isinstance(genomes, np.ndarray)  # else a GenomeBatch (NEAT): its own network facade
+        for i in range(len(genomes)):
             try:
-                out[i] = float(self.fn(Network(self.spec, g)))
+                out[i] = float(self.fn(Network(self.spec, genomes[i]) if flat else genomes.network(i)))
             except NeuroevoError:  # e.g. the serial --eval-timeout: not the user's bug
                 raise
             except Exception as e:

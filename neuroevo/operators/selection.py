@@ -32,9 +32,13 @@ def _proportional_weights(f: np.ndarray) -> np.ndarray:
     """(P,) non-negative weights: ``f``, or ``f - min(f)`` when ``min(f) < 0``; all ones if they sum to 0."""
     if np.isinf(f).any():
         raise ValueError("fitness-proportional selection needs finite fitness, got an infinite value")
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):
         w = f - f.min() if f.min() < 0.0 else f.copy()
         total = w.sum()
+        if not np.isfinite(total):  # huge fitness (up to +-1.8e308): the same weights divided by max |f|
+            scale = np.abs(f).max()
+            w = f / scale - f.min() / scale if f.min() < 0.0 else f / scale
+            total = w.sum()
     if not np.isfinite(total):
         raise ValueError(f"fitness-proportional selection: fitness range [{f.min()}, {f.max()}] overflows "
                          "float64 when summed; rescale the fitness or use rank selection")
@@ -62,7 +66,9 @@ def roulette(fitness, n, rng: np.random.Generator, **_ignored) -> np.ndarray:
 
     Weights: ``w = fitness`` when every fitness is >= 0. When ``min(fitness) < 0`` the weights are shifted,
     ``w = fitness - min(fitness)``, so the worst genome then gets weight 0 and is never picked. When every
-    weight is 0 the choice is uniform. The total is never a divisor when it is not positive.
+    weight is 0 the choice is uniform. The total is never a divisor when it is not positive. When the
+    weights' sum would overflow float64 (fitness near +-1.8e308), they are divided by ``max |fitness|``
+    first: the same probabilities, finite.
 
     Args:
         fitness: (P,) float, higher is better, no NaN nor inf.

@@ -295,3 +295,41 @@ def test_flock_scene_drives_every_car_like_the_kernel():
     np.testing.assert_array_equal(scene.returns, ep.returns[:, 0, 0])
     assert frames == min(200, ep.steps.max())  # stopped when every car stopped, or at the time limit
     assert scene.size == surface.get_size() and scene.fps == 20
+
+
+@pytest.mark.parametrize("name", BUILTIN)
+def test_indexed_ray_cast_equals_brute_force(name):
+    """The grid walk returns exactly the distance of the cast against every wall, on many random rays:
+    from anywhere in the grid (on and off the track), in any direction (axis-aligned ones included),
+    with short, sensor and unbounded ranges."""
+    track = load_track(name)
+    arrays = ph.track_arrays(track, 200.0)
+    walls, meta = arrays[2], arrays[3]
+    rng = np.random.default_rng(3)
+    n = 4000
+    x = rng.uniform(meta[0], meta[0] + meta[2] * meta[3], n)
+    y = rng.uniform(meta[1], meta[1] + meta[2] * meta[4], n)
+    x[:500], y[:500] = _inside_points(track, rng, 500).T
+    x[500:600] = meta[0] + meta[2] * rng.integers(1, int(meta[3]), 100)  # starts on cell borders
+    angles = rng.uniform(-math.pi, math.pi, n)
+    angles[::7] = rng.integers(-4, 5, angles[::7].size) * (math.pi / 2)
+    hits = 0
+    for max_range in (5.0, 200.0, 1e9):
+        for px, py, a in zip(x, y, angles):
+            got = ph.ray_cast(px, py, a, max_range, *arrays[2:6])
+            assert got == ph.ray_cast_brute(px, py, a, max_range, walls), (px, py, a, max_range)
+            hits += got < max_range
+    assert hits > n  # most rays hit a wall
+    outside = ph.ray_cast(meta[0] - 50.0, meta[1] - 50.0, 0.7, 1e9, *arrays[2:6])  # off the grid: brute force
+    assert outside == ph.ray_cast_brute(meta[0] - 50.0, meta[1] - 50.0, 0.7, 1e9, walls) < 1e9
+
+
+def test_ray_grid_lists_every_wall_in_the_cells_its_box_touches():
+    track = load_track("hairpin")
+    meta, start, items = track.ray_grid()
+    nx = int(meta[3])
+    for k, (ax, ay, bx, by) in enumerate(track.walls):
+        for px, py in ((ax, ay), (bx, by), ((ax + bx) / 2, (ay + by) / 2)):
+            c = int((py - meta[1]) // meta[2]) * nx + int((px - meta[0]) // meta[2])
+            assert k in items[start[c]:start[c + 1]]
+    assert np.all(np.diff(start) >= 0) and start[-1] == len(items)

@@ -126,8 +126,8 @@ def test_proportional_all_zero_weights_is_uniform(fn):
 def test_proportional_infinite_fitness_raises(fn, rng):
     with pytest.raises(ValueError, match="finite"):
         fn(np.array([1.0, np.inf]), 3, rng)
-    with pytest.raises(ValueError, match="overflows float64"):
-        fn(np.array([1e308, -1e308]), 3, rng)
+    out = fn(np.array([1e308, -1e308]), 50, rng)  # huge but finite: the range is scaled, not an error
+    assert set(out.tolist()) == {0}
 
 
 def test_sus_order_is_shuffled_so_consecutive_pairs_are_not_copies():

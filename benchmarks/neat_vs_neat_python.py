@@ -1,0 +1,163 @@
+"""neuroevo's NEAT against neat-python on the same machine, in one run: evaluations per second and wall time to
+solve, on XOR (neat-python's own ``examples/xor/config-feedforward``) and CartPole-v1.
+
+Both sides run their own loop from a neat-python config file; neuroevo reads the same file through
+``--neat-config``. neat-python scores each genome with ``neat.nn.FeedForwardNetwork`` in Python (XOR), and
+a Gymnasium ``CartPole-v1`` episode loop (CartPole); neuroevo scores a whole generation at once: XOR with a
+batch fitness (one Numba call per chunk), CartPole through its game kernel (the policy seam), or the env
+loop when no kernel takes NEAT programs. Evaluations per second count every genome evaluation of the run,
+breeding included; wall time to solve is from the first generation to the one that reaches the config's
+``fitness_threshold``. neat-python is an optional benchmark extra (``pip install neuroevo[benchmarks]``).
+
+Usage::
+
+    python benchmarks/neat_vs_neat_python.py [--seed 0] [--out benchmarks/results/neat_vs_neat_python.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+XOR_INI = ROOT / "tests" / "fixtures" / "neat-python-xor-config-feedforward"
+XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+XOR_Y = np.array([0.0, 1.0, 1.0, 0.0])
+MAX_GENERATIONS = 300
+
+
+def cartpole_ini(folder: Path) -> Path:
+    """neat-python's XOR config with CartPole-v1's sizes (4 inputs, 2 outputs) and threshold (475)."""
+    text = XOR_INI.read_text().replace("num_inputs              = 2", "num_inputs              = 4")
+    text = text.replace("num_outputs             = 1", "num_outputs             = 2")
+    text = text.replace("fitness_threshold     = 3.9", "fitness_threshold     = 475")
+    path = folder / "config-cartpole"
+    path.write_text(text)
+    return path
+
+
+# ---------------------------------------------------------------- neat-python
+
+def neat_python_run(ini: Path, evaluate, seed: int) -> dict:
+    import neat
+
+    config = neat.Config(neat.DefaultGenome, neat.DefaultReproduction, neat.DefaultSpeciesSet,
+                         neat.DefaultStagnation, str(ini))
+    pop = neat.Population(config, seed=seed)
+    counter = {"evaluations": 0, "generations": 0}
+
+    def eval_genomes(genomes, cfg):
+        for _, g in genomes:
+            g.fitness = evaluate(neat.nn.FeedForwardNetwork.create(g, cfg))
+        counter["evaluations"] += len(genomes)
+        counter["generations"] += 1
+
+    start = time.perf_counter()
+    best = pop.run(eval_genomes, MAX_GENERATIONS)
+    elapsed = time.perf_counter() - start
+    solved = best.fitness >= config.fitness_threshold
+    return {"solved": bool(solved), "generations": counter["generations"], "evaluations": counter["evaluations"],
+            "seconds": elapsed, "evaluations_per_second": counter["evaluations"] / elapsed,
+            "best_fitness": float(best.fitness)}
+
+
+def xor_neat_python(net) -> float:
+    return 4.0 - sum((net.activate(list(x))[0] - y) ** 2 for x, y in zip(XOR_X, XOR_Y))
+
+
+def cartpole_neat_python_factory(seed: int):
+    import gymnasium as gym
+
+    env = gym.make("CartPole-v1")
+    episode = {"n": 0}
+
+    def evaluate(net) -> float:
+        obs, _ = env.reset(seed=seed * 100_003 + episode["n"])
+        episode["n"] += 1
+        total, done = 0.0, False
+        while not done:
+            action = int(np.argmax(net.activate(list(obs))))
+            obs, reward, terminated, truncated, _ = env.step(action)
+            total += reward
+            done = terminated or truncated
+        return total
+
+    return evaluate
+
+
+# ---------------------------------------------------------------- neuroevo
+
+def neuroevo_run(ini: Path, seed: int, folder: Path, **task) -> dict:
+    from neuroevo import run
+    from neuroevo.config import resolve
+
+    flags = {"run": {"algorithm": "neat", "seed": seed, "generations": MAX_GENERATIONS, "workers": 1,
+                     "out": str(folder)},
+             "task": {"episodes": 1, **task}, "strategy": {"neat_config": str(ini)}}
+    config = resolve(flags=flags)
+    start = time.perf_counter()
+    result, _ = run.start(config, show_progress=False)
+    elapsed = time.perf_counter() - start
+    return {"solved": bool(result.solved), "generations": result.generations, "evaluations": result.evaluations,
+            "seconds": elapsed, "evaluations_per_second": result.evaluations / elapsed,
+            "best_fitness": float(result.best_fitness), "task": type(_task_of(config)).__name__}
+
+
+def _task_of(config):
+    from neuroevo.evaluation.factory import make_task
+
+    return make_task(config)
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "neat_vs_neat_python.json"))
+    args = p.parse_args(argv)
+    try:
+        import neat
+    except ImportError:
+        print("neat-python is not installed: pip install neuroevo[benchmarks]", file=sys.stderr)
+        return 2
+    results = {"machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count(),
+                           "neat_python": neat.__version__ if hasattr(neat, "__version__") else "?"},
+               "seed": args.seed}
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        fitness = str(ROOT / "tests" / "fixtures" / "neat_fns.py")
+        neuroevo_run(XOR_INI, args.seed + 1000, tmp / "warm", fitness=f"{fitness}:xor_batch")  # compile once
+        cart = cartpole_ini(tmp)
+        neuroevo_run(cart, args.seed + 1000, tmp / "warm-cart", env="CartPole-v1")
+        results["xor"] = {
+            "neuroevo": neuroevo_run(XOR_INI, args.seed, tmp / "xor", fitness=f"{fitness}:xor_batch"),
+            "neat_python": neat_python_run(XOR_INI, xor_neat_python, args.seed),
+        }
+        results["cartpole"] = {
+            "neuroevo": neuroevo_run(cart, args.seed, tmp / "cart", env="CartPole-v1"),
+            "neat_python": neat_python_run(cart, cartpole_neat_python_factory(args.seed), args.seed),
+        }
+    for task in ("xor", "cartpole"):
+        a, b = results[task]["neuroevo"], results[task]["neat_python"]
+        results[task]["evaluations_per_second_ratio"] = a["evaluations_per_second"] / b["evaluations_per_second"]
+        results[task]["wall_time_ratio"] = b["seconds"] / a["seconds"]
+        print(f"{task:9s} neuroevo {a['evaluations_per_second']:10,.0f} eval/s, solved={a['solved']} in "
+              f"{a['seconds']:.2f} s ({a['generations']} gen) | neat-python {b['evaluations_per_second']:8,.0f} "
+              f"eval/s, solved={b['solved']} in {b['seconds']:.2f} s ({b['generations']} gen) | "
+              f"eval/s x{results[task]['evaluations_per_second_ratio']:.1f}, wall x{results[task]['wall_time_ratio']:.1f}")
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

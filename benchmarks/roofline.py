@@ -1,0 +1,284 @@
+"""How close each population kernel runs to this machine's floating-point limit (a roofline, compute side).
+
+1. Measures, on one pinned core (``os.sched_setaffinity``), the rate of packed FMA instructions' element
+   operations (``x = x * b + c`` on 64 independent chains kept in registers, compiled with FMA
+   contraction: one "slot" per element) and of packed divisions (``x = c / x`` likewise), best of a few
+   short runs of process CPU time; the assembly's packed-instruction counts are recorded as evidence.
+2. Counts each kernel's floating-point slots and divisions per agent-step (:func:`cartpole_ops`,
+   :func:`flappy_ops`, :func:`car_ops`: the network from its layer sizes, the physics counted by hand from
+   the source, the car's ray work from the cells and wall tests its rays really visit). Without fastmath a
+   multiply and an add are two slots; libm ``sin``/``cos``/``tan`` count ``TRIG_SLOTS`` each.
+3. The limit of one core is ``1 / max(slots / slot_rate, divisions / division_rate)`` steps/s (every slot
+   and division in packed SIMD, the two units overlapped: an upper bound, not a prediction); two cores
+   double it.
+4. Measures each kernel on the same pinned core, per CPU-second (robust to other processes on a loaded
+   machine) and per wall second, and Gymnasium's ``CartPoleVectorEnv`` (NumPy, batched 4-16-2 forward pass)
+   as a peer; other peers (gymnax, evosax, envpool) are listed when installed.
+
+Prints a table (the README's) and writes ``benchmarks/results/roofline.json``::
+
+    PYTHONPATH=. python benchmarks/roofline.py [--seconds 0.5] [--cpu N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import math
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numba
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+OUT = ROOT / "benchmarks" / "results" / "roofline.json"
+
+CHAINS = 64
+TRIG_SLOTS = 25  # slots of one libm sin/cos/tan (a reduction and a degree ~11 polynomial, mul + add each)
+TANH_SLOTS = 39  # network.exp (2 clamps, 3 for k, 4 for r, 13 x (mul + add), 1 scale) + 2z, +1, 1 - q
+TANH_DIVS = 1
+
+
+REPEAT = 16  # operations per chain between a load and a store: the chains stay in registers
+
+
+@numba.njit(fastmath={"contract"}, cache=True)
+def _fma_loop(x, b, c, n):
+    for _ in range(n):
+        for i in range(CHAINS):
+            v = x[i]
+            for _r in range(REPEAT):
+                v = v * b + c
+            x[i] = v
+    return x
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _div_loop(x, c, n):
+    for _ in range(n):
+        for i in range(CHAINS):
+            v = x[i]
+            for _r in range(REPEAT):
+                v = c / v
+            x[i] = v
+    return x
+
+
+def packed_instructions(fn, *args) -> dict:
+    """Counts of packed (zmm/ymm/xmm) and scalar FMA and division instructions in ``fn``'s assembly."""
+    import re
+    import warnings
+
+    fn(*args)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "Inspection disabled for cached code": recompiled below
+        asm = fn.inspect_asm(fn.signatures[0])
+    if len(asm.splitlines()) < 5:  # loaded from Numba's cache: no assembly kept
+        fn = numba.njit(fn.py_func, fastmath=fn.targetoptions.get("fastmath", False),
+                        error_model=fn.targetoptions.get("error_model", "python"))
+        fn(*args)
+        asm = fn.inspect_asm(fn.signatures[0])
+    out = {}
+    for op in ("vfmadd", "vdiv"):
+        for reg in ("zmm", "ymm", "xmm"):
+            out[f"{op} packed {reg}"] = len(re.findall(rf"\t{op}\w*pd\s[^\n]*%{reg}", asm))
+        out[f"{op} scalar"] = len(re.findall(rf"\t{op}\w*sd\s", asm))
+    return out
+
+
+def _rate(fn, ops_per_call, seconds: float) -> float:
+    """Best operations/s of ``fn()`` over runs of about ``seconds`` each (process CPU time)."""
+    fn()
+    best, spent = 0.0, 0.0
+    while spent < 3 * seconds:
+        c0, calls = time.process_time(), 0
+        while time.process_time() - c0 < seconds:
+            fn()
+            calls += 1
+        dt = time.process_time() - c0
+        spent += dt
+        best = max(best, calls * ops_per_call / dt)
+    return best
+
+
+def machine_rates(seconds: float) -> dict:
+    """``{"slots_per_s", "divisions_per_s"}`` of one core (element operations of packed instructions)."""
+    n = 2000
+    x = np.full(CHAINS, 1.5)
+    slots = _rate(lambda: _fma_loop(x, 0.9999999, 1e-7, n), CHAINS * REPEAT * n, seconds)
+    y = np.full(CHAINS, 1.5)
+    divs = _rate(lambda: _div_loop(y, 2.0, n // 4), CHAINS * REPEAT * (n // 4), seconds)
+    asm = {"fma loop": packed_instructions(_fma_loop, np.full(CHAINS, 1.5), 0.9999999, 1e-7, 1),
+           "division loop": packed_instructions(_div_loop, np.full(CHAINS, 1.5), 2.0, 1)}
+    return {"slots_per_s": slots, "divisions_per_s": divs, "assembly": asm}
+
+
+def _network_ops(sizes, activations) -> tuple[int, int]:
+    slots, divs = 0, 0
+    for n_in, n_out, act in zip(sizes[:-1], sizes[1:], activations):
+        slots += 2 * n_in * n_out + n_out  # multiply and add per weight, the bias
+        if act in ("tanh", "sigmoid"):
+            slots += TANH_SLOTS * n_out
+            divs += TANH_DIVS * n_out
+    slots += 2 * sizes[0]  # observation cast to float32 and back
+    return slots, divs
+
+
+def cartpole_ops(spec) -> dict:
+    """Slots and divisions of one CartPole-v1 agent-step (``games.cartpole.physics.dynamics``): sin, cos;
+    ~25 multiplies/adds/compares; 4 divisions (3 by TOTAL_MASS, 1 for thetaacc); argmax over 2 outputs."""
+    slots, divs = _network_ops(spec.sizes, spec.activations)
+    return {"slots": slots + 2 * TRIG_SLOTS + 25 + 1, "divisions": divs + 4}
+
+
+def flappy_ops(spec) -> dict:
+    """One Flappy Bird bird-step (``games.flappy_bird.physics.step_bird`` + ``observe``): ~20 for the bird,
+    ~12 for two pipe collision boxes, ~10 for the observation; no division."""
+    slots, divs = _network_ops(spec.sizes, spec.activations)
+    return {"slots": slots + 42 + 1, "divisions": divs}
+
+
+def _ray_walk_counts(track, n_rays: int = 4000) -> tuple[float, float]:
+    """Mean cells visited and wall tests per ray of ``physics.ray_cast`` from points on the track."""
+    from games.car_track import physics as ph
+
+    arrays = ph.track_arrays(track, ph.DEFAULT_SENSOR_RANGE)
+    walls, meta, start = arrays[2], arrays[3], arrays[4]
+    rng = np.random.default_rng(0)
+    i = rng.integers(len(track.centreline), size=n_rays)
+    f = rng.uniform(-0.4, 0.4, n_rays)[:, None]
+    pts = track.centreline[i] + f * (track.left[i] - track.right[i])
+    cells = tests = 0
+    x0, y0, cell, nx = meta[0], meta[1], meta[2], int(meta[3])
+    for (px, py), h in zip(pts, rng.uniform(-math.pi, math.pi, n_rays)):
+        d = ph.ray_cast(px, py, h, ph.DEFAULT_SENSOR_RANGE, *arrays[2:6])
+        # the cells of the walk are those the ray crosses before the exit beyond d (sampled finely)
+        seen = set()
+        for t in np.linspace(0.0, d, 64):
+            seen.add(int((py + t * math.sin(h) - y0) // cell) * nx + int((px + t * math.cos(h) - x0) // cell))
+        cells += len(seen)
+        tests += sum(int(start[c + 1] - start[c]) for c in seen)
+    return cells / n_rays, tests / n_rays
+
+
+def car_ops(spec, track, n_sensors: int = 5) -> dict:
+    """One car-step: the network; per ray cos, sin, 12 slots and 4 divisions to start the walk, 8 slots
+    per cell, 14 slots and 1 division per wall test; 6 divisions to scale the observation; advance: tan,
+    cos, sin, ~30 slots, 1 division; projection on 9 centreline segments (15 slots, 1 division each);
+    collision: 8 slots per listed wall (box test) and 4 edge tests (20 slots each) for ~1 wall."""
+    from games.car_track import physics as ph
+
+    slots, divs = _network_ops(spec.sizes, spec.activations)
+    cells, tests = _ray_walk_counts(track)
+    ray_slots = 2 * TRIG_SLOTS + 12 + 8 * cells + 14 * tests
+    ray_divs = 4 + tests
+    near = np.diff(ph.track_arrays(track, ph.DEFAULT_SENSOR_RANGE)[6]).mean()
+    window = 2 * ph.PROJECTION_WINDOW + 1
+    slots += n_sensors * ray_slots + 3 * TRIG_SLOTS + 30 + 15 * window + 8 * near + 80
+    divs += n_sensors * ray_divs + n_sensors + 1 + 1 + window
+    return {"slots": slots, "divisions": divs, "cells_per_ray": cells, "tests_per_ray": tests}
+
+
+def _per_cpu_second(fn) -> tuple[float, float]:
+    """(steps per CPU-second, steps per wall second) of ``fn() -> steps``, best of 3 after a warm-up."""
+    fn()
+    cpu, wall = 0.0, 0.0
+    for _ in range(3):
+        c0, w0 = time.process_time(), time.perf_counter()
+        steps = fn()
+        cpu = max(cpu, steps / (time.process_time() - c0))
+        wall = max(wall, steps / (time.perf_counter() - w0))
+    return cpu, wall
+
+
+def measure_kernels() -> dict:
+    from games.car_track.kernel import population_episodes as car_episodes
+    from games.car_track.track import load_track
+    from games.cartpole.kernel import population_returns
+    from games.flappy_bird.kernel import population_fitness as flappy_fitness
+    from neuroevo.network import NetworkSpec
+    import flappy_throughput
+    import throughput
+
+    out = {}
+    cp_spec = throughput.SPEC
+    cp = throughput.population(1000)
+    seeds = np.arange(10)
+    rate = _per_cpu_second(lambda: population_returns(cp_spec, cp, seeds)[1])
+    out["CartPole-v1 kernel"] = {"ops": cartpole_ops(cp_spec), "rate": rate, "agents": "1,000 x 10 episodes"}
+
+    fl_spec = flappy_throughput.SPEC
+    fl = flappy_throughput.population(100)
+    rate = _per_cpu_second(lambda: flappy_fitness(fl_spec, fl, np.arange(2) + 1000)[1])
+    out["Flappy Bird kernel"] = {"ops": flappy_ops(fl_spec), "rate": rate, "agents": "100 x 2 episodes"}
+
+    car_spec = NetworkSpec.build(6, (8,), 2, "tanh", "tanh")
+    cars = car_spec.init_genomes(np.random.default_rng(0), 200) * 2.0
+    rate = _per_cpu_second(lambda: car_episodes(car_spec, cars, np.arange(3), track="oval").env_steps)
+    out["car (oval) kernel"] = {"ops": car_ops(car_spec, load_track("oval")), "rate": rate,
+                                "agents": "200 x 3 episodes"}
+
+    def vector_env():
+        steps, _ = throughput._vector_worker(cp, 200)
+        return steps
+
+    out["Gymnasium CartPoleVectorEnv"] = {"ops": cartpole_ops(cp_spec), "rate": _per_cpu_second(vector_env),
+                                          "agents": "1,000, NumPy forward pass"}
+    return out
+
+
+def main(argv=None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=0.5, help="length of each machine-rate run (3 runs)")
+    ap.add_argument("--cpu", type=int, default=None, help="core to pin to (default: the current one)")
+    args = ap.parse_args(argv)
+    cpu = args.cpu if args.cpu is not None else min(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, {cpu})
+    load = os.getloadavg()[0]
+    rates = machine_rates(args.seconds)
+    kernels = measure_kernels()
+    cores = os.cpu_count() or 1
+    rows = []
+    for name, k in kernels.items():
+        ops = k["ops"]
+        limit = 1.0 / max(ops["slots"] / rates["slots_per_s"], ops["divisions"] / rates["divisions_per_s"])
+        cpu_rate, wall_rate = k["rate"]
+        rows.append({"kernel": name, "agents": k["agents"], "slots_per_step": round(ops["slots"]),
+                     "divisions_per_step": round(ops["divisions"]), "limit_steps_per_s_1core": limit,
+                     "steps_per_cpu_s": cpu_rate, "steps_per_wall_s": wall_rate,
+                     "fraction_of_limit": cpu_rate / limit,
+                     **{key: ops[key] for key in ("cells_per_ray", "tests_per_ray") if key in ops}})
+    peers = {m: importlib.util.find_spec(m) is not None for m in ("gymnax", "evosax", "envpool")}
+    result = {"benchmark": "roofline", "pinned_cpu": cpu, "cores": cores, "load_average_1min": load,
+              "fma_gflops": 2e-9 * rates["slots_per_s"], **rates, "kernels": rows,
+              "other_peers_installed": peers,
+              "machine": f"{platform.processor() or platform.machine()}, Python {platform.python_version()}, "
+                         f"numba {numba.__version__}"}
+    print(f"one core (cpu {cpu}, load average {load:.1f} on {cores} cores): "
+          f"{rates['slots_per_s'] / 1e9:.1f} G FMA/s ({result['fma_gflops']:.0f} GFLOP/s), "
+          f"{rates['divisions_per_s'] / 1e9:.2f} G divisions/s")
+    print(f"| {'kernel':28s} | slots/step | div/step | limit, 1 core | per CPU-s | fraction |")
+    print(f"|{'-' * 30}|-----------:|---------:|--------------:|----------:|---------:|")
+    for r in rows:
+        print(f"| {r['kernel']:28s} | {r['slots_per_step']:10d} | {r['divisions_per_step']:8d} | "
+              f"{r['limit_steps_per_s_1core'] / 1e6:10.1f} M | {r['steps_per_cpu_s'] / 1e6:7.2f} M | "
+              f"{100 * r['fraction_of_limit']:7.1f} % |")
+    absent = [m for m, ok in peers.items() if not ok]
+    if absent:
+        print("not installed here: " + ", ".join(absent))
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    tmp = OUT.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(result, indent=2) + "\n")
+    os.replace(tmp, OUT)
+    return result
+
+
+if __name__ == "__main__":
+    main()
