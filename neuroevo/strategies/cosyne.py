@@ -16,7 +16,9 @@ The population is n sub-populations of m weights, one per weight of the network 
    themselves, so the weights form new networks with new partners. (``permute = "all"``: the paper's
    simpler variant, every weight but the offspring's permuted.)
 
-Fitness is maximised. If every network has the same fitness, every weight is marked.
+Fitness is maximised. If every network has the same fitness, every weight is marked. Defaults: 40
+networks, mutation probability 0.3 and Cauchy scale 0.3 (ESP's Cauchy mutation, which CoSyNE keeps; the
+values were not re-checked against the paper's tables here: tune ``--mutation-rate``/``--mutation-scale``).
 """
 
 from __future__ import annotations
