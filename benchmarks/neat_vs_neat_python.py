@@ -1,13 +1,14 @@
 """neuroevo's NEAT against neat-python on the same machine, in one run: evaluations per second and wall time to
 solve, on XOR (neat-python's own ``examples/xor/config-feedforward``) and CartPole-v1.
 
-Both sides run their own loop from a neat-python config file; neuroevo reads the same file through
+Both sides run their own loop (no checkpoints or reports) from a neat-python config file; neuroevo reads the same file through
 ``--neat-config``. neat-python scores each genome with ``neat.nn.FeedForwardNetwork`` in Python (XOR), and
 a Gymnasium ``CartPole-v1`` episode loop (CartPole); neuroevo scores a whole generation at once: XOR with a
 batch fitness (one Numba call per chunk), CartPole through its game kernel (the policy seam), or the env
 loop when no kernel takes NEAT programs. Evaluations per second count every genome evaluation of the run,
 breeding included; wall time to solve is from the first generation to the one that reaches the config's
-``fitness_threshold``. neat-python is an optional benchmark extra (``pip install neuroevo[benchmarks]``).
+``fitness_threshold``. Since CartPole is solved in a few generations of mostly short episodes, its throughput
+is also measured over 15 generations without stopping (``cartpole_throughput``), when episodes are long. neat-python is an optional benchmark extra (``pip install neuroevo[benchmarks]``).
 
 Usage::
 
@@ -32,6 +33,7 @@ XOR_INI = ROOT / "tests" / "fixtures" / "neat-python-xor-config-feedforward"
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR_Y = np.array([0.0, 1.0, 1.0, 0.0])
 MAX_GENERATIONS = 300
+THROUGHPUT_GENERATIONS = 15
 
 
 def cartpole_ini(folder: Path) -> Path:
@@ -46,11 +48,12 @@ def cartpole_ini(folder: Path) -> Path:
 
 # ---------------------------------------------------------------- neat-python
 
-def neat_python_run(ini: Path, evaluate, seed: int) -> dict:
+def neat_python_run(ini: Path, evaluate, seed: int, generations: int = MAX_GENERATIONS, stop: bool = True) -> dict:
     import neat
 
     config = neat.Config(neat.DefaultGenome, neat.DefaultReproduction, neat.DefaultSpeciesSet,
                          neat.DefaultStagnation, str(ini))
+    config.no_fitness_termination = not stop
     pop = neat.Population(config, seed=seed)
     counter = {"evaluations": 0, "generations": 0}
 
@@ -61,7 +64,7 @@ def neat_python_run(ini: Path, evaluate, seed: int) -> dict:
         counter["generations"] += 1
 
     start = time.perf_counter()
-    best = pop.run(eval_genomes, MAX_GENERATIONS)
+    best = pop.run(eval_genomes, generations)
     elapsed = time.perf_counter() - start
     solved = best.fitness >= config.fitness_threshold
     return {"solved": bool(solved), "generations": counter["generations"], "evaluations": counter["evaluations"],
@@ -95,26 +98,33 @@ def cartpole_neat_python_factory(seed: int):
 
 # ---------------------------------------------------------------- neuroevo
 
-def neuroevo_run(ini: Path, seed: int, folder: Path, **task) -> dict:
-    from neuroevo import run
+def neuroevo_run(ini: Path, seed: int, generations: int = MAX_GENERATIONS, stop: bool = True, **task) -> dict:
+    """neuroevo's loop without a run folder (as neat-python's ``Population.run`` without reporters): the
+    strategy's ask/tell and the task's evaluation of whole generations, until the config's threshold."""
     from neuroevo.config import resolve
-
-    flags = {"run": {"algorithm": "neat", "seed": seed, "generations": MAX_GENERATIONS, "workers": 1,
-                     "out": str(folder)},
-             "task": {"episodes": 1, **task}, "strategy": {"neat_config": str(ini)}}
-    config = resolve(flags=flags)
-    start = time.perf_counter()
-    result, _ = run.start(config, show_progress=False)
-    elapsed = time.perf_counter() - start
-    return {"solved": bool(result.solved), "generations": result.generations, "evaluations": result.evaluations,
-            "seconds": elapsed, "evaluations_per_second": result.evaluations / elapsed,
-            "best_fitness": float(result.best_fitness), "task": type(_task_of(config)).__name__}
-
-
-def _task_of(config):
     from neuroevo.evaluation.factory import make_task
+    from neuroevo.strategies.registry import make_strategy
 
-    return make_task(config)
+    flags = {"run": {"algorithm": "neat", "seed": seed}, "task": {"episodes": 1, **task},
+             "strategy": {"neat_config": str(ini)}}
+    config = resolve(flags=flags)
+    task_ = make_task(config)
+    start = time.perf_counter()
+    strategy = make_strategy(config, task_.spec)
+    evaluations, solved, best = 0, False, -np.inf
+    for _ in range(generations):
+        fitness, _steps = task_.evaluate(strategy.ask(), strategy.episode_seeds(1))
+        evaluations += len(fitness)
+        best = max(best, float(fitness.max()))
+        if stop and best >= config.run.target:
+            solved = True
+            break
+        strategy.tell(fitness)
+    elapsed = time.perf_counter() - start
+    solved = solved or best >= config.run.target
+    return {"solved": solved, "generations": strategy.generation + (1 if stop and solved else 0), "evaluations": evaluations,
+            "seconds": elapsed, "evaluations_per_second": evaluations / elapsed, "best_fitness": best,
+            "task": type(task_).__name__}
 
 
 def main(argv=None) -> int:
@@ -133,22 +143,29 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         fitness = str(ROOT / "tests" / "fixtures" / "neat_fns.py")
-        neuroevo_run(XOR_INI, args.seed + 1000, tmp / "warm", fitness=f"{fitness}:xor_batch")  # compile once
+        neuroevo_run(XOR_INI, args.seed + 1000, fitness=f"{fitness}:xor_batch")  # load the compiled kernels
         cart = cartpole_ini(tmp)
-        neuroevo_run(cart, args.seed + 1000, tmp / "warm-cart", env="CartPole-v1")
+        neuroevo_run(cart, args.seed + 1000, env="CartPole-v1")
         results["xor"] = {
-            "neuroevo": neuroevo_run(XOR_INI, args.seed, tmp / "xor", fitness=f"{fitness}:xor_batch"),
+            "neuroevo": neuroevo_run(XOR_INI, args.seed, fitness=f"{fitness}:xor_batch"),
             "neat_python": neat_python_run(XOR_INI, xor_neat_python, args.seed),
         }
         results["cartpole"] = {
-            "neuroevo": neuroevo_run(cart, args.seed, tmp / "cart", env="CartPole-v1"),
+            "neuroevo": neuroevo_run(cart, args.seed, env="CartPole-v1"),
             "neat_python": neat_python_run(cart, cartpole_neat_python_factory(args.seed), args.seed),
         }
-    for task in ("xor", "cartpole"):
+        # throughput once the networks balance: a fixed number of generations, no early stop
+        results["cartpole_throughput"] = {
+            "generations": THROUGHPUT_GENERATIONS,
+            "neuroevo": neuroevo_run(cart, args.seed, THROUGHPUT_GENERATIONS, stop=False, env="CartPole-v1"),
+            "neat_python": neat_python_run(cart, cartpole_neat_python_factory(args.seed), args.seed,
+                                           THROUGHPUT_GENERATIONS, stop=False),
+        }
+    for task in ("xor", "cartpole", "cartpole_throughput"):
         a, b = results[task]["neuroevo"], results[task]["neat_python"]
         results[task]["evaluations_per_second_ratio"] = a["evaluations_per_second"] / b["evaluations_per_second"]
         results[task]["wall_time_ratio"] = b["seconds"] / a["seconds"]
-        print(f"{task:9s} neuroevo {a['evaluations_per_second']:10,.0f} eval/s, solved={a['solved']} in "
+        print(f"{task:19s} neuroevo {a['evaluations_per_second']:10,.0f} eval/s, solved={a['solved']} in "
               f"{a['seconds']:.2f} s ({a['generations']} gen) | neat-python {b['evaluations_per_second']:8,.0f} "
               f"eval/s, solved={b['solved']} in {b['seconds']:.2f} s ({b['generations']} gen) | "
               f"eval/s x{results[task]['evaluations_per_second_ratio']:.1f}, wall x{results[task]['wall_time_ratio']:.1f}")

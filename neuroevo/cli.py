@@ -6,6 +6,8 @@ User mistakes print one line ``neuroevo: error: ...`` on stderr and exit with st
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import sys
 from dataclasses import fields
 
@@ -14,7 +16,25 @@ from neuroevo.errors import NeuroevoError
 from neuroevo.strategies.registry import STRATEGIES
 
 
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Descriptions and epilogs kept as written; every option's default shown (unless it has none)."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        default = action.default
+        if ("default" in text or default in (None, False, [], argparse.SUPPRESS) or not action.option_strings
+                or isinstance(action, (argparse._HelpAction, argparse._VersionAction))):
+            return text
+        shown = ",".join(map(str, default)) if isinstance(default, (list, tuple)) else default
+        return f"{text} (default: {shown})"
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("allow_abbrev", False)  # --pop is not --population
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message):  # one line, exit 2 (argparse prints the usage too)
         self.exit(2, f"{self.prog}: error: {message}\n")
 
@@ -40,6 +60,34 @@ def _env_arg(text: str) -> tuple[str, object]:
 
 
 _TYPES = {"int": int, "float": float, "str": str, "list": _int_list}
+_METAVARS = {"int": "N", "float": "X", "str": "NAME", "list": "N,N"}
+
+
+def _choices(name: str) -> tuple[str, ...] | None:
+    """The values a string config field takes (shown as its metavar in --help), or None if free text."""
+    from neuroevo.config import BACKENDS
+    from neuroevo.network import ACTIVATIONS
+    from neuroevo.operators.crossover import CROSSOVER
+    from neuroevo.operators.mutation import MUTATION
+    from neuroevo.operators.selection import SELECTION
+
+    return {"selection": tuple(SELECTION), "crossover": tuple(CROSSOVER), "mutation": tuple(MUTATION),
+            "activation": tuple(ACTIVATIONS), "output_activation": ("auto", *ACTIVATIONS),
+            "backend": BACKENDS, "nan_fitness": ("error", "worst"), "algorithm": tuple(STRATEGIES)}.get(name)
+
+
+def _config_help(f, cls) -> str:
+    """A config field's help with its default (a built-in game may set its own: see ``evolve --help``)."""
+    import math
+
+    default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+    if isinstance(default, list):
+        default = ",".join(map(str, default)) or "none"
+    elif isinstance(default, float) and math.isnan(default):
+        default = "nan"
+    elif default == "":
+        return f.metadata["help"]
+    return f"{f.metadata['help']} (default: {default})"
 
 
 def _add_config_flags(p: argparse.ArgumentParser) -> None:
@@ -50,10 +98,11 @@ def _add_config_flags(p: argparse.ArgumentParser) -> None:
     the first; the later sections name it."""
     added: set[str] = set()
     for section, cls in SECTIONS.items():
-        title = f"[{section}] {cls.__doc__.strip().splitlines()[0]}"
+        what = cls.__doc__.strip().splitlines()[0].rstrip(".")
+        title = f"{what} ([{section}] in a TOML file)"
         if section in STRATEGY_SECTIONS:
             names = [n for n, c in STRATEGIES.items() if c.section == section]
-            title = f"[{section}] --algorithm {' / '.join(names)}: {cls.__doc__.strip().splitlines()[0]}"
+            title = f"--algorithm {' / '.join(names)}: {what[0].lower() + what[1:]} ([{section}] in a TOML file)"
             shared = [f"--{f.name.replace('_', '-')}" for f in fields(cls) if f.name in added]
             group = p.add_argument_group(title, f"also {', '.join(shared)} (above)" if shared else None)
         else:
@@ -69,8 +118,10 @@ def _add_config_flags(p: argparse.ArgumentParser) -> None:
                 group.add_argument(flag, dest=dest, action="store_true", default=argparse.SUPPRESS,
                                    help=f.metadata["help"])
             else:
+                choices = _choices(f.name) if typ == "str" else None
+                metavar = "{" + ",".join(choices) + "}" if choices else _METAVARS[typ]
                 group.add_argument(flag, dest=dest, type=_TYPES[typ], default=argparse.SUPPRESS,
-                                   metavar=typ.upper() if typ != "list" else "N,N", help=f.metadata["help"])
+                                   metavar=metavar, help=_config_help(f, cls))
     _add_env_kwargs_flags(p)
 
 
@@ -88,6 +139,36 @@ def _flags(args) -> dict:
     return out
 
 
+def _say(args, text: str) -> None:
+    """A line for the person at the terminal: stdout, or stderr with --json (stdout is the JSON); none with -q."""
+    if getattr(args, "log_level", 20) < 30:
+        print(text, file=sys.stderr if getattr(args, "json", False) else sys.stdout)
+
+
+def _emit(args, obj: dict) -> None:
+    """With --json: one JSON object on stdout."""
+    if getattr(args, "json", False):
+        print(json.dumps(obj, default=_jsonable))
+
+
+def _jsonable(v):
+    import math
+
+    import numpy as np
+
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return str(v)
+
+
+def _finite(v):
+    import math
+
+    return None if v is None or (isinstance(v, float) and not math.isfinite(v)) else v
+
+
 def cmd_evolve(args) -> int:
     from neuroevo import run
     from neuroevo.config import resolve
@@ -97,15 +178,20 @@ def cmd_evolve(args) -> int:
     if args.resume:
         if args.config:
             raise NeuroevoError("--config cannot be combined with --resume (the run keeps its config.toml)")
-        result, folder = run.resume(args.resume, flags, show_progress=progress)
+        result, folder = run.resume(args.resume, flags, show_progress=progress,
+                                    announce=lambda text: _say(args, text))
     else:
         config = resolve(args.config, flags)
         result, folder = run.start(config, show_progress=progress)
     verb = "solved" if result.solved else "finished"
     gens = f"{result.generations} generation{'s' if result.generations != 1 else ''}"
-    print(f"{verb} after {gens}: best fitness {result.best_fitness:.6g}, "
-          f"{result.evaluations:,} evaluations, {result.env_steps:,} env steps, {result.elapsed:.1f} s")
-    print(f"run folder: {folder}  (best.npz, history.csv, fitness.png, config.toml, checkpoint)")
+    _say(args, f"{verb} after {gens}: best fitness {result.best_fitness:.6g}, "
+               f"{result.evaluations:,} evaluations, {result.env_steps:,} env steps, {result.elapsed:.1f} s")
+    _say(args, f"run folder: {folder}  (best.npz, history.csv, fitness.png, config.toml, checkpoint)")
+    _emit(args, {"command": "evolve", "folder": str(folder), "solved": result.solved,
+                 "stopped_by": result.stopped_by, "generations": result.generations,
+                 "best_fitness": _finite(result.best_fitness), "evaluations": result.evaluations,
+                 "env_steps": result.env_steps, "elapsed_s": round(result.elapsed, 3)})
     return 0
 
 
@@ -116,7 +202,9 @@ def cmd_evaluate(args) -> int:
     agent = load_agent(args.path)
     agent.env_kwargs.update(_game_kwargs(args))
     r = evaluate_agent(agent, episodes=args.episodes, seed=args.seed)
-    print(r.summary())
+    if not args.json:
+        print(r.summary())
+    _emit(args, {"command": "evaluate", "path": str(args.path), **r.to_dict()})
     return 0
 
 
@@ -124,13 +212,14 @@ def cmd_watch(args) -> int:
     from neuroevo.agent import load_agent
     from neuroevo.live import watch_agent, watch_population
 
+    options = dict(episodes=args.episodes, seed=args.seed, record=args.record, max_seconds=args.max_seconds,
+                   fps=args.fps, scale=args.scale, say=lambda text: _say(args, text))
     if args.flock:
-        watch_population(args.path, episodes=args.episodes, seed=args.seed, record=args.record,
-                         env_kwargs=_game_kwargs(args))
+        watch_population(args.path, env_kwargs=_game_kwargs(args), **options)
         return 0
     agent = load_agent(args.path)
     agent.env_kwargs.update(_game_kwargs(args))
-    watch_agent(agent, episodes=args.episodes, seed=args.seed, record=args.record)
+    watch_agent(agent, **options)
     return 0
 
 
@@ -164,23 +253,32 @@ def cmd_train(args) -> int:
     from neuroevo.baselines.run import train_run
 
     result, folder = train_run(args.method, env=args.env, task=args.task, config=dict(args.set), seed=args.seed,
-                               out=args.out, env_kwargs=_game_kwargs(args) or None)
+                               out=args.out, env_kwargs=_game_kwargs(args) or None,
+                               show_progress=args.log_level < 30)
     reached = (f"reached {result.threshold:g} after {result.steps_to_threshold:,} steps, "
                f"{result.seconds_to_threshold:.1f} s" if result.solved else "did not reach the threshold")
-    print(f"{args.method}: best evaluation {result.best_eval:.6g}; {reached}; {result.env_steps:,} steps in "
-          f"{result.seconds:.1f} s")
-    print(f"run folder: {folder}  (best.npz, history.csv, curve.png, config.toml)")
+    _say(args, f"{args.method}: best evaluation {result.best_eval:.6g}; {reached}; {result.env_steps:,} steps in "
+               f"{result.seconds:.1f} s")
+    _say(args, f"run folder: {folder}  (best.npz, history.csv, curve.png, config.toml)")
+    _emit(args, {"command": "train", "method": args.method, "folder": str(folder), "env_id": result.env_id,
+                 "best_eval": _finite(result.best_eval), "threshold": result.threshold, "solved": result.solved,
+                 "steps_to_threshold": result.steps_to_threshold,
+                 "seconds_to_threshold": _finite(result.seconds_to_threshold), "env_steps": result.env_steps,
+                 "seconds": round(result.seconds, 3)})
     return 0
 
 
 def cmd_compare(args) -> int:
-    from neuroevo.compare import compare
+    from neuroevo.compare import SUMMARY_COLUMNS, compare
 
     methods = [m for m in args.methods.split(",") if m] if args.methods else None
     c = compare(env=args.env, task=args.task, methods=methods, seeds=args.seeds, budget_steps=args.budget_steps,
                 hidden=tuple(args.hidden), activation=args.activation, out=args.out,
-                env_kwargs=_game_kwargs(args) or None)
-    print(f"results in {c.folder}  (summary.md, summary.csv, results.csv, curves.png)")
+                env_kwargs=_game_kwargs(args) or None, log=lambda text: _say(args, text))
+    _say(args, f"results in {c.folder}  (summary.md, summary.csv, results.csv, curves.png)")
+    _emit(args, {"command": "compare", "folder": str(c.folder), "budget_steps": args.budget_steps,
+                 "seeds": args.seeds, "summary": [{k: _finite(v) for k, v in zip(SUMMARY_COLUMNS, row)}
+                                                  for row in c.summary]})
     return 0
 
 
@@ -193,86 +291,160 @@ def _add_env_kwargs_flags(p) -> None:
 def _add_agent_args(p, episodes: int) -> None:
     """Arguments of the commands that play a saved agent: path, episodes, seed, env keyword arguments."""
     p.add_argument("path", help="run folder or best.npz")
-    p.add_argument("--episodes", type=int, default=episodes, help=f"episodes (default {episodes})")
+    p.add_argument("--episodes", type=int, default=episodes, help="episodes")
     p.add_argument("--seed", type=int, default=0, help="evaluation seed (episodes never seen in training)")
     _add_env_kwargs_flags(p)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="neuroevo", description="Evolve neural-network agents with genetic algorithms.")
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+def _add_output_flags(p, json_too: bool = False) -> None:
+    """-q / -v on every subcommand (and --json where a command has a result to print)."""
+    level = p.add_mutually_exclusive_group()
+    level.add_argument("-v", "--verbose", dest="log_level", action="store_const", const=10, default=20,
+                       help="more detail: debug records in run.log (workers included)")
+    level.add_argument("-q", "--quiet", dest="log_level", action="store_const", const=30,
+                       help="no progress bar and no summary lines; only warnings and errors (in run.log)")
+    if json_too:
+        p.add_argument("--json", action="store_true",
+                       help="print one JSON object with the result on stdout (other lines go to stderr)")
 
-    e = sub.add_parser("evolve", help="evolve agents (default: CartPole-v1)",
-                       description="Evolve a population of networks. With no argument: CartPole-v1.")
+
+def _train_epilog() -> str:
+    """The ``--set`` keys of every method with their defaults (train --help)."""
+    from neuroevo.baselines.run import METHODS
+
+    lines = ["--set keys of each method (KEY=VALUE, default in brackets):"]
+    for method, (_, cls) in METHODS.items():
+        keys = []
+        for f in fields(cls):
+            default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+            shown = ",".join(map(str, default)) if isinstance(default, list) else default
+            keys.append(f"{f.name} [{shown}]")
+        lines.append(f"  {method}: " + ", ".join(keys))
+    import textwrap
+
+    return "\n".join(textwrap.fill(line, 110, subsequent_indent="      ") for line in lines)
+
+
+_COMMANDS = {
+    "evolve": "evolve agents (default: CartPole-v1)",
+    "evaluate": "score a saved agent on the real env (seeds never used in training)",
+    "watch": "play a saved agent in a pygame window, or record a GIF / MP4",
+    "envs": "list the built-in games and Gymnasium environments",
+    "play": "play a built-in game yourself (flappy: space bar; car: arrow keys)",
+    "train": "train a network with a gradient baseline (or random search)",
+    "compare": "run several methods on one task and budget; table and plot",
+    "show": "draw a NEAT run: the best genome's topology and the species sizes (PNG)",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from neuroevo import __version__
+
+    p = _Parser(prog="neuroevo", description="Evolve neural-network agents with genetic algorithms.",
+                epilog="`neuroevo COMMAND --help` shows a command's options.")
+    p.add_argument("--version", action="version", version=f"neuroevo {__version__}")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser, title="commands", metavar="COMMAND")
+
+    e = sub.add_parser("evolve", help=_COMMANDS["evolve"], description=(
+        "Evolve a population of networks. With no argument: CartPole-v1.\n\n"
+        "Defaults shown are the general ones; a built-in game (flappy, car) sets its own defaults "
+        "(games/<game>/__init__.py), and a run's config.toml shows what it used."))
     e.add_argument("--config", metavar="TOML", help="TOML file with [task] [network] [run] sections and one per "
                                                     "strategy ([ga] [cosyne] [cmaes] [openai-es])")
     e.add_argument("--resume", metavar="DIR", help="continue the run in DIR from its last checkpoint")
-    level = e.add_mutually_exclusive_group()
-    level.add_argument("-v", "--verbose", dest="log_level", action="store_const", const=10, default=20,
-                       help="debug records in run.log (workers included)")
-    level.add_argument("-q", "--quiet", dest="log_level", action="store_const", const=30,
-                       help="no progress bar; only warnings and errors in run.log")
+    _add_output_flags(e, json_too=True)
     _add_config_flags(e)
     e.set_defaults(func=cmd_evolve)
 
-    v = sub.add_parser("evaluate", help="mean, std, min return of a saved agent on the real env")
+    v = sub.add_parser("evaluate", help=_COMMANDS["evaluate"], description=(
+        "Play a saved agent's deterministic policy on the real environment, on episode seeds never used in "
+        "training; prints the mean, std, min and max return and the mean length (and the game's own score: "
+        "pipes for Flappy Bird, laps for the car)."))
     _add_agent_args(v, episodes=100)
+    _add_output_flags(v, json_too=True)
     v.set_defaults(func=cmd_evaluate)
 
-    w = sub.add_parser("watch", help="play a saved agent in a pygame window, or record a GIF")
+    w = sub.add_parser("watch", help=_COMMANDS["watch"], description=(
+        "Play a saved agent (or with --flock the run's whole last population) in a pygame window, or "
+        "record it to a GIF or MP4 file with --record (works on headless machines). A recording holds "
+        "the whole episode unless --max-seconds cuts it (said on stderr)."))
     _add_agent_args(w, episodes=1)
-    w.add_argument("--record", metavar="GIF", help="write the frames to this GIF instead of a window")
+    w.add_argument("--record", metavar="FILE", help="write the frames to FILE.gif or FILE.mp4 instead of a window")
+    w.add_argument("--max-seconds", type=float, default=None, metavar="S",
+                   help="stop the recording after S seconds of game time (default: the whole episode)")
+    w.add_argument("--fps", type=float, default=15.0, metavar="F",
+                   help="frames per second of the recording (game frames are skipped to keep real speed)")
+    w.add_argument("--scale", type=float, default=1.0, metavar="K", help="size factor of the recording")
     w.add_argument("--flock", action="store_true",
                    help="fly the whole population of the run's last checkpoint at once (built-in games)")
+    _add_output_flags(w)
     w.set_defaults(func=cmd_watch)
 
-    s = sub.add_parser("show", help="draw a NEAT run: the best genome's topology and the species sizes (PNG)")
+    s = sub.add_parser("show", help=_COMMANDS["show"], description=(
+        "Draw a NEAT run (--algorithm neat): the best genome's topology and the species sizes per generation, "
+        "as PNG files in the run folder."))
     s.add_argument("path", metavar="RUN", help="a run folder of --algorithm neat")
+    _add_output_flags(s)
     s.set_defaults(func=cmd_show)
 
-    n = sub.add_parser("envs", help="list the built-in games and Gymnasium environments")
+    n = sub.add_parser("envs", help=_COMMANDS["envs"], description=(
+        "List the built-in games and the Gymnasium environments, how each is evaluated (a Numba population "
+        "kernel or the env loop), its reward threshold, and whether it can run here."))
     n.add_argument("--all", action="store_true", help="list every registered Gymnasium id")
+    _add_output_flags(n)
     n.set_defaults(func=cmd_envs)
 
-    g = sub.add_parser("play", help="play a built-in game yourself (flappy: space bar; car: arrow keys)")
-    g.add_argument("game", help="flappy or car")
+    g = sub.add_parser("play", help=_COMMANDS["play"], description=(
+        "Play a built-in game in a pygame window: Flappy Bird with the space bar, the car with the arrow keys."))
+    g.add_argument("game", choices=["flappy", "car"], help="the game")
     _add_env_kwargs_flags(g)
+    _add_output_flags(g)
     g.set_defaults(func=cmd_play)
 
-    t = sub.add_parser("train", help="train a network with a gradient baseline (or random search)",
-                       description="Train the same kind of network with backprop, REINFORCE, DQN or random "
-                                   "search; the run folder works with `evaluate` and `watch`.")
-    t.add_argument("--method", required=True, choices=["backprop", "reinforce", "dqn", "random-search"])
+    t = sub.add_parser("train", help=_COMMANDS["train"], epilog=_train_epilog(), description=(
+        "Train the same kind of network with backprop, REINFORCE, DQN or random search; the run folder "
+        "(best.npz) works with `evaluate` and `watch` when the method trained on an env (reinforce, dqn, "
+        "random-search; backprop trains on a dataset, not an env)."))
+    t.add_argument("--method", required=True, choices=["backprop", "reinforce", "dqn", "random-search"],
+                   help="the training method")
     what = t.add_mutually_exclusive_group(required=True)
     what.add_argument("--env", help="Gymnasium env id or alias (reinforce, dqn, random-search)")
     what.add_argument("--task", help="supervised task for backprop: xor, sin, or a CSV / .npz file")
     t.add_argument("--seed", type=int, default=0, help="random seed")
     t.add_argument("--out", help="run folder (default: runs/<env or task>-<method>-seed<seed>)")
     t.add_argument("--set", action="append", type=_env_arg, default=[], metavar="KEY=VALUE",
-                   help="a setting of the method's config, e.g. learning_rate=0.001 hidden=64,64 (repeatable)")
+                   help="a setting of the method's config, e.g. learning_rate=0.001 hidden=64,64 (repeatable; "
+                        "keys below)")
     _add_env_kwargs_flags(t)
+    _add_output_flags(t, json_too=True)
     t.set_defaults(func=cmd_train)
 
-    c = sub.add_parser("compare", help="run several methods on one task and budget; table and plot",
-                       description="Every method trains the same network for the same budget over several "
-                                   "seeds; writes summary.md, CSV tables and curves.png.")
+    c = sub.add_parser("compare", help=_COMMANDS["compare"], description=(
+        "Every method trains the same network for the same budget over several seeds; writes summary.md, CSV "
+        "tables and curves.png. A population method's population and episodes are sized to the budget "
+        "(stated in the table); a method that cannot fit it is marked, not drawn."))
     what = c.add_mutually_exclusive_group(required=True)
     what.add_argument("--env", help="Gymnasium env id or alias")
-    what.add_argument("--task", choices=["xor", "sin"], help="supervised task (methods ga, backprop)")
+    what.add_argument("--task", choices=["xor", "sin"], help="supervised task (the strategies and backprop)")
     c.add_argument("--methods", help=f"comma-separated: the strategies {', '.join(STRATEGIES)} and random-search, "
                                      f"reinforce, dqn (env) or backprop (task); default ga and the baselines")
-    c.add_argument("--seeds", type=int, default=5, help="seeds per method (default 5)")
+    c.add_argument("--seeds", type=int, default=5, help="seeds per method")
     c.add_argument("--budget-steps", type=int, default=100_000, help="env steps (or examples) per run")
-    c.add_argument("--hidden", type=_int_list, default=[32], metavar="N,N", help="hidden layers (default 32)")
-    c.add_argument("--activation", default="tanh", help="hidden activation (default tanh)")
-    c.add_argument("--out", help="output folder (default runs/compare-<env or task>)")
+    c.add_argument("--hidden", type=_int_list, default=[32], metavar="N,N", help="hidden layers")
+    c.add_argument("--activation", default="tanh", choices=_choices("activation"), help="hidden activation")
+    c.add_argument("--out", help="output folder (default: runs/compare-<env or task>, suffixed if taken)")
     _add_env_kwargs_flags(c)
+    _add_output_flags(c, json_too=True)
     c.set_defaults(func=cmd_compare)
     return p
 
 
 def main(argv=None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:  # a bare `neuroevo`: the list of commands
+        parser.print_help()
+        return 0
     for name in ("episodes", "seeds", "budget_steps"):
         if getattr(args, name, 1) < 1:
             print(f"neuroevo: error: --{name.replace('_', '-')} must be at least 1", file=sys.stderr)

@@ -1,7 +1,10 @@
 """``neuroevo compare``: several methods on one task with the same network size and budget; table + plot.
 
 Every method trains the same network (one ``NetworkSpec``) for at most the same budget: env steps for an
-env, or examples (one forward pass of one input row) for ``--task xor|sin``. Each run is scored the same
+env, or examples (one forward pass of one input row) for ``--task xor|sin``. Population methods (the
+strategies, random search) are held to it by :mod:`neuroevo.budget`: their population and episodes are
+sized so a few generations fit, the generation (or batch) that would cross the budget is not counted, and
+a method whose first generation does not fit is marked so in the table and not drawn. Each run is scored the same
 way: the greedy policy of its current genome on fixed validation episodes (a strategy: the best genome of each
 generation), with that evaluation's time left out of the method's wall seconds. A run "reaches the
 threshold" when a validation evaluation reaches the env's ``reward_threshold`` (xor: 100 % accuracy; sin:
@@ -19,6 +22,7 @@ and ``curves/<method>-seed<k>.csv``.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import math
 import time
@@ -48,7 +52,7 @@ TASK_METHODS = (*STRATEGIES, "backprop")
 DEFAULT_TASK_METHODS = ("ga", "backprop")
 SUMMARY_COLUMNS = ("method", "runs", "solved", "success_rate", "median_steps", "steps_q25", "steps_q75",
                    "median_seconds", "seconds_q25", "seconds_q75", "final_return_median", "final_return_min",
-                   "final_return_max")
+                   "final_return_max", "setup", "fits_budget")
 
 
 @dataclass
@@ -97,7 +101,9 @@ def compare(env: str | None = None, task: str | None = None, methods=None, seeds
         raise ConfigError("--seeds and --budget-steps must be at least 1")
     if task is not None and task not in ("xor", "sin"):
         raise ConfigError(f"compare --task takes xor or sin, got {task!r}")
-    folder = Path(out or f"runs/compare-{(env or task).replace('/', '-').lower()}")
+    from neuroevo.runfolder import free_folder
+
+    folder = Path(out) if out else free_folder(f"compare-{(env or task).replace('/', '-')}")
     if eval_episodes is None:
         eval_episodes = 100 if env and resolve_env_id(env) in KERNELS else 10
     lock = claim(folder, "compare")  # held until the tables are written
@@ -116,14 +122,17 @@ def _compare(env, task, methods, seeds, budget_steps, hidden, activation, folder
         for seed in range(seeds):
             if env:
                 r = _run_env(m, env, env_kwargs, seed, budget_steps, tuple(hidden), activation, eval_episodes)
-                score = _final_return(r, final_episodes, seed)
+                score = _final_return(r, final_episodes, seed) if r.genome is not None else math.nan
             else:
                 r = _run_task(m, task, seed, budget_steps, tuple(hidden), activation)
-                score = _final_mse(r, task)
+                score = _final_mse(r, task) if r.genome is not None else math.nan
             results[m].append(r)
             final[m].append(score)
             reached = f"{r.steps_to_threshold:,} steps, {r.seconds_to_threshold:.2f} s" if r.solved else "not reached"
-            log(f"{m:14} seed {seed}: threshold {reached}; final {'return' if env else 'MSE'} {score:.4g}")
+            if r.genome is None:
+                log(f"{m:14} seed {seed}: {r.meta.get('note', 'no evaluation within the budget')}")
+            else:
+                log(f"{m:14} seed {seed}: threshold {reached}; final {'return' if env else 'MSE'} {score:.4g}")
     summary = _summary(results, final)
     _write(folder, results, final, summary, env or task, budget_steps, bool(env))
     return Comparison(results, final, summary, folder)
@@ -137,37 +146,69 @@ def _run_env(method, env, env_kwargs, seed, budget, hidden, activation, eval_epi
         return dqn.train(env, dqn.DQNConfig(**common), seed, env_kwargs=env_kwargs)
     if method == "reinforce":
         return reinforce.train(env, reinforce.ReinforceConfig(**common), seed, env_kwargs=env_kwargs)
-    if method == "random-search":
-        return random_search.train(env, random_search.RandomSearchConfig(**common), seed, env_kwargs=env_kwargs)
+    if method == "random-search":  # a population method too: its batches are sized like a strategy's
+        from neuroevo.budget import size_to_budget
+
+        e, _ = open_env(env, env_kwargs)
+        max_steps = e.spec.max_episode_steps if e.spec is not None else None
+        e.close()
+        cfg = random_search.RandomSearchConfig(**common)
+        cfg, sizing = size_to_budget(cfg, cfg.episodes, budget, max_steps, field="batch_size")
+        cfg = dataclasses.replace(cfg, episodes=sizing.episodes)
+        r = random_search.train(env, cfg, seed, env_kwargs=env_kwargs)
+        r.meta["setup"] = f"batches of {sizing.describe().removeprefix('population ')}"
+        return r
     return _run_strategy(method, env, env_kwargs, seed, budget, hidden, activation, eval_episodes)
 
 
 class _StrategyCurve(Callback):
-    """Evaluates each generation's best genome on the validation episodes; stops at the budget or threshold."""
+    """Evaluates each generation's best genome on the validation episodes; stops at the threshold, or at the
+    budget: a generation that crosses it is not counted (``neuroevo.budget``, rule 2)."""
 
-    def __init__(self, curve: Curve, evaluator, budget: int):
+    def __init__(self, curve: Curve, evaluator, budget: int, used: int = 0):
         self.curve, self.evaluator, self.budget, self.eval_seconds = curve, evaluator, budget, 0.0
+        self.used, self.seconds, self.generations, self.first_generation = used, 0.0, 0, None
 
     def on_generation_end(self, record):
+        if self.first_generation is None:
+            self.first_generation = record.env_steps
+        if record.env_steps > self.budget:
+            return False  # this generation does not fit: the run ends at the previous one
         t0 = time.perf_counter()
         genome = record.genomes[int(np.argmax(record.fitness))]
         score = self.evaluator(genome)
-        self.curve.add(genome, env_steps=record.env_steps, seconds=record.elapsed - self.eval_seconds,
-                       eval_return=score, train_return=record.best)
+        self.used, self.seconds, self.generations = record.env_steps, record.elapsed - self.eval_seconds, \
+            self.generations + 1
+        self.curve.add(genome, env_steps=record.env_steps, seconds=self.seconds, eval_return=score,
+                       train_return=record.best)
         self.eval_seconds += time.perf_counter() - t0
         return not (record.env_steps >= self.budget or self.curve.reached)
 
 
+def _budget_meta(sizing, watcher, unit: str) -> dict:
+    """What the table says about a population method under the budget."""
+    meta = {"setup": sizing.describe(), "generations": watcher.generations, "fits": watcher.generations > 0}
+    if not watcher.generations:
+        meta["note"] = (f"cannot fit the budget: its first generation took {watcher.first_generation:,} {unit}"
+                        if watcher.first_generation is not None else "cannot fit the budget")
+    return meta
+
+
 def _run_strategy(method, env, env_kwargs, seed, budget, hidden, activation, eval_episodes) -> TrainResult:
     from neuroevo.baselines.common import task_for_env, reward_threshold, seed_streams
+    from neuroevo.budget import size_to_budget
     from neuroevo.config import resolve
     from neuroevo.population import Population
-    from neuroevo.strategies.registry import make_strategy
+    from neuroevo.strategies.registry import attribute, get_strategy, make_strategy
 
     e, env_id = open_env(env, env_kwargs)
     spec, threshold = spec_for_env(e, hidden, activation), reward_threshold(e)
+    max_steps = e.spec.max_episode_steps if e.spec is not None else None
     e.close()
     config = resolve(flags={"task": {"env": env_id}, "run": {"algorithm": method, "seed": seed}})
+    name = attribute(get_strategy(method).section)
+    sized, sizing = size_to_budget(getattr(config, name), config.task.episodes, budget, max_steps)
+    setattr(config, name, sized)
     task = task_for_env(env_id, spec, env_kwargs)
     task.warmup()
     (rng_eval,) = seed_streams(seed, 1)
@@ -175,9 +216,11 @@ def _run_strategy(method, env, env_kwargs, seed, budget, hidden, activation, eva
     curve = Curve(method, RL_COLUMNS, threshold, budget)
     watcher = _StrategyCurve(curve, evaluator, budget)
     strategy = make_strategy(config, spec)
-    run = Population(task, strategy, callbacks=[watcher], episodes=config.task.episodes).run(10**9)
-    return curve.result(spec, env_id, env_kwargs, run.env_steps, run.elapsed - watcher.eval_seconds,
-                        {"seed": seed, "generations": run.generations})
+    if not sizing.population:
+        sizing = dataclasses.replace(sizing, population=strategy.population_size)
+    Population(task, strategy, callbacks=[watcher], episodes=sizing.episodes).run(10**9)
+    return curve.result(spec, env_id, env_kwargs, watcher.used, watcher.seconds,
+                        {"seed": seed, **_budget_meta(sizing, watcher, "env steps")})
 
 
 def _final_return(result: TrainResult, episodes: int, seed: int) -> float:
@@ -197,11 +240,11 @@ def _run_task(method, task, seed, budget, hidden, activation) -> TrainResult:
 
 
 def _run_strategy_task(method, task, x, y, seed, budget, hidden, activation) -> TrainResult:
+    from neuroevo.budget import size_to_budget
     from neuroevo.config import GAConfig, resolve
     from neuroevo.evaluation.tasks import FunctionTask
-    from neuroevo.ga import GeneticAlgorithm
     from neuroevo.population import Population
-    from neuroevo.strategies.registry import make_strategy
+    from neuroevo.strategies.registry import attribute, get_strategy, make_strategy
 
     spec = NetworkSpec.build(x.shape[1], hidden, y.shape[1], activation, "linear")
 
@@ -212,22 +255,36 @@ def _run_strategy_task(method, task, x, y, seed, budget, hidden, activation) -> 
     curve = Curve(method, backprop.COLUMNS, threshold, budget, None, metric, "examples")
     clock = Clock()
 
-    class Watch(Callback):
+    class Watch(Callback):  # the budget's rule 2 (neuroevo.budget), counted in examples
+        generations, used, first_generation, seconds = 0, 0, None, 0.0
+
         def on_generation_end(self, record):
+            seen = record.evaluations * len(x)
+            if self.first_generation is None:
+                self.first_generation = seen
+            if seen > budget:
+                return False
             g = record.genomes[int(np.argmax(record.fitness))]
             out = forward(spec, g, x)
             mse = float(np.mean((out - y) ** 2))
-            seen = record.evaluations * len(x)
-            curve.add(g, epoch=record.generation, examples=seen, seconds=clock.seconds(), loss=mse,
+            self.generations, self.used, self.seconds = self.generations + 1, seen, clock.seconds()
+            curve.add(g, epoch=record.generation, examples=seen, seconds=self.seconds, loss=mse,
                       accuracy=backprop.accuracy(out, y, "mse") if task == "xor" else np.nan, score=-mse)
             return not (seen >= budget or curve.reached)
 
+    config = resolve(flags={"run": {"algorithm": method, "seed": seed}})
+    name = attribute(get_strategy(method).section)
     if method == "ga":  # small gaussian steps fit regression better than the env default
-        strategy = GeneticAlgorithm(spec, GAConfig(mutation="gaussian", mutation_scale=0.1), seed)
-    else:
-        strategy = make_strategy(resolve(flags={"run": {"algorithm": method, "seed": seed}}), spec)
-    run = Population(FunctionTask(fitness, spec, batch=True), strategy, callbacks=[Watch()]).run(10**9)
-    return curve.result(spec, None, {}, run.evaluations * len(x), clock.seconds(), {"seed": seed, "task": task})
+        setattr(config, name, GAConfig(mutation="gaussian", mutation_scale=0.1))
+    sized, sizing = size_to_budget(getattr(config, name), 1, budget, None, unit_cost=len(x))
+    setattr(config, name, sized)
+    strategy = make_strategy(config, spec)
+    if not sizing.population:
+        sizing = dataclasses.replace(sizing, population=strategy.population_size)
+    watch = Watch()
+    Population(FunctionTask(fitness, spec, batch=True), strategy, callbacks=[watch]).run(10**9)
+    return curve.result(spec, None, {}, watch.used, watch.seconds,
+                        {"seed": seed, "task": task, **_budget_meta(sizing, watch, "examples")})
 
 
 def _final_mse(result: TrainResult, task: str) -> float:
@@ -248,9 +305,12 @@ def _summary(results, final) -> list:
         solved = sum(r.solved for r in runs)
         steps = _quantiles([r.steps_to_threshold for r in runs])
         secs = _quantiles([r.seconds_to_threshold for r in runs])
-        f = np.array(final[m])
-        rows.append([m, len(runs), solved, solved / len(runs), *steps, *secs, float(np.median(f)),
-                     float(f.min()), float(f.max())])
+        f = np.array(final[m], dtype=float)
+        f = f[np.isfinite(f)]
+        stats = (float(np.median(f)), float(f.min()), float(f.max())) if f.size else (math.nan,) * 3
+        setups = sorted({r.meta.get("setup", "") for r in runs})
+        fits = sum(r.meta.get("fits", True) for r in runs)
+        rows.append([m, len(runs), solved, solved / len(runs), *steps, *secs, *stats, "; ".join(setups), fits])
     return rows
 
 
@@ -263,13 +323,18 @@ def _fmt(v, digits=3):
 
 
 def _markdown(summary, name, budget, is_env) -> str:
+    from neuroevo.budget import MIN_GENERATIONS
+
     unit = "env steps" if is_env else "examples"
     final = "final mean return (100 fresh episodes): median [min, max]" if is_env else "final MSE: median [min, max]"
-    lines = [f"Comparison on {name}, budget {budget:,} {unit} per run.", "",
-             f"| method | solved | {unit} to threshold: median [q25, q75] | wall s to threshold: median "
-             f"[q25, q75] | {final} |", "|---|---|---|---|---|"]
+    lines = [f"Comparison on {name}, budget {budget:,} {unit} per run (a population method's population and "
+             f"episodes are sized so {MIN_GENERATIONS} generations fit at the episode step limit, and the "
+             f"generation that crosses the budget is not counted).", "",
+             f"| method | setup | solved | {unit} to threshold: median [q25, q75] | wall s to threshold: median "
+             f"[q25, q75] | {final} |", "|---|---|---|---|---|---|"]
     for r in summary:
-        lines.append(f"| {r[0]} | {r[2]}/{r[1]} | {_fmt(r[4])} [{_fmt(r[5])}, {_fmt(r[6])}] | "
+        solved = f"{r[2]}/{r[1]}" if r[14] == r[1] else f"{r[2]}/{r[1]}, cannot fit the budget on {r[1] - r[14]}"
+        lines.append(f"| {r[0]} | {r[13] or '-'} | {solved} | {_fmt(r[4])} [{_fmt(r[5])}, {_fmt(r[6])}] | "
                      f"{_fmt(r[7])} [{_fmt(r[8])}, {_fmt(r[9])}] | {_fmt(r[10], 4)} [{_fmt(r[11], 4)}, "
                      f"{_fmt(r[12], 4)}] |")
     return "\n".join(lines) + "\n"
@@ -317,9 +382,15 @@ def plot_curves(results, png_path, name, budget, is_env) -> Path:
 
     x_step = "env_steps" if is_env else "examples"
     y_col, y_label = ("eval_return", "mean evaluation return") if is_env else ("loss", "MSE")
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
     fig = new_figure(12, 4.5)
     axes = fig.subplots(1, 2)
+    missing = []
     for m, runs in results.items():
+        if not any(len(r.curve) for r in runs):
+            missing.append(m)
+            continue  # cannot fit the budget: no line, so no legend entry (the table says why)
         longest = max(max((r.seconds for r in runs), default=1.0), 1e-3)
         first = min((r.curve[0, r.columns.index("seconds")] for r in runs if len(r.curve)), default=1e-4)
         for ax, col, grid in ((axes[0], x_step, np.linspace(0, budget, 400)),
@@ -333,15 +404,28 @@ def plot_curves(results, png_path, name, budget, is_env) -> Path:
     threshold = next(iter(results.values()))[0].threshold
     for ax, xl in zip(axes, ("env steps" if is_env else "examples (forward passes of one row)", "wall seconds")):
         if is_env and threshold is not None:
-            ax.axhline(threshold, color="grey", ls="--", lw=0.8)
+            ax.axhline(threshold, color="grey", ls="--", lw=0.8, label=f"threshold {threshold:g}")
         if not is_env:
             ax.set_yscale("log")
         if xl == "wall seconds":
             ax.set_xscale("log")  # methods differ by orders of magnitude in speed
+            plain = FuncFormatter(lambda v, _: f"{v:g}")  # 0.002, 0.005, 0.01: short labels that do not overlap
+            ax.xaxis.set_major_formatter(plain)
+            ax.xaxis.set_minor_locator(LogLocator(subs=(2.0, 5.0)))
+            ax.xaxis.set_minor_formatter(plain)
+        if xl == "wall seconds":
+            lo, hi = ax.get_xlim()
+            if lo > 0 and hi / lo > 300:  # many decades: label the decades only, or the labels overlap
+                ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel(xl)
         ax.set_ylabel(y_label)
         ax.grid(alpha=0.3)
-        ax.legend(loc="best")
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(loc="best")
+    if len(missing) == len(results):
+        axes[0].set_xlim(0, budget)
     seeds = len(next(iter(results.values())))
-    fig.suptitle(f"{name}: mean over {seeds} seeds, band = min..max")
+    unit = "env steps" if is_env else "examples"
+    fig.suptitle(f"{name}: mean over {seeds} seeds, band = min..max, budget {budget:,} {unit}"
+                 + (f"\nnot drawn (cannot fit the budget: see summary.md): {', '.join(missing)}" if missing else ""))
     return save_figure(fig, png_path)

@@ -24,7 +24,9 @@ class Evaluation:
 
     Attributes:
         env_id: the environment. returns: (episodes,) float64 episode returns.
-        steps: (episodes,) int64 episode lengths. scores: (episodes,) game scores (pipes, laps) or None.
+        steps: (episodes,) int64 episode lengths.
+        scores: (episodes,) float64 the game's own score (Flappy Bird: pipes; the car: laps) or None.
+        score_name: its unit ("pipes", "laps"; "" without scores).
     """
 
     env_id: str
@@ -38,8 +40,21 @@ class Evaluation:
         text = (f"{self.env_id}: {len(r)} episodes  mean return {r.mean():.2f}  std {r.std():.2f}  "
                 f"min {r.min():.2f}  max {r.max():.2f}  mean length {self.steps.mean():.1f} steps")
         if self.scores is not None:
-            text += f"  mean {self.score_name} {self.scores.mean():.2f}"
+            s = self.scores
+            text += f"  mean {self.score_name} {s.mean():.2f} (min {s.min():g}, max {s.max():g})"
         return text
+
+    def to_dict(self) -> dict:
+        """The statistics as plain numbers (``evaluate --json``)."""
+        r = self.returns
+        out = {"env_id": self.env_id, "episodes": int(len(r)), "mean_return": float(r.mean()),
+               "std_return": float(r.std()), "min_return": float(r.min()), "max_return": float(r.max()),
+               "mean_length": float(self.steps.mean())}
+        if self.scores is not None:
+            out.update({f"mean_{self.score_name}": float(self.scores.mean()),
+                        f"min_{self.score_name}": float(self.scores.min()),
+                        f"max_{self.score_name}": float(self.scores.max())})
+        return out
 
 
 def evaluate_agent(agent: Agent, episodes: int = 100, seed: int = 0) -> Evaluation:
@@ -49,16 +64,22 @@ def evaluate_agent(agent: Agent, episodes: int = 100, seed: int = 0) -> Evaluati
         agent: a saved agent with an env id. episodes: number of episodes (>= 1).
         seed: picks the episodes' reset seeds among those never used in training (:func:`evaluation_seeds`).
 
+    Returns:
+        An :class:`Evaluation`: returns (the env's, the unit of its reward threshold), lengths, and for a
+        built-in game its own score (``registry.SCORES``: pipes, laps).
+
     Raises:
         TaskError: if the agent was not trained on an environment (a user fitness or a supervised task), or
             its env cannot be made.
     """
+    from neuroevo.evaluation.registry import SCORES, resolve_env_id
+
     if not agent.env_id:
         raise TaskError("this agent was trained on a user fitness function or a supervised task, not an "
                         "environment: there is nothing to evaluate it on")
     task = EnvTask(agent.env_id, agent.spec, agent.env_kwargs)
     runs = [task.episode(agent.genome, s) for s in evaluation_seeds(episodes, seed)]
-    score_name = next((k for k in ("score", "laps") if k in runs[0][2]), "")
-    scores = np.array([info[score_name] for _, _, info in runs], dtype=float) if score_name else None
+    key, unit = SCORES.get(resolve_env_id(agent.env_id), (None, ""))
+    scores = np.array([info[key] for _, _, info in runs], dtype=float) if key else None
     return Evaluation(agent.env_id, np.array([r for r, _, _ in runs]), np.array([n for _, n, _ in runs]),
-                      scores, score_name)
+                      scores, unit)

@@ -19,6 +19,7 @@ import os
 import queue
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -211,48 +212,89 @@ def show(scene: Scene, title: str = "neuroevo", max_frames: int | None = None) -
         pygame.display.quit()
 
 
-def record(scene: Scene, path, max_frames: int = 600, every: int = 2, scale: float = 1.0,
-           finish: bool = True) -> Path:
-    """Write ``scene`` to an animated GIF (through imageio), with no window: works on headless machines.
+@dataclass(frozen=True)
+class Recording:
+    """What :func:`record` wrote: the file, its frames, and the game seconds recorded out of the scene's."""
+
+    path: Path
+    frames: int
+    seconds: float
+    scene_seconds: float
+
+    @property
+    def cut(self) -> bool:
+        """True if the scene went on after the recording stopped (``max_seconds``)."""
+        return self.scene_seconds > self.seconds + 1e-9
+
+
+def record(scene: Scene, path, max_seconds: float | None = None, fps: float = 15.0, scale: float = 1.0,
+           finish: bool = True) -> Recording:
+    """Write ``scene`` to a .gif or .mp4 file (``neuroevo.recording``), with no window: works headless.
+
+    Frames are written as they are drawn (never all held in memory), so the whole scene is recorded unless
+    ``max_seconds`` stops it.
 
     Args:
         scene: the scene to play.
-        path: output .gif file.
-        max_frames: scene frames recorded at most (600 frames = 20 s at 30 fps).
-        every: keep one frame in ``every`` (the GIF plays at ``fps / every`` frames per second, real speed).
-        scale: size factor of the GIF relative to the scene's ``size``.
-        finish: after ``max_frames``, keep stepping (without drawing) until the scene ends, so its
+        path: output .gif or .mp4 file.
+        max_seconds: game seconds recorded at most (``scene.fps`` frames per second); None: the whole scene.
+        fps: frames per second of the file: one scene frame in ``round(scene.fps / fps)`` is kept, so the
+            file plays at real speed.
+        scale: size factor of the file relative to the scene's ``size``.
+        finish: after ``max_seconds``, keep stepping (without drawing) until the scene ends, so its
             ``returns`` are those of whole episodes.
 
     Returns:
-        The path written.
+        A :class:`Recording` (``cut`` tells whether ``max_seconds`` stopped it before the scene's end).
+
+    Raises:
+        NeuroevoError: an unknown suffix, or .mp4 without imageio-ffmpeg.
     """
-    import imageio.v3 as iio
     import pygame
 
+    from neuroevo.recording import open_writer
+
+    if not fps > 0 or not scale > 0 or (max_seconds is not None and not max_seconds > 0):
+        raise NeuroevoError("--fps, --scale and --max-seconds must be positive numbers")
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    every = max(1, round(scene.fps / fps))
+    writer = open_writer(path, scene.fps / every)
     surface = pygame.Surface(scene.size)
-    out_size = (max(1, int(scene.size[0] * scale)), max(1, int(scene.size[1] * scale)))
-    images, frame, running = [], 0, True
+    out_size = (max(2, int(scene.size[0] * scale)), max(2, int(scene.size[1] * scale)))
+    max_frames = None if max_seconds is None else int(round(max_seconds * scene.fps))
+    frame, running = 0, True
 
     def grab():
-        s = surface if out_size == scene.size else pygame.transform.smoothscale(surface, out_size)
-        images.append(np.transpose(pygame.surfarray.array3d(s), (1, 0, 2)))
+        s = surface if out_size == tuple(scene.size) else pygame.transform.smoothscale(surface, out_size)
+        writer.write(np.transpose(pygame.surfarray.array3d(s), (1, 0, 2)))
 
-    scene.draw(surface)
-    grab()
-    while running and frame < max_frames:
-        running = scene.step()
-        frame += 1
-        if frame % every == 0 or not running:
-            scene.draw(surface)
-            grab()
-    while finish and running:
-        running = scene.step()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    iio.imwrite(path, np.stack(images), extension=".gif", duration=round(1000 * every / scene.fps), loop=0)
-    return path
+    try:
+        scene.draw(surface)
+        grab()
+        while running and (max_frames is None or frame < max_frames):
+            running = scene.step()
+            frame += 1
+            if frame % every == 0 or not running:
+                scene.draw(surface)
+                grab()
+        recorded = frame
+        while finish and running:
+            running = scene.step()
+            frame += 1
+    except BaseException:
+        writer.close()
+        Path(writer.path).unlink(missing_ok=True)
+        raise
+    out = writer.close()
+    return Recording(Path(out), writer.frames, recorded / scene.fps, frame / scene.fps)
+
+
+def _report_recording(rec: Recording, say) -> None:
+    """The CLI's lines about a recording: where it went, and on stderr when it was cut."""
+    say(f"recorded {rec.seconds:.1f} s ({rec.frames} frames) to {rec.path}")
+    if rec.cut:
+        print(f"neuroevo: the recording stops at {rec.seconds:.1f} s (--max-seconds); the episode went on to "
+              f"{rec.scene_seconds:.1f} s", file=sys.stderr)
 
 
 _record = record  # watch_agent's ``record`` argument shadows the function
@@ -275,17 +317,24 @@ def _scene_factory(env_id: str):
     return getattr(importlib.import_module(module), name)
 
 
-def watch_agent(agent, *, episodes: int = 1, seed: int | None = None, record: str | Path | None = None) -> list[float]:
-    """Replay a saved agent: a window (or a GIF with ``record``), one episode after the other.
+def _record_options(record, max_seconds, fps, scale) -> dict:
+    return {"max_seconds": max_seconds, "fps": fps, "scale": scale}
+
+
+def watch_agent(agent, *, episodes: int = 1, seed: int | None = None, record: str | Path | None = None,
+                max_seconds: float | None = None, fps: float = 15.0, scale: float = 1.0, say=print) -> list[float]:
+    """Replay a saved agent: a window (or a .gif / .mp4 file with ``record``), one episode after the other.
 
     A built-in game is drawn by its own scene (a flock of one); any other env through :class:`GymScene`.
-    Each episode's return is printed and returned.
+    Each episode's return (and the game's score) is told to ``say`` and returned.
 
     Args:
         agent: a :class:`neuroevo.agent.Agent` trained on an environment.
         episodes: episodes to play.
         seed: seeds the episodes (None: random episodes).
-        record: write a GIF here instead of opening a window.
+        record: write a .gif or .mp4 file here instead of opening a window (see :func:`record` for
+            ``max_seconds``, ``fps``, ``scale``).
+        say: ``fn(str)`` for the lines of the result (the CLI's print).
 
     Raises:
         TaskError: if the agent has no environment. NeuroevoError: no display (without ``record``).
@@ -304,29 +353,39 @@ def watch_agent(agent, *, episodes: int = 1, seed: int | None = None, record: st
               GymScene(env_id, agent.spec, agent.genome, int(s), agent.env_kwargs) for s in seeds]
     sequence = SceneSequence(scenes)
     if record:
-        print(f"recording to {_record(sequence, record)}")
+        _report_recording(_record(sequence, record, **_record_options(record, max_seconds, fps, scale)), say)
     else:
         show(sequence, f"neuroevo watch: {env_id}")
     out = []
     for k, scene in enumerate(scenes):
         r = float(scene.returns[0])
         score = getattr(scene, "scores", None)
-        extra = f"  score {int(score[0])}" if score is not None else ""
-        print(f"episode {k + 1}: return {r:.2f}{extra}")
+        extra = f"  {_unit(env_id)} {score[0]:g}" if score is not None else ""
+        say(f"episode {k + 1}: return {r:.2f}{extra}")
         out.append(r)
     return out
 
 
+def _unit(env_id: str) -> str:
+    from neuroevo.evaluation.registry import SCORES
+
+    return SCORES.get(env_id, ("", "score"))[1]
+
+
 def watch_population(folder: str | Path, *, episodes: int = 1, seed: int | None = None,
-                     record: str | Path | None = None, env_kwargs: dict | None = None) -> np.ndarray:
+                     record: str | Path | None = None, env_kwargs: dict | None = None,
+                     max_seconds: float | None = None, fps: float = 15.0, scale: float = 1.0,
+                     say=print) -> np.ndarray:
     """Fly the whole population of a run's last checkpoint as one flock (``neuroevo watch RUN --flock``).
 
     Args:
         folder: a run folder of ``neuroevo evolve`` on a built-in game.
         episodes: flock episodes played one after the other.
         seed: picks the episodes among those never used in training (None: random).
-        record: write a GIF here instead of opening a window.
+        record: write a .gif or .mp4 file here instead of opening a window (``max_seconds``, ``fps``,
+            ``scale``: see :func:`record`).
         env_kwargs: overrides of the run's env keyword arguments (e.g. another track).
+        say: ``fn(str)`` for the lines of the result.
 
     Returns:
         (episodes, P) float64 episode return of every member of the flock.
@@ -349,12 +408,12 @@ def watch_population(folder: str | Path, *, episodes: int = 1, seed: int | None 
                       best_fitness=float(meta["best_fitness"]), **kwargs) for s in _unseen_seeds(episodes, seed)]
     sequence = SceneSequence(scenes)
     if record:
-        print(f"recording to {_record(sequence, record)}")
+        _report_recording(_record(sequence, record, **_record_options(record, max_seconds, fps, scale)), say)
     else:
         show(sequence, f"neuroevo watch --flock: {agent.env_id}")
     returns = np.array([np.asarray(scene.returns, dtype=np.float64) for scene in scenes])
     for k, r in enumerate(returns):
-        print(f"episode {k + 1}: flock of {len(r)}, best return {r.max():.2f}, mean {r.mean():.2f}")
+        say(f"episode {k + 1}: flock of {len(r)}, best return {r.max():.2f}, mean {r.mean():.2f}")
     return returns
 
 
@@ -367,8 +426,13 @@ def _build_scene(env_id, spec, env_kwargs, genomes, fitness, seed, generation, b
     return GymScene(env_id, spec, genomes[int(np.argmax(fitness))], seed, env_kwargs)
 
 
-def _viewer_main(inbox, status, env_id, spec_dict, env_kwargs, title, min_seconds):
-    """The viewer process: one window for the whole run, showing the latest generation sent."""
+def _viewer_main(inbox, status, env_id, spec_dict, env_kwargs, title, min_seconds, evolving):
+    """The viewer process: one window for the whole run, showing the latest generation sent.
+
+    ``evolving`` (a shared int) is the generation being evolved, shown in the HUD beside the one on screen.
+    After the message ``"final"`` the last generation is replayed (a new episode each time) until the window
+    is closed; with SDL's dummy driver (no window a person could close) it plays once and the process ends.
+    """
     try:
         import games  # noqa: F401
         from neuroevo.network import NetworkSpec
@@ -377,12 +441,14 @@ def _viewer_main(inbox, status, env_id, spec_dict, env_kwargs, title, min_second
         pygame = _init_display()
         window = pygame.display.set_mode((288, 512))
         pygame.display.set_caption(title)
-        font = pygame.font.Font(None, 24)
+        font = pygame.font.Font(None, 22)
     except BaseException as e:  # reported to the parent as one line
         status.put(("error", str(e) if isinstance(e, NeuroevoError) else f"{type(e).__name__}: {e}"))
         return
     status.put(("ready", ""))
-    scene, started, pending, over, clock = None, 0.0, None, False, pygame.time.Clock()
+    headless = os.environ.get("SDL_VIDEODRIVER") == "dummy"
+    scene, shown, started, pending, over, final, replays = None, None, 0.0, None, False, False, 0
+    clock = pygame.time.Clock()
     while True:
         if any(e.type == pygame.QUIT for e in pygame.event.get()):
             break  # the user closed the window: evolution goes on without it
@@ -392,12 +458,20 @@ def _viewer_main(inbox, status, env_id, spec_dict, env_kwargs, title, min_second
                 if msg is None:
                     pygame.display.quit()
                     return
-                pending = msg
+                if msg == "final":
+                    final = True
+                else:
+                    pending = msg
         except queue.Empty:
             pass
+        if final and over and pending is None and shown is not None:
+            if headless and replays >= 1:
+                break
+            genomes, fitness, seed, generation, best_ever = shown  # replay the last generation, a new episode
+            pending, replays = (genomes, fitness, seed + 1, generation, best_ever), replays + 1
         if pending is not None and (scene is None or over or time.monotonic() - started >= min_seconds):
-            scene, pending, over, started = _build_scene(env_id, spec, env_kwargs, *pending), None, False, \
-                time.monotonic()
+            shown, pending = pending, None
+            scene, over, started = _build_scene(env_id, spec, env_kwargs, *shown), False, time.monotonic()
             if window.get_size() != tuple(scene.size):
                 window = pygame.display.set_mode(scene.size)
         if scene is None:
@@ -407,22 +481,34 @@ def _viewer_main(inbox, status, env_id, spec_dict, env_kwargs, title, min_second
             if not over:
                 over = not scene.step()
             scene.draw(window)
-            if over:
-                window.blit(font.render("waiting for the next generation...", True, (255, 255, 255)), (12, 8))
+            _hud(window, font, shown[3], evolving.value, final)
         pygame.display.flip()
         clock.tick(scene.fps if scene is not None else 30)
     pygame.display.quit()
 
 
+def _hud(window, font, shown: int, evolving: int, final: bool) -> None:
+    """A strip at the top of the window: which generation is on screen, which one is being evolved."""
+    text = (f"generation {shown}, the last: close to exit" if final else
+            f"showing gen {shown}, evolving gen {evolving}")
+    img = font.render(text, True, (255, 255, 255))
+    w, _ = window.get_size()
+    window.fill((20, 20, 20), (0, 0, w, img.get_height() + 6))
+    window.blit(img, ((w - img.get_width()) // 2, 3))
+
+
 class LiveView(Callback):
-    """``--watch``: generation 1 and every ``every``-th generation (K, 2K, ...), fly that generation in a live window.
+    """``--watch``: generation 1 and every ``every``-th generation (K, 2K, ...), fly that generation in a live
+    window; at the end of the run, the last generation, replayed until the window is closed.
 
     One viewer process is started for the run (``on_run_start``); each watched generation's genomes
     (``record.genomes``), fitness and an episode seed are sent to it without waiting (a generation the
     viewer has not picked up yet is replaced by the newer one). The viewer shows a game's flock scene, or
     the generation's best agent through :class:`GymScene` for other envs; a scene plays to its end, or for
-    at least ``min_seconds`` before a newer generation replaces it. Closing the window does not stop the
-    run. The process is closed in ``on_run_end``.
+    at least ``min_seconds`` before a newer generation replaces it. Its HUD says which generation is on
+    screen and which one is being evolved. Closing the window does not stop the run. In ``on_run_end`` the
+    last generation is sent (if it was not) and, with ``keep_open``, the call waits until the window is
+    closed (the viewer replays that generation meanwhile); else the window is closed.
 
     Raises:
         NeuroevoError: in ``on_run_start``, if no window can be opened (one line, no traceback) or the task
@@ -430,9 +516,10 @@ class LiveView(Callback):
     """
 
     def __init__(self, every: int = 5, title: str = "neuroevo --watch", min_seconds: float = 8.0,
-                 start_timeout: float = 60.0):
+                 start_timeout: float = 60.0, keep_open: bool = False, say=None):
         self.every, self.title, self.min_seconds, self.start_timeout = int(every), title, min_seconds, start_timeout
-        self.process = None
+        self.keep_open, self.say = keep_open, say
+        self.process, self._last, self._sent = None, None, None
 
     def on_run_start(self, run) -> None:
         task = run.task
@@ -442,9 +529,11 @@ class LiveView(Callback):
                                   "neuroevo watch RUN --record out.gif")
         ctx = mp.get_context("spawn")
         self.inbox, status = ctx.Queue(maxsize=1), ctx.Queue()
+        self.evolving = ctx.Value("i", 1, lock=False)
         self.process = ctx.Process(target=_viewer_main, name="neuroevo-live-view", daemon=True,
                                    args=(self.inbox, status, task.env_id, task.spec.to_dict(),
-                                         dict(task.env_kwargs), f"{self.title}: {task.env_id}", self.min_seconds))
+                                         dict(task.env_kwargs), f"{self.title}: {task.env_id}", self.min_seconds,
+                                         self.evolving))
         self.process.start()
         try:
             kind, message = status.get(timeout=self.start_timeout)
@@ -455,11 +544,19 @@ class LiveView(Callback):
             raise NeuroevoError(f"--watch cannot open a window: {message}")
 
     def on_generation_end(self, record) -> None:
-        if self.process is None or not self.process.is_alive() or (record.generation % self.every and record.generation != 1):
+        if self.process is None or not self.process.is_alive():
             return
+        self.evolving.value = record.generation + 1
+        self._last = record
+        if record.generation % self.every and record.generation != 1:
+            return
+        self._send(record)
+
+    def _send(self, record) -> None:
         seed = int(np.random.default_rng(record.generation).integers(0, 2**31))
         genomes = np.asarray(record.genomes) if isinstance(record.genomes, np.ndarray) else record.genomes
         msg = (genomes, np.asarray(record.fitness), seed, record.generation, record.best_ever)
+        self._sent = record.generation
         try:
             self.inbox.put_nowait(msg)
         except queue.Full:  # the viewer has not taken the previous one: replace it
@@ -473,6 +570,14 @@ class LiveView(Callback):
                 pass
 
     def on_run_end(self, result) -> None:
+        if self.keep_open and self.process is not None and self.process.is_alive() and self._last is not None:
+            if self._sent != self._last.generation:
+                self._send(self._last)  # always show at least the last generation
+            self.evolving.value = self._last.generation
+            self.inbox.put("final")
+            if self.say is not None:
+                self.say(f"--watch: the window replays generation {self._last.generation} until you close it")
+            self.process.join()
         self.close()
 
     def close(self) -> None:
@@ -481,10 +586,14 @@ class LiveView(Callback):
             return
         if self.process.is_alive():
             try:
+                self.inbox.get_nowait()  # a generation the viewer has not taken: the close comes first
+            except queue.Empty:
+                pass
+            try:
                 self.inbox.put(None, timeout=2.0)
             except queue.Full:
                 pass
-            self.process.join(timeout=5.0)
+            self.process.join(timeout=30.0)  # a viewer still building its first scene (loading kernels) answers late
         if self.process.is_alive():
             self.process.terminate()
             self.process.join(timeout=2.0)

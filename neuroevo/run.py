@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import sys
 from pathlib import Path
 
 from neuroevo.callbacks import Callback, Checkpointer, FitnessPlot, HistoryCSV
@@ -46,10 +47,19 @@ from neuroevo.strategies.registry import attribute, get_strategy, make_strategy
 log = logging.getLogger("neuroevo")
 
 
+def run_name(config: Config) -> str:
+    """What ran, for folder names: the env id (``cartpole-v1``), or a user fitness's module and function
+    (``examples/xor.py:fitness`` -> ``xor-fitness``, ``pkg.tasks:score`` -> ``tasks-score``)."""
+    if not config.task.fitness:
+        return config.task.env
+    module, _, function = config.task.fitness.rpartition(":")
+    stem = Path(module).stem if module.endswith(".py") else module.rpartition(".")[2]
+    return f"{stem}-{function}"
+
+
 def default_folder(config: Config) -> Path:
-    """``runs/<task>-seed<seed>``, with a numeric suffix if that folder is taken."""
-    name = config.task.fitness.rpartition(":")[2] if config.task.fitness else config.task.env
-    return free_folder(f"{name}-seed{config.run.seed}")
+    """``runs/<what ran>-seed<seed>`` (:func:`run_name`), with a numeric suffix if that folder is taken."""
+    return free_folder(f"{run_name(config)}-seed{config.run.seed}")
 
 
 class _LogGenerations(Callback):
@@ -114,8 +124,10 @@ def _refuse_a_run(folder: Path) -> None:
 
 
 def resume(folder: str | Path, flags: dict | None = None, callbacks=(),
-           show_progress: bool = True) -> tuple[RunResult, Path]:
+           show_progress: bool = True, announce=None) -> tuple[RunResult, Path]:
     """Continue the run in ``folder`` from its last checkpoint.
+
+    ``announce``: ``fn(str)`` told once, before the run goes on, what is resumed (folder, task, generation).
 
     ``flags`` may change only the settings in :data:`RESUMABLE` (more generations, a target, workers);
     any other change, as a flag or edited in ``config.toml``, is refused, since it would not continue the
@@ -137,6 +149,11 @@ def resume(folder: str | Path, flags: dict | None = None, callbacks=(),
         done = last_best is not None and last_best >= config.run.target  # NaN target: never
         counters = (meta["evaluations"], meta["env_steps"], meta["elapsed"])
         limit = strategy.generation if done else config.run.generations  # reached the target: nothing left
+        if announce is not None:
+            left = ("it already reached its target: nothing to add" if done else
+                    f"to generation {config.run.generations}" if limit > strategy.generation else "nothing to add")
+            announce(f"resuming {folder} ({run_name(config)}, {config.run.algorithm}, seed {config.run.seed}) "
+                     f"after generation {strategy.generation}: {left}")
         return _run(folder, config, task, strategy, counters, callbacks, show_progress, limit), folder
     finally:
         lock.release()
@@ -198,7 +215,8 @@ def _run(folder, config, task, strategy, counters, callbacks, show_progress, lim
     if config.run.watch:
         from neuroevo.live import LiveView
 
-        cbs.append(LiveView(every=config.run.watch_every))
+        cbs.append(LiveView(every=config.run.watch_every, keep_open=True,
+                            say=lambda text: print(text, file=sys.stderr)))
     r = config.run
     workers = min(r.workers, strategy.population_size) if r.workers else 0  # never more workers than genomes
     guard = SignalGuard()

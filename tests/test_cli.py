@@ -139,7 +139,10 @@ BAD = [
     (["evolve", "--resume", "no/such/run"], "run folder no/such/run does not exist"),
     (["evaluate", "no/such/run"], "no run folder or saved agent at no/such/run"),
     (["evaluate", "x", "--episodes", "0"], "--episodes must be at least 1"),
-    (["play", "tetris"], "unknown game 'tetris'"),
+    (["play", "tetris"], "invalid choice: 'tetris'"),
+    (["evolve", "--pop", "20"], "unrecognized arguments: --pop 20"),  # no abbreviations
+    (["evolve", "--track", "oval"], "--track is an option of the car (--env car); CartPole-v1 has no track"),
+    (["evolve", "--env-arg", "foo=1"], "CartPole-v1 takes no keyword argument 'foo'"),
     (["evolve", "--workers", "99999"], "--workers must be in [0, 1024]"),
     (["evolve", "--fitness", f"{FITNESS}:sum_of_outputs", "--network", "2,1", "--hidden", "4"],
      "--network gives every layer size; drop --hidden"),

@@ -43,3 +43,56 @@ def test_task_comparison_solves_xor(tmp_path):
 def test_bad_arguments_raise_config_error(kwargs, match, tmp_path):
     with pytest.raises(ConfigError, match=match):
         compare(out=tmp_path, **kwargs)
+
+
+def _plotted_labels(monkeypatch):
+    """Legend labels of every axes of the figures saved while the patch is on."""
+    import matplotlib.figure
+
+    labels, original = [], matplotlib.figure.Figure.savefig
+
+    def savefig(self, *a, **k):
+        labels.extend(ax.get_legend_handles_labels()[1] for ax in self.axes)
+        return original(self, *a, **k)
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", savefig)
+    return labels
+
+
+def test_every_population_method_stays_within_the_budget(tmp_path):
+    """issue 13: with --budget-steps 30000 the GA used 52,905 env steps and nothing said so."""
+    c = compare(env="CartPole-v1", methods=["ga", "random-search"], seeds=2, budget_steps=30_000, hidden=(4,),
+                out=tmp_path, eval_episodes=2, final_episodes=3, log=lambda s: None)
+    for m, runs in c.results.items():
+        for r in runs:
+            assert r.env_steps <= 30_000 and r.curve[-1, 0] <= 30_000
+            assert r.meta["fits"] and "sized to the budget" in r.meta["setup"]
+    md = (tmp_path / "summary.md").read_text()
+    assert "| ga | population 15 x 1 episode (sized to the budget) |" in md
+
+
+def test_budget_sizing_rule():
+    from neuroevo.budget import size_to_budget
+    from neuroevo.strategies.ga import GAConfig
+
+    cfg, s = size_to_budget(GAConfig(population=100), 10, 100_000, 500)
+    assert (cfg.population, s.episodes, s.sized) == (50, 1, True)  # 50 x 1 x 500 x 4 generations = 100,000
+    cfg, s = size_to_budget(GAConfig(population=100), 10, 10**9, 500)
+    assert (cfg.population, s.episodes, s.sized) == (100, 10, False)
+    cfg, s = size_to_budget(GAConfig(population=100), 5, 100, 500)
+    assert cfg.population == 10 and s.episodes == 1  # never below MIN_POPULATION: truncation decides
+    cfg, s = size_to_budget(GAConfig(population=100), 5, 100, None)
+    assert cfg.population == 100 and not s.sized  # no step limit: nothing to size by
+
+
+def test_a_method_that_cannot_fit_is_marked_and_not_drawn(tmp_path, monkeypatch):
+    labels = _plotted_labels(monkeypatch)
+    c = compare(env="CartPole-v1", methods=["ga", "reinforce"], seeds=1, budget_steps=60, hidden=(4,),
+                out=tmp_path, eval_episodes=2, final_episodes=3, log=lambda s: None)
+    (ga,) = c.results["ga"]
+    assert ga.genome is None and not ga.meta["fits"] and "cannot fit the budget" in ga.meta["note"]
+    assert np.isnan(c.final["ga"][0])
+    md = (tmp_path / "summary.md").read_text()
+    assert "| ga | population 10 x 1 episode (sized to the budget) | 0/1, cannot fit the budget on 1 |" in md
+    assert labels and all("ga" not in axes for axes in labels)  # no legend entry without a line
+    assert all("reinforce" in axes for axes in labels)

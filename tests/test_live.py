@@ -56,9 +56,52 @@ def test_scene_sequence_and_show_in_a_dummy_window():
 
 
 def test_record_writes_a_gif(tmp_path):
-    path = record(GymScene("CartPole-v1", CART, cart_genome(), seed=0), tmp_path / "c.gif", every=1, scale=0.25)
-    frames = iio.imread(path, index=None)
-    assert frames.shape[1:3] == (100, 150) and frames.shape[0] >= 5
+    scene = GymScene("CartPole-v1", CART, cart_genome(), seed=0)
+    rec = record(scene, tmp_path / "c.gif", fps=50, scale=0.25)
+    frames = iio.imread(rec.path, index=None)
+    assert frames.shape[1:3] == (100, 150) and frames.shape[0] == scene.steps + 1  # every frame, the whole episode
+    assert not rec.cut and rec.seconds == pytest.approx(scene.steps / 50)
+
+
+def test_record_keeps_the_whole_episode_unless_told(tmp_path):
+    """issue 13: GIFs were cut at 600 frames without a word (a 1,000-pipe bird ended at pipe 14)."""
+    from neuroevo.live import GymScene as Scene
+
+    long_scene = Scene("CartPole-v1", CART, cart_genome(), seed=0)
+    rec = record(long_scene, tmp_path / "all.gif", fps=25)
+    assert rec.seconds == pytest.approx(long_scene.steps / 50) and not rec.cut
+    assert len(iio.imread(rec.path, index=None)) == long_scene.steps // 2 + 1 + long_scene.steps % 2
+    short = record(Scene("CartPole-v1", CART, cart_genome(), seed=0), tmp_path / "cut.gif", max_seconds=0.1,
+                   fps=25)
+    assert short.cut and short.seconds == pytest.approx(0.1) and short.scene_seconds == rec.scene_seconds
+
+
+def test_record_mp4_or_a_one_line_refusal(tmp_path, monkeypatch):
+    import importlib.util
+
+    scene = GymScene("CartPole-v1", CART, cart_genome(), seed=0)
+    if importlib.util.find_spec("imageio_ffmpeg") is None:
+        with pytest.raises(NeuroevoError, match="pip install imageio-ffmpeg"):
+            record(scene, tmp_path / "c.mp4")
+        return
+    rec = record(scene, tmp_path / "c.mp4", fps=25, max_seconds=1.0)
+    assert rec.path.read_bytes()[4:8] == b"ftyp"  # an ISO media file, not GIF data under an .mp4 name
+    import imageio.v2 as imageio
+
+    assert sum(1 for _ in imageio.get_reader(rec.path)) == rec.frames
+    with pytest.raises(NeuroevoError, match=r"\.gif or \.mp4"):
+        record(scene, tmp_path / "c.avi")
+
+
+def test_watch_record_cut_is_said_on_stderr(tmp_path, capsys):
+    from neuroevo.cli import main
+
+    run = tmp_path / "run"
+    assert main(["evolve", "--generations", "1", "--population", "10", "--episodes", "1", "--workers", "1",
+                 "--out", str(run), "-q"]) == 0
+    assert main(["watch", str(run), "--record", str(tmp_path / "w.gif"), "--max-seconds", "0.2"]) == 0
+    err = capsys.readouterr().err
+    assert "the recording stops at 0.2 s (--max-seconds); the episode went on to" in err
 
 
 @pytest.mark.parametrize("env_id, spec, genome, kwargs", [
@@ -117,4 +160,21 @@ def test_live_view_runs_a_viewer_process_and_closes_it():
         assert process.is_alive()
     finally:
         view.on_run_end(None)
+    assert view.process is None and process.exitcode == 0
+
+
+def test_live_view_always_shows_the_last_generation_and_stays_open(capsys):
+    """issue 13: the window closed the moment the run ended; now the last generation is sent (even when it is
+    not a multiple of --watch-every) and replayed; under SDL's dummy driver nobody can close the window, so
+    the viewer plays it and ends by itself."""
+    said = []
+    view = LiveView(every=10, min_seconds=0.0, keep_open=True, say=said.append)
+    view.on_run_start(_Run(_Task("neuroevo/FlappyBird-v0", FLAPPY, {"score_cap": 2})))
+    process = view.process
+    genomes = np.array([flappy_genome(m) for m in (-12.0, -6.0, 0.0)])
+    for g in (1, 2, 3):
+        view.on_generation_end(_record(g, genomes))
+    assert view._sent == 1 and view.evolving.value == 4
+    view.on_run_end(None)
+    assert view._sent == 3 and said == ["--watch: the window replays generation 3 until you close it"]
     assert view.process is None and process.exitcode == 0

@@ -184,7 +184,7 @@ class Curve:
 
 
 class Evaluator:
-    """Greedy evaluation of genomes on fixed validation episodes of the training env.
+    """Greedy evaluation of genomes on fixed validation episodes of the training env, by their return.
 
     Args:
         env_id, env_kwargs: the env; ``spec``: the network.
@@ -192,13 +192,21 @@ class Evaluator:
     """
 
     def __init__(self, env_id: str, spec: NetworkSpec, env_kwargs, episodes: int, rng: np.random.Generator):
+        from neuroevo.evaluation.env_task import EnvTask
+        from neuroevo.evaluation.registry import KERNELS, RETURN_KERNELS
+
         if episodes < 1:
             raise ConfigError(f"eval_episodes must be at least 1, got {episodes}")
-        self.task = task_for_env(env_id, spec, env_kwargs)
+        env_id = resolve_env_id(env_id)
+        if env_id in KERNELS and env_id not in RETURN_KERNELS:  # its kernel scores a fitness, not the return
+            self.task = EnvTask(env_id, spec, env_kwargs, returns_only=True)
+        else:
+            self.task = task_for_env(env_id, spec, env_kwargs)
         self.seeds = draw_seeds(rng, episodes)
 
     def __call__(self, genome: np.ndarray) -> float:
-        """Mean return of ``genome`` ((n_params,) float64) over the validation episodes."""
+        """Mean return of ``genome`` ((n_params,) float64) over the validation episodes: the env's return (the
+        unit of its ``reward_threshold``), never a game's own fitness."""
         fitness, _ = self.task.evaluate(genome[None, :], self.seeds)
         return float(fitness[0])
 

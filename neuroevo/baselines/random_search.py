@@ -52,7 +52,9 @@ def train(env_id: str = "CartPole-v1", config: RandomSearchConfig | None = None,
 
     Returns:
         A :class:`TrainResult` (genome: the best-evaluated genome; curve columns ``env_steps, seconds,
-        eval_return, train_return``, train_return = best training fitness so far), one row per batch.
+        eval_return, train_return``, train_return = best training fitness so far), one row per batch. A
+        batch is scored whole, so the batch that would cross ``total_steps`` is not counted; if even the
+        first does not fit, ``genome`` is None and ``meta["note"]`` says so.
 
     Raises:
         TaskError: unknown env, unsupported action space, or a spec that does not fit.
@@ -68,10 +70,14 @@ def train(env_id: str = "CartPole-v1", config: RandomSearchConfig | None = None,
     curve = Curve("random-search", RL_COLUMNS, threshold, cfg.total_steps, callback)
     task.warmup()  # compile before the clock starts
     clock, steps, best_fitness, best, score = Clock(), 0, -np.inf, None, -np.inf
+    first_batch = 0  # env steps of a first batch that did not fit the budget
 
     while steps < cfg.total_steps:
         genomes = spec.init_genomes(rng_init, cfg.batch_size) * cfg.scale
         fitness, n = task.evaluate(genomes, draw_seeds(rng_env, cfg.episodes))
+        if steps + n > cfg.total_steps:  # the batch that crosses the budget is not counted
+            first_batch = first_batch or n
+            break
         steps += n
         i = int(np.argmax(fitness))
         if fitness[i] > best_fitness:
@@ -83,4 +89,8 @@ def train(env_id: str = "CartPole-v1", config: RandomSearchConfig | None = None,
             break
         if cfg.stop_at_threshold and curve.reached:
             break
-    return curve.result(spec, env_id, env_kwargs, steps, clock.seconds(), {"seed": seed, "config": asdict(cfg)})
+    meta = {"seed": seed, "config": asdict(cfg), "setup": f"batches of {cfg.batch_size} x {cfg.episodes} "
+            f"episode{'s' if cfg.episodes != 1 else ''}", "fits": best is not None}
+    if best is None:
+        meta["note"] = f"cannot fit the budget: its first batch took {first_batch:,} env steps"
+    return curve.result(spec, env_id, env_kwargs, steps, clock.seconds(), meta)

@@ -113,6 +113,9 @@ def _train(method, env, task, cfg, seed, folder, env_kwargs, spec, show_progress
     finally:
         if progress is not None:
             progress.stop()
+    if result.genome is None:
+        raise ConfigError(f"{method}: {result.meta.get('note', 'nothing was trained within the budget')}; "
+                          f"raise total_steps")
     write_run(folder, result, {"method": method, "seed": seed, "env": env or "", "task": task or "",
                                "env_kwargs": dict(env_kwargs or {}), method: dataclasses.asdict(cfg)})
     return result

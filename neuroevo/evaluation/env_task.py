@@ -21,6 +21,8 @@ def make_env(env: str, env_kwargs: dict | None = None, **make_kwargs) -> gym.Env
     import games  # noqa: F401  (registers the built-in games)
 
     env_id = resolve_env_id(env)
+    if "track" in (env_kwargs or {}) and env_id != "neuroevo/CarTrack-v0":
+        raise TaskError(f"--track is an option of the car (--env car); {env_id} has no track")
     try:
         return gym.make(env_id, **(env_kwargs or {}), **make_kwargs)
     except gym.error.DependencyNotInstalled as e:
@@ -30,7 +32,13 @@ def make_env(env: str, env_kwargs: dict | None = None, **make_kwargs) -> gym.Env
     except ImportError as e:
         raise TaskError(f"environment {env!r} needs a missing package: {e}") from None
     except TypeError as e:
-        raise TaskError(f"bad keyword arguments for {env_id}: {e}") from None
+        import re
+
+        bad = re.search(r"unexpected keyword argument '(\w+)'", str(e))
+        if bad:
+            raise TaskError(f"{env_id} takes no keyword argument {bad.group(1)!r} (--env-arg "
+                            f"{bad.group(1)}=...)") from None
+        raise TaskError(f"bad keyword arguments for {env_id}: {str(e).splitlines()[0]}") from None
 
 
 def run_episode(env: gym.Env, genome: np.ndarray, spec: NetworkSpec, seed: int, to_input, to_action,
@@ -80,12 +88,14 @@ class EnvTask(Task):
         env_id: a registered Gymnasium id.
         spec: network spec matching the env's observation and action spaces (see ``neuroevo.policy``).
         env_kwargs: keyword arguments of ``gymnasium.make``.
+        returns_only: score the env's return even where the env reports its own fitness (what the gradient
+            baselines are judged on: the return, the unit of the env's ``reward_threshold``).
 
     Episode k of every genome starts from ``reset(seed=seeds[k])``, so fitness is reproducible.
     """
 
-    def __init__(self, env_id: str, spec: NetworkSpec, env_kwargs: dict | None = None):
-        self.env_id, self.spec = env_id, spec
+    def __init__(self, env_id: str, spec: NetworkSpec, env_kwargs: dict | None = None, returns_only: bool = False):
+        self.env_id, self.spec, self.returns_only = env_id, spec, bool(returns_only)
         self.env_kwargs = dict(env_kwargs or {})
         self._env = None
 
@@ -117,7 +127,7 @@ class EnvTask(Task):
                                              self._buf)
                 else:
                     r, n, info = run_network_episode(env, genomes.network(i), s, self._to_input, self._to_action)
-                total += float(info.get("fitness", r))
+                total += float(r if self.returns_only else info.get("fitness", r))
                 steps += n
             fitness[i] = total / len(seeds)
         return fitness, steps

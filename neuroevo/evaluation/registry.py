@@ -20,6 +20,16 @@ KERNELS = {
     "neuroevo/CarTrack-v0": "games.car_track.kernel:population_fitness",
 }
 
+#: Env ids whose kernel fitness is the episode return (the unit of ``reward_threshold``). Elsewhere (Flappy
+#: Bird: frames + 25 x pipes) scoring by return, as the gradient baselines are, uses the env loop.
+RETURN_KERNELS = {"CartPole-v1", "neuroevo/CarTrack-v0"}
+
+#: Env id -> the game's own score in ``info`` at the end of an episode, and its unit (shown by ``evaluate``).
+SCORES = {
+    "neuroevo/FlappyBird-v0": ("score", "pipes"),
+    "neuroevo/CarTrack-v0": ("laps", "laps"),
+}
+
 #: Env id -> ``"module:ATTRIBUTE"`` of its built-in default config (``{section: {key: value}}``), applied
 #: below TOML files and flags.
 DEFAULT_CONFIGS = {

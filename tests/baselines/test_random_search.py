@@ -1,3 +1,4 @@
+import dataclasses
 import numpy as np
 
 from neuroevo.baselines import random_search
@@ -19,11 +20,13 @@ def test_keeps_the_best_and_stops_at_the_threshold():
 
 
 def test_budget_and_determinism_on_an_env_loop_task():
-    cfg = random_search.RandomSearchConfig(total_steps=500, batch_size=4, episodes=1, eval_episodes=1,
+    cfg = random_search.RandomSearchConfig(total_steps=1700, batch_size=4, episodes=1, eval_episodes=1,
                                            hidden=[4])
     a = random_search.train("MountainCar-v0", cfg, seed=1)
     b = random_search.train("MountainCar-v0", cfg, seed=1)
     assert isinstance(task_for_env("MountainCar-v0", a.spec), EnvTask)
-    assert a.env_steps == 800  # whole batches: 4 genomes x 200 steps per batch
+    assert a.env_steps == 1600  # whole batches within the budget: 2 x 4 genomes x 200 steps (a 3rd would cross)
+    small = random_search.train("MountainCar-v0", dataclasses.replace(cfg, total_steps=500), seed=1)
+    assert small.genome is None and small.env_steps == 0 and "cannot fit the budget" in small.meta["note"]
     np.testing.assert_array_equal(a.genome, b.genome)
     assert not a.solved and a.steps_to_threshold is None and a.seconds_to_threshold is None

@@ -59,7 +59,7 @@ def test_flock_scene_steps_like_the_env_and_draws_hud():
 
 def test_flock_gif_is_written_headless(tmp_path):
     scene = make_flock_scene(LINEAR, flock(5), 1, generation=0, best_fitness=10.0, score_cap=5)
-    path = record(scene, tmp_path / "flock.gif", max_frames=60, every=3, scale=0.5)
+    path = record(scene, tmp_path / "flock.gif", max_seconds=2.0, fps=10, scale=0.5).path
     frames = iio.imread(path, index=None)
     assert frames.shape[0] == 21 and frames.shape[1:3] == (256, 144)
     assert np.abs(frames[0].astype(int) - frames[-1].astype(int)).sum() > 0

@@ -186,3 +186,18 @@ def test_show_draws_topology_and_species(tmp_path):
         assert im.shape[0] > 300 and (im < 128).mean() > 0.005  # drawn, not blank
     r = _cli("show", str(tmp_path / "nothing"))
     assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+def test_neat_on_a_kernel_game_scores_like_the_env_loop(tmp_path):
+    from neuroevo.evaluation.env_task import EnvTask
+    from neuroevo.evaluation.factory import make_task
+
+    config = resolve(flags={"run": {"algorithm": "neat"}, "task": {"env": "CartPole-v1"},
+                            "strategy": {"population": 12}})
+    task = make_task(config)
+    s = make_strategy(config, task.spec)
+    genomes, seeds = s.ask(), np.array([3, 4])
+    f, steps = task.evaluate(genomes, seeds)
+    g, steps2 = EnvTask("CartPole-v1", task.spec).evaluate(genomes, seeds)
+    np.testing.assert_array_equal(f, g)
+    assert steps == steps2 > 0 and f.shape == (12,)

@@ -363,11 +363,12 @@ def paper_config(**overrides) -> NEATConfig:
     """The parameters of Stanley & Miikkulainen (2002), section 4.1, in neat-python's terms.
 
     Population 150; c1 = c2 = 1.0, c3 = 0.4, threshold 3.0; a species that has not improved for 15
-    generations stops reproducing; the champion of each species is copied unchanged; 80% of weights perturbed
-    and 10% replaced; 25% of offspring without crossover; interspecies mating rate 0.001; add-node 0.03 and
-    add-connection 0.05 (the small-population rates); a gene disabled in either parent is disabled with
-    probability 0.75 (always, in crossover); sigmoid activation; offspring in proportion to the species'
-    mean (shared) fitness. The paper's bias input is a node bias here (the same function class).
+    generations stops reproducing; the champion of each species is copied unchanged; an offspring gets an
+    add-node mutation (0.03), else an add-connection mutation (0.05, the small-population rates), else with
+    probability 0.8 its weights mutated, each perturbed (90%, gaussian of sd 1.0: the paper gives no size) or
+    replaced (10%); 25% of offspring without crossover; interspecies mating rate 0.001; a gene disabled in
+    either parent is disabled with probability 0.75; sigmoid activation; offspring in proportion to the
+    species' mean (shared) fitness. The paper's bias input is a node bias here (the same function class).
     """
     values = dict(
         pop_size=150, compatibility_mode="paper", compatibility_disjoint_coefficient=1.0,
@@ -375,8 +376,9 @@ def paper_config(**overrides) -> NEATConfig:
         max_stagnation=15, species_elitism=1, elitism=1, survival_threshold=0.2, min_species_size=1,
         fitness_sharing="canonical", spawn_method="proportional", interspecies_crossover_prob=0.001,
         crossover_prob=0.75, node_add_prob=0.03, conn_add_prob=0.05, node_delete_prob=0.0, conn_delete_prob=0.0,
-        weight_mutate_rate=0.8, weight_replace_rate=0.1, weight_mutate_power=0.5, weight_init_stdev=1.0,
-        bias_mutate_rate=0.8, bias_replace_rate=0.1, bias_mutate_power=0.5, enabled_mutate_rate=0.0,
+        mutation_mode="paper", weight_mutate_genome_prob=0.8, weight_mutate_rate=0.9, weight_replace_rate=0.1,
+        weight_mutate_power=1.0, weight_init_stdev=1.0, bias_mutate_rate=0.9, bias_replace_rate=0.1,
+        bias_mutate_power=1.0, enabled_mutate_rate=0.0,
         species_fitness_func="max", initial_connection="full_direct",
     )
     values.update(overrides)

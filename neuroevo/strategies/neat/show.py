@@ -124,8 +124,8 @@ def plot_topology(genome: Genome, n_in: int, n_out: int, png_path, title: str = 
 
 
 def plot_species(history: list[dict[int, int]], png_path, title: str = "") -> Path:
-    """Stacked plot of species sizes per generation (``history[g]``: {species id: size}), one colour per
-    species in order of appearance."""
+    """Stacked plot of species sizes per generation (``history[g]``: {species id: size} of generation g + 1,
+    numbered from 1 like the CLI), one colour per species in order of appearance."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -138,12 +138,12 @@ def plot_species(history: list[dict[int, int]], png_path, title: str = "") -> Pa
         from matplotlib import colormaps
 
         cmap = colormaps["tab20"]
-        ax.stackplot(np.arange(len(history)), sizes, colors=[cmap(i % 20) for i in range(len(ids))],
+        ax.stackplot(np.arange(1, len(history) + 1), sizes, colors=[cmap(i % 20) for i in range(len(ids))],
                      edgecolor="white", linewidth=0.3)
     ax.set_xlabel("generation")
     ax.set_ylabel("genomes per species")
     ax.set_title(title or f"species sizes ({len(ids)} species over {len(history)} generations)", fontsize=9)
-    ax.set_xlim(0, max(len(history) - 1, 1))
+    ax.set_xlim(1, max(len(history), 2))
     ax.margins(y=0)
     ax.grid(alpha=0.3)
     fig.tight_layout()
