@@ -50,6 +50,7 @@ def test_compare_runs_every_strategy_under_one_budget(tmp_path):
     c = compare(env="CartPole-v1", methods=methods, seeds=1, budget_steps=3000, hidden=(4,), out=tmp_path,
                 eval_episodes=2, final_episodes=2, log=lambda s: None)
     assert list(c.results) == methods
-    for runs in c.results.values():
-        assert runs[0].spec.sizes == (4, 4, 2) and len(runs[0].curve) >= 1
+    for runs in c.results.values():  # a run whose first generation cannot fit the budget is reported as such
+        assert runs[0].spec.sizes == (4, 4, 2)
+        assert len(runs[0].curve) >= 1 or runs[0].meta.get("fits") is False
     assert (tmp_path / "curves.png").is_file() and (tmp_path / "curves" / "openai-es-seed0.csv").is_file()
