@@ -59,7 +59,7 @@ def size_to_budget(strategy_config, episodes: int, budget: int, max_episode_step
     population = getattr(strategy_config, field, None)
     cap = unit_cost if unit_cost is not None else max_episode_steps
     with_episodes = unit_cost is None
-    if cap is None or population is None:
+    if cap is None or not population:  # no population, or an automatic one (CMA-ES's 0: 4 + 3 ln n, small)
         return strategy_config, Sizing(int(population or 0), int(episodes), False, None, with_episodes)
     per_genome_episode = cap * MIN_GENERATIONS
     new_episodes = max(1, min(episodes, budget // (population * per_genome_episode)))

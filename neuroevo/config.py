@@ -97,8 +97,8 @@ class NetworkConfig:
 class RunConfig:
     """How long, where, and with how many workers."""
 
-    algorithm: str = setting("ga", "search strategy: ga, cosyne, cmaes, sep-cmaes, openai-es (its settings: the "
-                                   "strategy's section below)")
+    algorithm: str = setting("ga", f"search strategy: {', '.join(STRATEGIES)} (its settings: the strategy's "
+                                   f"section below)")
     generations: int = setting(100, "maximum number of generations")
     seed: int = setting(0, "random seed: one seed gives one result, whatever the workers")
     target: float = setting(math.nan, "stop when a generation's best fitness reaches this (nan: never)")

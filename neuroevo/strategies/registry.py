@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from neuroevo.errors import ConfigError
 from neuroevo.strategies.base import Strategy
+from neuroevo.strategies.cmaes import CMAES, SepCMAES
+from neuroevo.strategies.cosyne import CoSyNE
 from neuroevo.strategies.ga import GeneticAlgorithm
 from neuroevo.strategies.neat.strategy import NEATStrategy
+from neuroevo.strategies.openai_es import OpenAIES
 
 #: ``--algorithm`` name -> Strategy subclass.
-STRATEGIES: dict[str, type[Strategy]] = {cls.name: cls for cls in (GeneticAlgorithm, NEATStrategy)}
+STRATEGIES: dict[str, type[Strategy]] = {cls.name: cls for cls in (GeneticAlgorithm, CoSyNE, CMAES, SepCMAES,
+                                                                    OpenAIES, NEATStrategy)}
 
 #: TOML section -> config dataclass of the strategies reading it (in registry order).
 SECTIONS: dict[str, type] = {}
