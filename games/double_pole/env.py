@@ -15,6 +15,8 @@ GRUAU_STEPS = 1_000
 class DoublePoleEnv(gym.Env):
     """Double-pole balancing: keep two poles of different lengths upright on a cart by pushing it.
 
+    ## Description
+
     The benchmark of Wieland (1991) as coded in the NEAT and ESP experiments (``experiments.cpp`` of
     Stanley's NEAT; see :mod:`games.double_pole.physics` for every constant and its source): a 1 kg cart on
     a 4.8 m track carries a 1 m, 0.1 kg pole and a 0.1 m, 0.01 kg pole on frictional hinges (2e-6); a force
@@ -51,7 +53,7 @@ class DoublePoleEnv(gym.Env):
     ## Starting State
 
     x = 0, long pole at 0.07 rad (about 4 degrees), everything else 0 (the reference's ``init``); no
-    randomness. ``reset(options={"state": s})`` starts from the (6,) state ``s`` (the generalisation test).
+    randomness (the seed is accepted and unused).
 
     ## Episode End
 
@@ -62,6 +64,15 @@ class DoublePoleEnv(gym.Env):
 
     - ``velocities`` (bool, default True), ``poles`` (1 or 2, default 2), ``gruau`` (bool or None).
     - ``render_mode``: None, "human" or "rgb_array" ((400, 600, 3) uint8 frames).
+
+    ## Reset Options
+
+    - ``state``: a (6,) float64 state (x m, x' m/s, theta1 rad, theta1' rad/s, theta2 rad, theta2' rad/s) to
+      start from instead of the standard start (the 625 generalisation starts use it).
+
+    ## Version History
+
+    - v0: first version (Wieland 1991 equations, RK4, the NEAT/ESP reference constants).
     """
 
     metadata = {"render_modes": ["human", "rgb_array"], "render_fps": 50}
