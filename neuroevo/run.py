@@ -221,15 +221,15 @@ def _run(folder, config, task, strategy, counters, callbacks, show_progress, lim
     workers = min(r.workers, strategy.population_size) if r.workers else 0  # never more workers than genomes
     guard = SignalGuard()
     with RunLog(folder / "run.log", lambda: strategy.generation + 1) as runlog:  # the one evolved, from 1
-        if fresh:  # the first checkpoint, before any evaluation: resumable from here on
-            _write_config(folder, config)
-            checkpointer.write(strategy, counters, agent=False)
-            runlog.commit()
-        log.info("run in %s: %s, network %s, strategy %s, seed %d, backend %s", folder,
-                 task.env_id or config.task.fitness, "-".join(map(str, task.spec.sizes)), strategy.name,
-                 config.run.seed, config.run.backend)
         started = False
-        try:
+        try:  # from the first write on: an interrupt at any moment reports whether the folder is resumable
+            if fresh:  # the first checkpoint, before any evaluation: resumable from here on
+                _write_config(folder, config)
+                checkpointer.write(strategy, counters, agent=False)
+                runlog.commit()
+            log.info("run in %s: %s, network %s, strategy %s, seed %d, backend %s", folder,
+                     task.env_id or config.task.fitness, "-".join(map(str, task.spec.sizes)), strategy.name,
+                     config.run.seed, config.run.backend)
             evaluator = make_evaluator(task, workers, r.backend, address=r.address, eval_timeout=r.eval_timeout,
                                        max_retries=r.max_retries)
             with Started(evaluator, guard):
