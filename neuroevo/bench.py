@@ -73,6 +73,17 @@ SETTINGS = {
     },
 }
 
+# NEAT (neuroevo.strategies.neat, owned there): the paper's double-pole settings (Stanley & Miikkulainen 2002,
+# section 5.1: population 150, the XOR parameters otherwise) on neuroevo's tanh outputs (the reference's sigmoid
+# output a read as 2a - 1 is tanh of the same steepness).
+SETTINGS.update({
+    (task, "neat"): {
+        "network": {"hidden": [], "activation": "tanh", "output_activation": "tanh"},
+        "strategy": {"population": 150, "activation_default": "tanh", "activation_options": "tanh"},
+        "max_evaluations": budget,
+    } for task, budget in (("double-pole-velocities", 60_000), ("single-pole", 20_000))
+})
+
 TASKS = {
     "double-pole-velocities": {"velocities": True, "poles": 2},
     "double-pole-no-velocities": {"velocities": False, "poles": 2},
@@ -182,7 +193,7 @@ def run_one(bench: BenchSpec, seed: int) -> RunResult:
         strategy.tell(fitness)
         generation += 1
     if champion is None:
-        champion = strategy.best_genome * scale
+        champion = strategy.best_genome * scale if scale != 1.0 else strategy.best_genome
     if not markov and score is None:
         score = int(kernel.generalisation(spec, champion[None], velocities=False, poles=kw["poles"])[0])
     result = RunResult(seed, solved, evaluations, score, time.perf_counter() - start,
@@ -196,7 +207,8 @@ def _save_champion(bench: BenchSpec, spec, genome, result: RunResult) -> None:
     from neuroevo.agent import Agent
 
     env_kwargs = {k: v for k, v in TASKS[bench.task].items()}
-    Agent(spec, np.asarray(genome, dtype=np.float64), "neuroevo/DoublePole-v0", env_kwargs,
+    flat = isinstance(genome, np.ndarray) or not hasattr(genome, "network")  # else a GenomeBatch of one (NEAT)
+    Agent(spec, np.asarray(genome, dtype=np.float64) if flat else genome, "neuroevo/DoublePole-v0", env_kwargs,
           {"bench": bench.task, "algorithm": bench.algorithm, **result.to_dict()}
           ).save(Path(bench.out) / f"run-{result.seed}" / "best.npz")
 

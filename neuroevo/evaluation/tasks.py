@@ -73,12 +73,13 @@ class KernelTask(Task):
         self._fn = getattr(importlib.import_module(module), name)
 
     def evaluate(self, genomes, seeds):
-        if not isinstance(genomes, np.ndarray):  # a GenomeBatch (NEAT): the env loop, same fitness
+        # a GenomeBatch (NEAT) goes to the kernel as programs, unless its networks have nodes no kernel computes
+        if not isinstance(genomes, np.ndarray) and not getattr(genomes, "kernel_ready", lambda: False)():
             if self.__dict__.get("_env_task") is None:
                 from neuroevo.evaluation.env_task import EnvTask
 
                 self._env_task = EnvTask(self.env_id, self.spec, self.env_kwargs)
-            return self._env_task.evaluate(genomes, seeds)
+            return self._env_task.evaluate(genomes, seeds)  # the env loop, same fitness
         fitness, steps = self._fn(self.spec, genomes, seeds, **self.env_kwargs)
         return np.asarray(fitness, dtype=np.float64), int(steps)
 

@@ -83,7 +83,8 @@ def test_matches_neat_pythons_networks(tmp_path, feed_forward):
     lines = ["[NEAT]", "fitness_criterion = max", "fitness_threshold = 1", "pop_size = 2",
              "reset_on_extinction = False", "no_fitness_termination = False", "[DefaultGenome]"]
     flat = config.to_flat()
-    skip = {"compatibility_mode", "mutation_mode", "weight_mutate_genome_prob"}
+    skip = {"compatibility_mode", "mutation_mode", "weight_mutate_genome_prob", "perturbation_type", "conn_add_tries",
+            "weight_mutation", "node_add_choice"}
     lines += [f"{k} = {v}" for k, v in flat.items() if k in {f.name for f in config.genome.__dataclass_fields__.values()}
               and k not in skip]
     lines += ["[DefaultSpeciesSet]", "compatibility_threshold = 3", "[DefaultStagnation]",
@@ -99,3 +100,31 @@ def test_matches_neat_pythons_networks(tmp_path, feed_forward):
         net = cls.create(_to_neat_python(g, neat, config), npconfig)
         ref = [net.activate(list(x)) for x in X]
         np.testing.assert_allclose(out[p], ref, rtol=1e-12, atol=1e-12, err_msg=f"genome {p}")
+
+
+@pytest.mark.parametrize("feed_forward", [True, False])
+def test_graph_programs_run_in_a_kernel_as_the_compiled_networks(feed_forward):
+    """The Numba emitter of the kernels' graph programs writes the rows of the Python one, and a kernel's
+    policy step on them gives the compiled networks' outputs bit for bit."""
+    from neuroevo.networks.program import policy_reset, policy_step
+    from neuroevo.strategies.neat.batch import NEATGenomes
+    from neuroevo.strategies.neat.kernel import graph_program, graph_program_python
+
+    acts = "sigmoid tanh relu identity"
+    config = NEATConfig.from_flat(dict(num_inputs=3, num_outputs=2, num_hidden=1, feed_forward=feed_forward,
+                                       activation_default="random", activation_options=acts,
+                                       activation_mutate_rate=0.2, conn_add_prob=0.7, node_add_prob=0.4,
+                                       response_mutate_rate=0.3, enabled_mutate_rate=0.05))
+    pop = grown(config, n=30, generations=15, seed=7)
+    batch = NEATGenomes(pop, 3, 2, recurrent=not feed_forward)
+    fast, ref = graph_program(batch), graph_program_python(batch)
+    np.testing.assert_array_equal(fast.ints, ref.ints)
+    np.testing.assert_array_equal(fast.params, ref.params)
+    X = np.random.default_rng(8).normal(size=(5, 3))
+    want = batch.outputs(X)
+    width = int(fast.ints[:, 4].max())
+    for p in range(len(pop)):
+        state, buf = np.zeros(int(fast.ints[p, 3])), np.zeros((2, width))
+        policy_reset(fast.ints[p], state)
+        got = [policy_step(fast.ints[p], fast.params[p], state, x, buf).copy() for x in X]
+        np.testing.assert_array_equal(np.array(got), want[p], err_msg=f"genome {p}")

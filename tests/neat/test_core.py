@@ -11,7 +11,7 @@ from neuroevo.strategies.neat import NEAT, NEATConfig, paper_config
 from neuroevo.strategies.neat.distance import distance_matrix
 from neuroevo.strategies.neat.genome import Genome, add_node, crossover, distance, initial_genome, mutate
 from neuroevo.strategies.neat.innovations import InnovationTracker
-from neuroevo.strategies.neat.reproduction import adjust_exact, spawn_proportional, spawn_smoothed
+from neuroevo.strategies.neat.reproduction import adjust_exact, spawn_proportional, spawn_skim, spawn_smoothed
 from neuroevo.strategies.neat.speciation import SpeciesSet, stagnation
 
 
@@ -134,6 +134,61 @@ def test_spawn_allotment():
     assert sum(spawn_smoothed([0.2, 0.8], [25, 25], 50, 2)) in range(48, 53)
     with pytest.raises(ValueError, match="min_species_size"):
         adjust_exact([1, 1, 1], 5, 2)
+
+
+def test_skim_allotment_carries_fractions_and_lets_weak_species_die():
+    # shares 10/3 each of 10: the three carried thirds sum to just under 1 in floating point, so the one left
+    # over goes to the largest share (the first of equals), as in the reference
+    assert spawn_skim([1.0, 1.0, 1.0], 10) == [4, 3, 3]
+    out = spawn_skim([0.01, 5.0, 4.0], 150)
+    assert out[0] == 0 and sum(out) == 150 and out[1] > out[2]  # a weak species gets none
+    assert spawn_skim([0.0, 0.0], 7) == [7, 0]
+    # the reference by hand: 150 * (2, 1.5, 0.5) / 4 = 75, 56.25, 18.75 -> 75, 56, 18 + carried 1 = 19
+    assert spawn_skim([2.0, 1.5, 0.5], 150) == [75, 56, 19]
+
+
+def test_champion_speciation_places_each_genome_in_the_first_close_species():
+    config = cfg(species_representative="champion", compatibility_threshold=0.5, compatibility_mode="paper",
+                 compatibility_weight_coefficient=1.0)
+    base = {(-1, 0): (0, 0.0, True), (-2, 0): (1, 0.0, True)}
+    def g(w):
+        return genome({k: (i, w, e) for k, (i, _, e) in base.items()})
+    s = SpeciesSet(config)
+    s.speciate([g(0.0), g(2.0)], 0)  # two species: 1 (rep w=0), 2 (rep w=2)
+    assert [sp.members for sp in s.species.values()] == [[0], [1]]
+    # w=0.4 is within 0.5 of species 1 only; w=1.8 of species 2; w=0.3 joins 1 (first close), w=5 founds 3,
+    # w=5.2 joins the founder of 3
+    pop = [g(0.4), g(1.8), g(0.3), g(5.0), g(5.2)]
+    s.speciate(pop, 1)
+    assert {k: sp.members for k, sp in s.species.items()} == {1: [0, 2], 2: [1], 3: [3, 4]}
+    assert all(sp.representative is pop[sp.members[0]] for sp in s.species.values())
+
+
+def test_neat1_split_choice_favours_old_genes_in_small_genomes():
+    from neuroevo.strategies.neat.genome import _neat1_split_choice
+
+    conns = {(-1, 0): (0, 1.0, False), (-2, 0): (1, 1.0, True), (-3, 0): (2, 1.0, True)}
+    picks = [_neat1_split_choice(genome(conns), np.random.default_rng(i)) for i in range(2000)]
+    counts = {k: picks.count(k) for k in [(-2, 0), (-3, 0), None]}
+    # first enabled gene (innovation 1) 70%, the next 0.3 * 0.7 = 21%, past the end 9%: nothing split
+    assert abs(counts[(-2, 0)] / 2000 - 0.7) < 0.04 and abs(counts[(-3, 0)] / 2000 - 0.21) < 0.03
+    assert abs(counts[None] / 2000 - 0.09) < 0.02
+
+
+def test_neat1_weight_mutation_perturbs_within_power_and_clamps():
+    from neuroevo.strategies.neat.genome import _mutate_weights_neat1
+
+    config = paper_config(num_inputs=2, num_outputs=1)
+    conns = {(-1, 0): (0, 7.9, True), (-2, 0): (1, -1.0, True)}
+    changed = 0
+    for i in range(300):
+        g = genome(conns)
+        _mutate_weights_neat1(g, config, np.random.default_rng(i))
+        w = np.array([c[1] for c in g.conns.values()] + [n[0] for n in g.nodes.values()])
+        # each value kept, perturbed by at most 2.5 or replaced by a value in +-2.5; all within +-8
+        assert np.all(np.abs(w) <= 8.0) and (abs(w[1] + 1.0) <= 2.5 or abs(w[1]) <= 2.5) and abs(w[2]) <= 2.5
+        changed += w[0] != 7.9
+    assert changed > 250  # perturbed nearly always (kept only by 10% of the severe half)
 
 
 def xor_fitness(neat):

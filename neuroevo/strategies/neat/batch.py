@@ -72,6 +72,12 @@ class NEATGenomes:
         sequence from a zero state (recurrent)."""
         return population_outputs(self.compiled(), X)
 
+    def kernel_ready(self) -> bool:
+        """Whether the game kernels compute these networks (only sigmoid, tanh, relu, identity and sum nodes)."""
+        from neuroevo.strategies.neat.kernel import unsupported
+
+        return unsupported(self.compiled()) is None
+
     def program(self):
         """The game kernels' graph program of these genomes (see :mod:`neuroevo.strategies.neat.kernel`)."""
         from neuroevo.strategies.neat.kernel import graph_program

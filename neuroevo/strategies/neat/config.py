@@ -81,6 +81,17 @@ GenomeSection = _make_section("GenomeSection", "[DefaultGenome]: genes, mutation
                                                   "add-connection, else the genes)")),
     "weight_mutate_genome_prob": (float, setting(0.8, "neuroevo: in mutation_mode paper, probability that an "
                                                       "offspring's genes are mutated")),
+    "weight_mutation": (str, setting("genes", "neuroevo: in mutation_mode paper, genes (each weight and bias by "
+                                              "its mutate / replace rates) or neat1 (NEAT 1.0's "
+                                              "mutate_link_weights: severe half the time, the tail of the genome "
+                                              "replaced more often)")),
+    "node_add_choice": (str, setting("uniform", "neuroevo: the connection an add-node mutation splits: uniform "
+                                                "(neat-python) or neat1 (NEAT 1.0: old genes favoured below 15 "
+                                                "genes)")),
+    "perturbation_type": (str, setting("gaussian", "neuroevo: a weight or bias perturbation: gaussian (neat-python: sd "
+                                                   "*_mutate_power) or uniform (the paper: in +-*_mutate_power)")),
+    "conn_add_tries": (int, setting(1, "neuroevo: random (source, target) pairs an add-connection mutation tries "
+                                       "until one is new and allowed (neat-python: 1; NEAT 1.0's newlink_tries: 20)")),
     "conn_add_prob": (float, setting(0.5, "probability of an add-connection mutation")),
     "conn_delete_prob": (float, setting(0.5, "probability of a delete-connection mutation")),
     "node_add_prob": (float, setting(0.2, "probability of an add-node mutation")),
@@ -107,6 +118,11 @@ SpeciesSection = _make_section("SpeciesSection", "[DefaultSpeciesSet]: speciatio
     "compatibility_threshold": (float, setting(3.0, "genomes closer than this to a representative join its species")),
     "target_num_species": (str, setting("none", "adjust the threshold each generation toward this many species "
                                                 "(none: fixed threshold)")),
+    "species_representative": (str, setting("closest", "neuroevo: closest (neat-python: each species' new "
+                                                       "representative is the new genome closest to the old one; a "
+                                                       "genome joins the closest species) or champion (NEAT 1.0: the "
+                                                       "species' best genome of the last generation; a genome joins "
+                                                       "the first species, by id, within the threshold)")),
     "threshold_adjust_rate": (float, setting(0.1, "threshold step of that adjustment")),
     "threshold_min": (float, setting(0.1, "lowest adjusted threshold")),
     "threshold_max": (float, setting(100.0, "highest adjusted threshold")),
@@ -125,11 +141,24 @@ ReproductionSection = _make_section("ReproductionSection", "[DefaultReproduction
     "fitness_sharing": (str, setting("normalized", "adjusted fitness of a species: normalized (neat-python: "
                                                    "(mean - min) / range) or canonical (the paper: mean fitness)")),
     "spawn_method": (str, setting("smoothed", "offspring per species: smoothed (neat-python: halfway from the "
-                                              "previous size) or proportional (the paper)")),
+                                              "previous size), proportional (rounded, at least min_species_size) "
+                                              "or skim (NEAT 1.0: whole parts, fractions carried; a species may "
+                                              "get none and die out)")),
     "interspecies_crossover_prob": (float, setting(0.0, "probability that the second parent comes from another "
                                                         "species")),
     "crossover_prob": (float, setting(1.0, "neuroevo: probability that an offspring is made by crossover (else by "
                                            "mutating a copy of one parent; the paper: 0.75)")),
+    "crossover_mutate_prob": (float, setting(1.0, "neuroevo: probability that an offspring of crossover is also "
+                                                  "mutated (always when both parents are one genome; NEAT 1.0: 1 - "
+                                                  "mate_only_prob = 0.8)")),
+    "crossover_average_prob": (float, setting(0.0, "neuroevo: probability that a crossover averages the weights and "
+                                                   "biases of matching genes (NEAT 1.0's mate_multipoint_avg_prob: "
+                                                   "0.4)")),
+    "elitism_min_size": (int, setting(0, "neuroevo: elitism applies only to species of at least this many members "
+                                         "(the paper: champions of species of more than five, so 6)")),
+    "survivors": (str, setting("neat-python", "neuroevo: parents per species: neat-python (ceil(survival_threshold "
+                                              "* n), at least 2) or paper (floor(survival_threshold * n) + 1, "
+                                              "NEAT 1.0)")),
 })
 
 #: INI section name -> (attribute of NEATConfig, section dataclass).
@@ -225,6 +254,15 @@ class NEATConfig:
               "a fraction in [0, 1]", source)
         _need(g.mutation_mode in ("neat-python", "paper"), "mutation_mode", g.mutation_mode,
               "neat-python or paper", source)
+        _need(g.weight_mutation in ("genes", "neat1"), "weight_mutation", g.weight_mutation, "genes or neat1",
+              source)
+        _need(g.node_add_choice in ("uniform", "neat1"), "node_add_choice", g.node_add_choice, "uniform or neat1",
+              source)
+        _need(g.perturbation_type in ("gaussian", "uniform"), "perturbation_type", g.perturbation_type,
+              "gaussian or uniform", source)
+        _need(g.conn_add_tries >= 1, "conn_add_tries", g.conn_add_tries, "at least 1", source)
+        _need(r.survivors in ("neat-python", "paper"), "survivors", r.survivors, "neat-python or paper", source)
+        _need(r.elitism_min_size >= 0, "elitism_min_size", r.elitism_min_size, ">= 0", source)
         _need(0.0 <= g.weight_mutate_genome_prob <= 1.0, "weight_mutate_genome_prob", g.weight_mutate_genome_prob,
               "in [0, 1]", source)
         _need(g.compatibility_mode in ("neat-python", "paper"), "compatibility_mode", g.compatibility_mode,
@@ -255,6 +293,8 @@ class NEATConfig:
                   f"random or one of {name}_options", source)
         if self.target_species is not None:
             _need(self.target_species >= 1, "target_num_species", s.target_num_species, ">= 1 or none", source)
+        _need(s.species_representative in ("closest", "champion"), "species_representative",
+              s.species_representative, "closest or champion", source)
         _need(s.threshold_min <= s.threshold_max, "threshold_min", s.threshold_min, "<= threshold_max", source)
         _need(st.species_fitness_func in SPECIES_FITNESS_FUNCS, "species_fitness_func", st.species_fitness_func,
               f"one of {', '.join(SPECIES_FITNESS_FUNCS)}", source)
@@ -264,9 +304,9 @@ class NEATConfig:
         _need(r.min_species_size >= 1, "min_species_size", r.min_species_size, "at least 1", source)
         _need(r.fitness_sharing in ("normalized", "canonical"), "fitness_sharing", r.fitness_sharing,
               "normalized or canonical", source)
-        _need(r.spawn_method in ("smoothed", "proportional"), "spawn_method", r.spawn_method,
-              "smoothed or proportional", source)
-        for key in ("interspecies_crossover_prob", "crossover_prob"):
+        _need(r.spawn_method in ("smoothed", "proportional", "skim"), "spawn_method", r.spawn_method,
+              "smoothed, proportional or skim", source)
+        for key in ("interspecies_crossover_prob", "crossover_prob", "crossover_mutate_prob", "crossover_average_prob"):
             _need(0.0 <= getattr(r, key) <= 1.0, key, getattr(r, key), "in [0, 1]", source)
         for key in ("conn_add_prob", "conn_delete_prob", "node_add_prob", "node_delete_prob",
                     "enabled_mutate_rate", "activation_mutate_rate", "aggregation_mutate_rate",
@@ -360,25 +400,41 @@ def read_ini(path: str | Path) -> NEATConfig:
 
 
 def paper_config(**overrides) -> NEATConfig:
-    """The parameters of Stanley & Miikkulainen (2002), section 4.1, in neat-python's terms.
+    """The parameters of Stanley & Miikkulainen (2002), section 4.1, in neat-python's terms, with the rules of
+    the reference implementation (NEAT 1.0, C++) where the paper leaves them open.
 
-    Population 150; c1 = c2 = 1.0, c3 = 0.4, threshold 3.0; a species that has not improved for 15
-    generations stops reproducing; the champion of each species is copied unchanged; an offspring gets an
-    add-node mutation (0.03), else an add-connection mutation (0.05, the small-population rates), else with
-    probability 0.8 its weights mutated, each perturbed (90%, gaussian of sd 1.0: the paper gives no size) or
-    replaced (10%); 25% of offspring without crossover; interspecies mating rate 0.001; a gene disabled in
-    either parent is disabled with probability 0.75; sigmoid activation; offspring in proportion to the
-    species' mean (shared) fitness. The paper's bias input is a node bias here (the same function class).
+    The paper: population 150; c1 = c2 = 1.0, c3 = 0.4, threshold 3.0 (N = 1: small genomes); a species that
+    has not improved for 15 generations stops reproducing; the champion of each species of more than five
+    genomes is copied unchanged; 25% of offspring by mutation without crossover; interspecies mating rate
+    0.001; a gene disabled in either parent is disabled with probability 0.75; an add-node mutation (0.03),
+    else an add-connection mutation (0.05, the small-population rate), else the weights mutated; a steep
+    sigmoid (neat-python's ``sigmoid(5 z)``, the paper's ``1 / (1 + e^-4.9z)``); offspring in proportion to
+    the species' mean (shared) fitness.
+
+    The reference's rules (``genome.cpp``, ``species.cpp``, ``population.cpp`` and its parameter files),
+    each a key here: weights start uniform in [-1, 1] and stay in [-8, 8]; a weight mutation (probability
+    0.9) perturbs by a uniform step in +-2.5, "severe" half the time (``weight_mutation = neat1``); an
+    add-node mutation favours old connections in small genomes (``node_add_choice = neat1``) and an
+    add-connection mutation tries 20 pairs (``conn_add_tries``); 80% of crossover offspring are mutated
+    too, always when both parents are one genome (``crossover_mutate_prob``); the top ``floor(0.2 n) + 1``
+    of a species are its parents (``survivors = paper``); offspring are counted with carried fractions, so
+    a weak species can get none (``spawn_method = skim``); a genome joins the first species whose last
+    champion is within the threshold (``species_representative = champion``). The paper's bias input is a
+    node bias here (the same function class), mutated like the weights. ``benchmarks/neat_xor.py`` measures
+    the effect of each rule.
     """
     values = dict(
         pop_size=150, compatibility_mode="paper", compatibility_disjoint_coefficient=1.0,
         compatibility_excess_coefficient="1.0", compatibility_weight_coefficient=0.4, compatibility_threshold=3.0,
-        max_stagnation=15, species_elitism=1, elitism=1, survival_threshold=0.2, min_species_size=1,
-        fitness_sharing="canonical", spawn_method="proportional", interspecies_crossover_prob=0.001,
-        crossover_prob=0.75, node_add_prob=0.03, conn_add_prob=0.05, node_delete_prob=0.0, conn_delete_prob=0.0,
-        mutation_mode="paper", weight_mutate_genome_prob=0.8, weight_mutate_rate=0.9, weight_replace_rate=0.1,
-        weight_mutate_power=1.0, weight_init_stdev=1.0, bias_mutate_rate=0.9, bias_replace_rate=0.1,
-        bias_mutate_power=1.0, enabled_mutate_rate=0.0,
+        species_representative="champion", max_stagnation=15, species_elitism=1, elitism=1, elitism_min_size=6,
+        survival_threshold=0.2, survivors="paper", min_species_size=1, fitness_sharing="canonical",
+        spawn_method="skim", interspecies_crossover_prob=0.001, crossover_prob=0.75, crossover_mutate_prob=0.8,
+        node_add_prob=0.03, conn_add_prob=0.05, conn_add_tries=20, node_add_choice="neat1", node_delete_prob=0.0,
+        conn_delete_prob=0.0, mutation_mode="paper", weight_mutate_genome_prob=0.9, weight_mutation="neat1",
+        perturbation_type="uniform", weight_mutate_rate=0.9, weight_replace_rate=0.1, weight_mutate_power=2.5,
+        weight_init_type="uniform", weight_init_stdev=0.5, weight_min_value=-8.0, weight_max_value=8.0,
+        bias_mutate_rate=0.9, bias_replace_rate=0.1, bias_mutate_power=2.5, bias_init_type="uniform",
+        bias_init_stdev=0.5, bias_min_value=-8.0, bias_max_value=8.0, enabled_mutate_rate=0.0,
         species_fitness_func="max", initial_connection="full_direct",
     )
     values.update(overrides)

@@ -55,16 +55,17 @@ class Genome:
 # ---------------------------------------------------------------- attributes (neat-python's attributes.py)
 
 def _attr(name: str, cfg: NEATConfig) -> tuple:
-    """(init_mean, init_stdev, uniform?, mutate_rate, mutate_power, replace_rate, lo, hi) of attribute ``name``."""
+    """(init_mean, init_stdev, uniform?, mutate_rate, mutate_power, replace_rate, lo, hi, uniform perturbation?)
+    of attribute ``name``."""
     g = cfg.genome
     return (getattr(g, f"{name}_init_mean"), getattr(g, f"{name}_init_stdev"),
             "uniform" in getattr(g, f"{name}_init_type").lower(), getattr(g, f"{name}_mutate_rate"),
             getattr(g, f"{name}_mutate_power"), getattr(g, f"{name}_replace_rate"),
-            getattr(g, f"{name}_min_value"), getattr(g, f"{name}_max_value"))
+            getattr(g, f"{name}_min_value"), getattr(g, f"{name}_max_value"), g.perturbation_type == "uniform")
 
 
 def _init(a: tuple, rng) -> float:
-    mean, stdev, uniform, _, _, _, lo, hi = a
+    mean, stdev, uniform, lo, hi = a[0], a[1], a[2], a[6], a[7]
     if uniform:
         return float(rng.uniform(max(lo, mean - 2 * stdev), min(hi, mean + 2 * stdev)))
     return max(min(float(mean + stdev * rng.standard_normal()), hi), lo)
@@ -74,7 +75,8 @@ def _mutate(v: float, a: tuple, rng) -> float:
     rate, power, replace, lo, hi = a[3], a[4], a[5], a[6], a[7]
     r = rng.random()
     if r < rate:
-        return max(min(v + power * float(rng.standard_normal()), hi), lo)
+        step = power * (2.0 * float(rng.random()) - 1.0) if a[8] else power * float(rng.standard_normal())
+        return max(min(v + step, hi), lo)
     if r < rate + replace:
         return _init(a, rng)
     return v
@@ -86,7 +88,8 @@ def init_float(name: str, cfg: NEATConfig, rng: np.random.Generator) -> float:
 
 
 def mutate_float(v: float, name: str, cfg: NEATConfig, rng: np.random.Generator) -> float:
-    """Perturb (``mutate_rate``, gaussian of ``mutate_power``, clamped), replace (``replace_rate``) or keep ``v``."""
+    """Perturb (``mutate_rate``: gaussian of sd ``mutate_power``, or uniform in +-``mutate_power`` with
+    ``perturbation_type = uniform``; clamped), replace (``replace_rate``) or keep ``v``."""
     return _mutate(v, _attr(name, cfg), rng)
 
 
@@ -178,13 +181,14 @@ def initial_genome(key: int, cfg: NEATConfig, rng: np.random.Generator, tracker:
 
 # ---------------------------------------------------------------- crossover
 
-def crossover(parent1: Genome, parent2: Genome, key: int, rng: np.random.Generator) -> Genome:
+def crossover(parent1: Genome, parent2: Genome, key: int, rng: np.random.Generator, average: bool = False) -> Genome:
     """An offspring of two evaluated parents (the paper, p. 108; neat-python's ``configure_crossover``).
 
     Genes are lined up by innovation number: a matching gene takes each attribute from either parent at
     random, and is disabled with probability 0.75 if either parent's copy is disabled; disjoint and excess
     genes come from the fitter parent (``parent2`` on a tie, like neat-python), so the offspring has the fitter
-    parent's structure.
+    parent's structure. ``average``: matching genes take the mean of the parents' weights and biases instead
+    (NEAT 1.0's ``mate_multipoint_avg``; other attributes still from either parent).
     """
     if parent1.fitness > parent2.fitness:
         best, other = parent1, parent2
@@ -197,14 +201,20 @@ def crossover(parent1: Genome, parent2: Genome, key: int, rng: np.random.Generat
         if c2 is None:
             child.conns[k] = list(c1)
             continue
-        w = c1[WEIGHT] if rng.random() > 0.5 else c2[WEIGHT]
+        pick = rng.random() > 0.5
+        w = 0.5 * (c1[WEIGHT] + c2[WEIGHT]) if average else (c1[WEIGHT] if pick else c2[WEIGHT])
         enabled = True
         if not (c1[ENABLED] and c2[ENABLED]):
             enabled = not rng.random() < 0.75
         child.conns[k] = [c1[INNOV], w, enabled]
     for k, n1 in best.nodes.items():
         n2 = other.nodes.get(k)
-        child.nodes[k] = list(n1) if n2 is None else [a if rng.random() > 0.5 else b for a, b in zip(n1, n2)]
+        if n2 is None:
+            child.nodes[k] = list(n1)
+        else:
+            child.nodes[k] = [a if rng.random() > 0.5 else b for a, b in zip(n1, n2)]
+            if average:
+                child.nodes[k][BIAS] = 0.5 * (n1[BIAS] + n2[BIAS])
     return child
 
 
@@ -267,7 +277,41 @@ def _mutate_paper(g: Genome, cfg: NEATConfig, rng, tracker) -> None:
     elif r < gc.node_add_prob + gc.conn_add_prob:
         add_connection(g, cfg, rng, tracker)
     elif rng.random() < gc.weight_mutate_genome_prob:
-        _mutate_attributes(g, cfg, rng)
+        if gc.weight_mutation == "neat1":
+            _mutate_weights_neat1(g, cfg, rng)
+        else:
+            _mutate_attributes(g, cfg, rng)
+
+
+def _mutate_weights_neat1(g: Genome, cfg: NEATConfig, rng) -> None:
+    """NEAT 1.0's ``mutate_link_weights(power, 1.0, GAUSSIAN)`` over the connection weights (by innovation
+    number) and then the node biases (the reference's bias-input connections): half the time "severe" (each
+    value perturbed with probability 0.7, replaced 0.2, kept 0.1), else every value perturbed, except that in
+    a genome of 10 or more values the last 20% are perturbed with probability 0.5 and replaced 0.2. A
+    perturbation adds, and a replacement sets, a uniform value in +-``weight_mutate_power`` (bias:
+    ``bias_mutate_power``); values are clamped to their min / max."""
+    gc = cfg.genome
+    values: list[tuple[list, int, float, float, float]] = [
+        (c, WEIGHT, gc.weight_mutate_power, gc.weight_min_value, gc.weight_max_value)
+        for c in sorted(g.conns.values(), key=lambda c: c[INNOV])]
+    values += [(n, BIAS, gc.bias_mutate_power, gc.bias_min_value, gc.bias_max_value)
+               for _, n in sorted(g.nodes.items())]
+    severe = rng.random() > 0.5
+    total = len(values)
+    end = total * 0.8
+    for num, (gene, slot, power, lo, hi) in enumerate(values):
+        if severe:
+            perturb_above, replace_above = 0.3, 0.1
+        elif total >= 10 and num > end:
+            perturb_above, replace_above = 0.5, 0.3
+        else:
+            perturb_above, replace_above = 0.0, 0.0
+        step = power * (2.0 * float(rng.random()) - 1.0)
+        choice = rng.random()
+        if choice > perturb_above:
+            gene[slot] = max(min(gene[slot] + step, hi), lo)
+        elif choice > replace_above:
+            gene[slot] = max(min(step, hi), lo)
 
 
 def _mutate_attributes(g: Genome, cfg: NEATConfig, rng) -> None:
@@ -297,7 +341,13 @@ def add_node(g: Genome, cfg: NEATConfig, rng, tracker: InnovationTracker) -> Non
         if not g.conns and cfg.structural_surer:
             add_connection(g, cfg, rng, tracker)
         return
-    src, dst = enabled[int(rng.integers(len(enabled)))]
+    if cfg.genome.node_add_choice == "neat1":
+        picked = _neat1_split_choice(g, rng)
+        if picked is None:
+            return
+        src, dst = picked
+    else:
+        src, dst = enabled[int(rng.integers(len(enabled)))]
     old = g.conns[(src, dst)]
     node, inn_in, inn_out = tracker.split(old[INNOV])
     if node in g.nodes:  # this genome already split this connection this generation (cannot happen twice)
@@ -313,24 +363,46 @@ def add_node(g: Genome, cfg: NEATConfig, rng, tracker: InnovationTracker) -> Non
     g.conns[(node, dst)] = c_out
 
 
+def _neat1_split_choice(g: Genome, rng) -> tuple[int, int] | None:
+    """The connection NEAT 1.0's ``mutate_add_node`` splits (None: none found). Below 15 genes it favours old
+    genes ("to avoid a chaining effect"): from the first enabled gene by innovation number it moves on to the
+    next with probability 0.3 each, and gives up if it lands on a disabled gene or past the end; otherwise
+    it draws up to 20 genes uniformly until one is enabled."""
+    keys = sorted(g.conns, key=lambda k: g.conns[k][INNOV])
+    if len(keys) < 15:
+        i = next((j for j, k in enumerate(keys) if g.conns[k][ENABLED]), len(keys))
+        while i < len(keys) and rng.random() < 0.3:
+            i += 1
+        return keys[i] if i < len(keys) and g.conns[keys[i]][ENABLED] else None
+    for _ in range(20):
+        k = keys[int(rng.integers(len(keys)))]
+        if g.conns[k][ENABLED]:
+            return k
+    return None
+
+
 def add_connection(g: Genome, cfg: NEATConfig, rng, tracker: InnovationTracker) -> None:
     """Connect a random source (input or non-output node) to a random target node, unless the connection
     exists (then it is re-enabled if ``structural_mutation_surer``), joins two outputs, or (feed-forward)
-    makes a cycle."""
+    makes a cycle; such a pair is drawn again up to ``conn_add_tries`` times in all (NEAT 1.0 draws up to
+    ``newlink_tries`` = 20 pairs to find two unconnected nodes; neat-python draws one)."""
     targets = list(g.nodes)
     outs = set(output_keys(cfg))
     sources = input_keys(cfg) + [n for n in g.nodes if n not in outs]
-    dst = targets[int(rng.integers(len(targets)))]
-    src = sources[int(rng.integers(len(sources)))]
-    if (src, dst) in g.conns:
-        if cfg.structural_surer:
-            g.conns[(src, dst)][ENABLED] = True
+    for _ in range(cfg.genome.conn_add_tries):
+        dst = targets[int(rng.integers(len(targets)))]
+        src = sources[int(rng.integers(len(sources)))]
+        if (src, dst) in g.conns:
+            if cfg.structural_surer:
+                g.conns[(src, dst)][ENABLED] = True
+                return
+            continue
+        if src in outs and dst in outs:
+            continue
+        if cfg.genome.feed_forward and creates_cycle(g.conns, src, dst):
+            continue
+        g.conns[(src, dst)] = new_conn(tracker.connection(src, dst), cfg, rng)
         return
-    if src in outs and dst in outs:
-        return
-    if cfg.genome.feed_forward and creates_cycle(g.conns, src, dst):
-        return
-    g.conns[(src, dst)] = new_conn(tracker.connection(src, dst), cfg, rng)
 
 
 def delete_node(g: Genome, cfg: NEATConfig, rng, tracker=None) -> None:

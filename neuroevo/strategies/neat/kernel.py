@@ -16,27 +16,38 @@ user fitness functions take every neat-python function).
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
+from neuroevo.strategies.neat.compile import NEATProgram
 from neuroevo.strategies.neat.functions import ACTIVATIONS, AGGREGATIONS, KERNEL, KERNEL_ACTIVATIONS
 
 _OK = {c + KERNEL for c, _ in KERNEL_ACTIVATIONS.values()}
 _NAMES = {v: k for k, v in ACTIVATIONS.items()}
 _AGG_NAMES = {v: k for k, v in AGGREGATIONS.items()}
+HEAD = 8  # header (6) + n_nodes, n_eval
+
+
+def unsupported(prog: NEATProgram) -> str | None:
+    """Why the game kernels cannot run the compiled genomes ``prog`` (None: they can)."""
+    ne = prog.n_eval
+    live = np.arange(prog.act.shape[1])[None, :] < ne[:, None]
+    bad_act = live & ~np.isin(prog.act, np.array(sorted(_OK)))
+    if bad_act.any():
+        p, j = (int(v) for v in np.argwhere(bad_act)[0])
+        return (f"NEAT genome {p} uses activation {_NAMES[int(prog.act[p, j])]!r}, which the game kernels do not "
+                f"compute (sigmoid, tanh, relu, identity); use those, or --env with the env loop")
+    bad_agg = live & (prog.agg != 0)
+    if bad_agg.any():
+        p, j = (int(v) for v in np.argwhere(bad_agg)[0])
+        return f"NEAT genome {p} uses aggregation {_AGG_NAMES[int(prog.agg[p, j])]!r}; the game kernels compute sum only"
+    return None
 
 
 def _row(prog, p):
     """(ints list, params list) of genome ``p`` of a compiled NEATProgram."""
     n_in, n_out = prog.n_in, prog.n_out
     ne, n_slots = int(prog.n_eval[p]), int(prog.n_slots[p])
-    for j in range(ne):
-        if prog.act[p, j] not in _OK:
-            raise ValueError(f"NEAT genome {p} uses activation {_NAMES[int(prog.act[p, j])]!r}, which the game "
-                             f"kernels do not compute (sigmoid, tanh, relu, identity); use those, or --env with "
-                             f"the env loop")
-        if prog.agg[p, j] != 0:
-            raise ValueError(f"NEAT genome {p} uses aggregation {_AGG_NAMES[int(prog.agg[p, j])]!r}; the game "
-                             f"kernels compute sum only")
     params = [0.0, 1.0]  # shared constants: index 0 holds 0, index 1 holds 1 (shadow copies)
     body = []
     shadow = {}
@@ -58,6 +69,56 @@ def _row(prog, p):
     return head + body, params
 
 
+@numba.njit(cache=True)
+def _sizes(ptr, n_eval, n_out, recurrent):
+    """(P,) int lengths of each genome's ints row and params row."""
+    P = n_eval.shape[0]
+    n_int, n_par = np.zeros(P, np.int64), np.zeros(P, np.int64)
+    for p in range(P):
+        ne = n_eval[p]
+        conns = ptr[p, ne] - ptr[p, 0]
+        n_int[p] = HEAD + n_out + 5 * ne + 2 * conns + (7 * ne if recurrent else 0)
+        n_par[p] = 2 + 2 * ne + conns
+    return n_int, n_par
+
+
+@numba.njit(cache=True)
+def _emit(node, ptr, act, bias, resp, src, weight, n_eval, n_slots, n_in, n_out, recurrent, ints, params, shadow):
+    """Fill ``ints`` (P, n_int) and ``params`` (P, n_params) (zeroed) with each genome's program row."""
+    for p in range(n_eval.shape[0]):
+        ne, slots = n_eval[p], n_slots[p]
+        n_nodes = slots + (ne if recurrent else 0)
+        row, par = ints[p], params[p]
+        par[1] = 1.0  # shared constants: params[0] = 0, params[1] = 1 (the shadows' bias, response, weight)
+        q = 2
+        pos = HEAD + n_out
+        shadow[:slots] = -1
+        if recurrent:
+            for j in range(ne):
+                shadow[node[p, j]] = slots + j
+                row[pos], row[pos + 1], row[pos + 2], row[pos + 3] = slots + j, 0, 0, 1
+                row[pos + 4], row[pos + 5], row[pos + 6] = 1, node[p, j], 1
+                pos += 7
+        for j in range(ne):
+            a, b = ptr[p, j], ptr[p, j + 1]
+            par[q], par[q + 1] = bias[p, j], resp[p, j]
+            row[pos], row[pos + 1], row[pos + 2], row[pos + 3], row[pos + 4] = node[p, j], act[p, j] - KERNEL, q, \
+                q + 1, b - a
+            q += 2
+            pos += 5
+            for c in range(a, b):
+                s = src[p, c]
+                par[q] = weight[p, c]
+                row[pos] = shadow[s] if recurrent and shadow[s] >= 0 else s
+                row[pos + 1] = q
+                q += 1
+                pos += 2
+        row[0], row[1], row[2], row[3], row[4], row[5] = 1, n_in, n_out, n_nodes, max(n_nodes, n_out), q
+        row[6], row[7] = n_nodes, ne * (2 if recurrent else 1)
+        for k in range(n_out):
+            row[HEAD + k] = n_in + k
+
+
 def graph_program(batch):
     """The policy :class:`~neuroevo.networks.program.Program` of a :class:`NEATGenomes` batch.
 
@@ -67,6 +128,24 @@ def graph_program(batch):
     Raises:
         ValueError: a genome uses an activation or aggregation the kernels do not compute.
     """
+    from neuroevo.networks.program import Program
+
+    prog = batch.compiled()
+    why = unsupported(prog)
+    if why is not None:
+        raise ValueError(why)
+    n_int, n_par = _sizes(prog.ptr, prog.n_eval, prog.n_out, prog.recurrent)
+    P = prog.size
+    ints = np.zeros((P, int(n_int.max()) if P else HEAD), np.int64)
+    params = np.zeros((P, int(n_par.max()) if P else 2), np.float64)
+    shadow = np.empty(max(prog.max_slots, 1), np.int64)
+    _emit(prog.node, prog.ptr, prog.act, prog.bias, prog.resp, prog.src, prog.weight, prog.n_eval, prog.n_slots,
+          prog.n_in, prog.n_out, prog.recurrent, ints, params, shadow)
+    return Program(ints, params)
+
+
+def graph_program_python(batch):
+    """:func:`graph_program` row by row in Python (the reference the tests compare it with)."""
     from neuroevo.networks.program import Program
 
     prog = batch.compiled()

@@ -40,6 +40,31 @@ def spawn_proportional(adjusted, pop_size, min_size) -> list[int]:
     return [max(min_size, int(round(af / total * pop_size))) if total > 0 else min_size for af in adjusted]
 
 
+def spawn_skim(adjusted, pop_size) -> list[int]:
+    """NEAT 1.0's allotment (``Species::count_offspring``): each species gets the whole part of its share
+    ``af / total * pop_size``, the fractional parts carried from species to species (in order) and a whole
+    carried part added where it completes; what rounding still leaves goes to the species with the largest
+    share. A species may get 0 offspring (it dies out)."""
+    total = sum(adjusted)
+    if total <= 0:
+        out = [0] * len(adjusted)
+        out[0] = pop_size
+        return out
+    out, skim = [], 0.0
+    for af in adjusted:
+        share = af / total * pop_size
+        whole = math.floor(share)
+        skim += share - whole
+        if skim >= 1.0:
+            extra = math.floor(skim)
+            whole += extra
+            skim -= extra
+        out.append(int(whole))
+    best = max(range(len(out)), key=lambda i: (adjusted[i], -i))
+    out[best] += pop_size - sum(out)
+    return out
+
+
 def adjust_exact(spawn: list[int], pop_size: int, min_size: int) -> list[int]:
     """Make ``spawn`` sum to ``pop_size``: add to the smallest species first, take from the largest first,
     never below ``min_size`` (neat-python's ``_adjust_spawn_exact``). Raises ValueError if impossible."""
@@ -94,21 +119,33 @@ def reproduce(population: list[Genome], fitness: np.ndarray, species: SpeciesSet
     adjusted = shared_fitness(remaining, fitness, r.fitness_sharing)
     min_size = max(r.min_species_size, r.elitism)
     pop_size = cfg.neat.pop_size
-    if r.spawn_method == "proportional":
-        spawn = spawn_proportional(adjusted, pop_size, min_size)
+    if r.spawn_method == "skim":
+        spawn = spawn_skim(adjusted, pop_size)
     else:
-        spawn = spawn_smoothed(adjusted, [len(s.members) for s in remaining], pop_size, min_size)
-    spawn = adjust_exact(spawn, pop_size, min_size)
+        if r.spawn_method == "proportional":
+            spawn = spawn_proportional(adjusted, pop_size, min_size)
+        else:
+            spawn = spawn_smoothed(adjusted, [len(s.members) for s in remaining], pop_size, min_size)
+        spawn = adjust_exact(spawn, pop_size, min_size)
     ranked = {s.key: sorted(s.members, key=lambda i: (fitness[i], population[i].key), reverse=True)
               for s in remaining}
+    if cfg.species.species_representative == "champion":  # NEAT 1.0: the next speciation compares with champions
+        for s in remaining:
+            s.representative = population[ranked[s.key][0]]
     offspring: list[Genome] = []
     for n, s in zip(spawn, remaining):
-        n = max(n, r.elitism)
         members = ranked[s.key]
-        for i in members[: r.elitism]:
+        if n == 0 and r.spawn_method == "skim":
+            continue
+        elites = r.elitism if len(members) >= r.elitism_min_size else 0
+        n = max(n, elites)
+        for i in members[:elites]:
             offspring.append(population[i])
             n -= 1
-        parents = members[: max(int(math.ceil(r.survival_threshold * len(members))), 2)]
+        if r.survivors == "paper":
+            parents = members[: int(math.floor(r.survival_threshold * len(members))) + 1]
+        else:
+            parents = members[: max(int(math.ceil(r.survival_threshold * len(members))), 2)]
         others = [sp.key for sp in remaining if sp.key != s.key]
         for _ in range(max(n, 0)):
             p1 = population[parents[int(rng.integers(len(parents)))]]
@@ -118,12 +155,15 @@ def reproduce(population: list[Genome], fitness: np.ndarray, species: SpeciesSet
             else:
                 p2 = population[parents[int(rng.integers(len(parents)))]]
             if r.crossover_prob >= 1.0 or rng.random() < r.crossover_prob:
-                child = crossover(p1, p2, next_key, rng)
+                average = r.crossover_average_prob > 0 and rng.random() < r.crossover_average_prob
+                child = crossover(p1, p2, next_key, rng, average)
+                mutated = p1 is p2 or r.crossover_mutate_prob >= 1.0 or rng.random() < r.crossover_mutate_prob
             else:
-                child = p1.copy(next_key)
+                child, mutated = p1.copy(next_key), True
             child.fitness = None
-            mutate(child, cfg, rng, tracker)
+            if mutated:
+                mutate(child, cfg, rng, tracker)
             offspring.append(child)
             next_key += 1
-    species.species = {s.key: s for s in remaining}
+    species.species = {s.key: s for s, n in zip(remaining, spawn) if n > 0 or r.spawn_method != "skim"}
     return offspring, next_key

@@ -56,6 +56,9 @@ class SpeciesSet:
         R, P = len(old), len(population)
         D = distance_matrix([self.species[sid].representative for sid in old] + population, range(R + P),
                             range(R, R + P), self.cfg)
+        if self.cfg.species.species_representative == "champion":
+            self._speciate_first(population, generation, old, D)
+            return
         reps: dict[int, int] = {}
         for r, sid in enumerate(old):
             if not unspeciated:
@@ -79,6 +82,35 @@ class SpeciesSet:
         for sid in sorted(reps):
             s = self.species.get(sid) or Species(sid, generation, generation)
             s.representative, s.members = population[reps[sid]], sorted(members[sid])
+            new[sid] = s
+        self.species = new
+        self._adjust_threshold()
+
+    def _speciate_first(self, population: list[Genome], generation: int, old: list[int], D: np.ndarray) -> None:
+        """NEAT 1.0's placement: each genome joins the first species (old ones by id, then the new ones in order of
+        creation) whose representative (an old species' champion, a new species' founder) is within the
+        threshold. A species' representative afterwards is its first member (the next reproduction makes it
+        the champion again)."""
+        R = len(old)
+        founders: list[tuple[int, int]] = []  # (species id, founding genome index) of the new species
+        members: dict[int, list[int]] = {sid: [] for sid in old}
+        for i in range(len(population)):
+            home = next((sid for r, sid in enumerate(old) if D[r, i] < self.threshold), None)
+            if home is None:
+                home = next((sid for sid, f in founders if D[R + f, i] < self.threshold), None)
+            if home is None:
+                home = self.next_key
+                self.next_key += 1
+                founders.append((home, i))
+                members[home] = []
+            members[home].append(i)
+        new = {}
+        for sid in sorted(members):
+            if not members[sid]:
+                continue
+            s = self.species.get(sid) or Species(sid, generation, generation)
+            s.members = members[sid]
+            s.representative = population[s.members[0]]
             new[sid] = s
         self.species = new
         self._adjust_threshold()
