@@ -60,6 +60,9 @@ def test_evolve_help_shows_defaults_and_choices(capsys):
     assert "--backend {auto,serial,process,ray}" in text
     assert "STR" not in text and ".:" not in text  # no STR metavars, no "[task] What is scored.:" titles
     assert "What is scored ([task] in a TOML file):" in text
+    # strategy group titles: a common word lower-cased after "--algorithm X:", a name kept as written
+    assert "--algorithm ga: the genetic algorithm" in text
+    assert "--algorithm cosyne: CoSyNE:" in text and "--algorithm openai-es: OpenAI-ES:" in text
 
 
 def test_train_help_lists_the_set_keys(capsys):
