@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 from dataclasses import fields
+from pathlib import Path
 
 from neuroevo.config import SECTIONS, STRATEGY_SECTIONS, field_type
 from neuroevo.errors import NeuroevoError
@@ -299,10 +300,16 @@ def cmd_compare(args) -> int:
 def cmd_bench(args) -> int:
     from neuroevo.bench import run_bench, task_name
 
+    from neuroevo.runfolder import claim, free_folder
+
     task = task_name(args.task, args.velocities)
-    out = args.out or f"runs/bench-{task}-{args.algorithm}"
-    data = run_bench(task, args.algorithm, args.runs, workers=args.workers, seed0=args.seed, out=out,
-                     log=None if args.quiet else print)
+    out = Path(args.out) if args.out else free_folder(f"bench-{task}-{args.algorithm}")
+    lock = claim(out, "bench")  # a new or empty folder, or one bench made: refused otherwise, unchanged
+    try:
+        data = run_bench(task, args.algorithm, args.runs, workers=args.workers, seed0=args.seed, out=out,
+                         log=None if args.log_level > 20 else print)
+    finally:
+        lock.release()
     s = data["summary"]
     mean = "-" if s["mean_evaluations"] is None else f"{s['mean_evaluations']:,.0f}"
     print(f"{task} with {args.algorithm}: {s['solved']}/{s['runs']} runs solved, mean evaluations {mean}")
@@ -476,8 +483,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--runs", type=int, default=50, help="independent runs (default 50)")
     b.add_argument("--workers", type=int, default=1, help="processes running runs in parallel (default 1)")
     b.add_argument("--seed", type=int, default=0, help="seed of the first run (runs use seed, seed+1, ...)")
-    b.add_argument("--out", help="output folder (default runs/bench-<task>-<algorithm>)")
-    b.add_argument("--quiet", action="store_true", help="no line per run")
+    b.add_argument("--out", help="output folder (default runs/bench-<task>-<algorithm>, suffixed if taken)")
+    _add_output_flags(b)
     b.set_defaults(func=cmd_bench)
     return p
 

@@ -12,7 +12,7 @@ from neuroevo import __version__
 from neuroevo.cli import build_parser, main
 
 ROOT = Path(__file__).resolve().parents[1]
-COMMANDS = ("evolve", "evaluate", "watch", "envs", "play", "train", "compare")
+COMMANDS = ("evolve", "evaluate", "watch", "show", "envs", "play", "train", "compare", "bench")
 
 
 def _run(*argv, cwd=None):
