@@ -5,12 +5,10 @@ game kernels)."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from neuroevo.strategies.neat.compile import NEATNetwork, NEATProgram, compile_genomes, population_outputs
-from neuroevo.strategies.neat.genome import ENABLED, WEIGHT, Genome
+from neuroevo.strategies.neat.genome import Genome
 from neuroevo.strategies.neat.serialize import arrays_to_genomes, genomes_to_arrays
 
 
@@ -50,12 +48,13 @@ class NEATGenomes:
         return (len(self),)
 
     def check(self) -> None:
-        """ValueError naming the first genome with a non-finite weight or bias, or (feed-forward) a cycle."""
-        for i, g in enumerate(self.genomes):
-            if not all(math.isfinite(c[WEIGHT]) for c in g.conns.values() if c[ENABLED]) or \
-                    not all(math.isfinite(v) for n in g.nodes.values() for v in n[:2]):
-                raise ValueError(f"NEAT genome {i} has a non-finite weight, bias or response")
-        self.compiled()
+        """ValueError naming the first genome whose network has a non-finite weight, bias or response, or
+        (feed-forward) a cycle among its enabled connections."""
+        prog = self.compiled()
+        bad = ~(np.isfinite(prog.weight).all(axis=1) & np.isfinite(prog.bias).all(axis=1)
+                & np.isfinite(prog.resp).all(axis=1))
+        if bad.any():
+            raise ValueError(f"NEAT genome {int(np.argmax(bad))} has a non-finite weight, bias or response")
 
     def compiled(self) -> NEATProgram:
         """The padded arrays of every genome (cached)."""

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from neuroevo.strategies.neat.functions import KERNEL, KERNEL_ACTIVATIONS, activate, aggregate
+from neuroevo.strategies.neat.functions import ACTIVATIONS, KERNEL, KERNEL_ACTIVATIONS, activate, aggregate
 from neuroevo.strategies.neat.genome import ACT, AGG, BIAS, ENABLED, RESPONSE, WEIGHT, Genome
 
 _FIELDS = ("node", "ptr", "act", "agg", "bias", "resp", "src", "weight", "n_eval", "n_slots")
@@ -135,8 +135,159 @@ def _plan(g: Genome, n_in: int, n_out: int, recurrent: bool):
     return slot, order, incoming
 
 
+def _fold_tables() -> tuple[np.ndarray, np.ndarray]:
+    """(code, input scale) of each NEAT activation code in a compiled program (see ``functions``)."""
+    n = len(ACTIVATIONS)
+    code, scale = np.arange(n, dtype=np.int32), np.ones(n)
+    for a, (c, k) in KERNEL_ACTIVATIONS.items():
+        code[a], scale[a] = c + KERNEL, k
+    return code, scale
+
+
+_FOLD_CODE, _FOLD_SCALE = _fold_tables()
+
+
+def _pack(genomes: list[Genome], n_in: int, n_out: int):
+    """The genes of ``genomes`` as padded arrays over node *slots* (inputs, outputs, hidden nodes in the
+    genome's order) and connections in the genome's order (the order a node sums its inputs in)."""
+    P = len(genomes)
+    S = n_in + max([len(g.nodes) for g in genomes] + [n_out])
+    C = max([len(g.conns) for g in genomes] + [1])
+    skey = np.zeros((P, S), np.int64)
+    sattr = np.zeros((P, S, 4))
+    nslot = np.zeros(P, np.int64)
+    csrc, cdst = np.zeros((P, C), np.int64), np.zeros((P, C), np.int64)
+    cw, cen = np.zeros((P, C)), np.zeros((P, C), np.bool_)
+    nc = np.zeros(P, np.int64)
+    for p, g in enumerate(genomes):
+        hidden: dict[int, int] = {}
+        j = n_in + n_out
+        for k, v in g.nodes.items():
+            if k < n_out:
+                sl = n_in + k
+            else:
+                sl = hidden[k] = j
+                j += 1
+            skey[p, sl] = k
+            sattr[p, sl] = v
+        nslot[p] = j
+        nc[p] = len(g.conns)
+        for c, ((a, b), gene) in enumerate(g.conns.items()):
+            csrc[p, c] = -a - 1 if a < 0 else (n_in + a if a < n_out else hidden[a])
+            cdst[p, c] = n_in + b if b < n_out else hidden[b]
+            cw[p, c], cen[p, c] = gene[WEIGHT], gene[ENABLED]
+    skey[:, :n_in] = -np.arange(1, n_in + 1)
+    return skey, sattr, nslot, csrc, cdst, cw, cen, nc
+
+
+@numba.njit(cache=True)
+def _plan_all(n_in, n_out, recurrent, skey, sattr, nslot, csrc, cdst, cw, cen, nc, fold_code, fold_scale,
+              node, ptr, act, agg, bias, resp, src, weight, n_eval):
+    """Fill the program arrays of every genome (the semantics of :func:`_plan`); returns the index of the
+    first feed-forward genome with a cycle among its enabled connections, or -1."""
+    for p in range(nslot.shape[0]):
+        S, m = nslot[p], nc[p]
+        req = np.zeros(S, np.bool_)
+        for k in range(n_out):
+            req[n_in + k] = True
+        changed = True
+        while changed:  # nodes an output needs (all connections when recurrent, as neat-python)
+            changed = False
+            for c in range(m):
+                a, b = csrc[p, c], cdst[p, c]
+                if (recurrent or cen[p, c]) and req[b] and a >= n_in and not req[a]:
+                    req[a] = True
+                    changed = True
+        order = np.empty(S, np.int64)
+        n = 0
+        if recurrent:  # nodes by first enabled connection into them that touches a required node
+            seen = np.zeros(S, np.bool_)
+            for c in range(m):
+                a, b = csrc[p, c], cdst[p, c]
+                if cen[p, c] and (req[a] or req[b]) and not seen[b]:
+                    seen[b] = True
+                    order[n] = b
+                    n += 1
+        else:  # Kahn's topological order of the required nodes, the ready ones by key first
+            indeg = np.zeros(S, np.int64)
+            for c in range(m):
+                a, b = csrc[p, c], cdst[p, c]
+                if cen[p, c] and req[b] and a >= n_in and req[a]:
+                    indeg[b] += 1
+            n_req = 0
+            keys = np.empty(S, np.int64)
+            cand = np.empty(S, np.int64)
+            k0 = 0
+            for v in range(S):
+                if req[v]:
+                    n_req += 1
+                    if indeg[v] == 0:
+                        cand[k0] = v
+                        keys[k0] = skey[p, v]
+                        k0 += 1
+            first = np.argsort(keys[:k0], kind="mergesort")
+            for t in range(k0):
+                order[t] = cand[first[t]]
+            n = k0
+            head = 0
+            while head < n:
+                v = order[head]
+                head += 1
+                for c in range(m):
+                    a, b = csrc[p, c], cdst[p, c]
+                    if a == v and cen[p, c] and req[b]:
+                        indeg[b] -= 1
+                        if indeg[b] == 0:
+                            order[n] = b
+                            n += 1
+            if n != n_req:
+                return p
+        cc = 0
+        for j in range(n):
+            v = order[j]
+            code = int(sattr[p, v, 2])
+            scale = fold_scale[code]
+            node[p, j], act[p, j], agg[p, j] = v, fold_code[code], int(sattr[p, v, 3])
+            bias[p, j], resp[p, j] = scale * sattr[p, v, 0], scale * sattr[p, v, 1]
+            ptr[p, j] = cc
+            for c in range(m):
+                a, b = csrc[p, c], cdst[p, c]
+                if b == v and cen[p, c] and ((req[a] or req[b]) if recurrent else (req[a] or a < n_in)):
+                    src[p, cc], weight[p, cc] = a, cw[p, c]
+                    cc += 1
+        for j in range(n, ptr.shape[1]):
+            ptr[p, j] = cc
+        n_eval[p] = n
+    return -1
+
+
 def compile_genomes(genomes: list[Genome], n_in: int, n_out: int, recurrent: bool = False) -> NEATProgram:
-    """Compile ``genomes`` to one padded :class:`NEATProgram`.
+    """Compile ``genomes`` to one padded :class:`NEATProgram` (packed in one pass, planned in Numba).
+
+    Raises:
+        ValueError: if ``recurrent`` is False and a genome has a cycle among its enabled connections.
+    """
+    skey, sattr, nslot, csrc, cdst, cw, cen, nc = _pack(genomes, n_in, n_out)
+    P, S = skey.shape
+    E, C = max(S - n_in, 1), csrc.shape[1]
+    node, act, agg = np.zeros((P, E), np.int32), np.zeros((P, E), np.int32), np.zeros((P, E), np.int32)
+    ptr = np.zeros((P, E + 1), np.int32)
+    bias, resp = np.zeros((P, E)), np.zeros((P, E))
+    src, weight = np.zeros((P, C), np.int32), np.zeros((P, C))
+    n_eval = np.zeros(P, np.int32)
+    bad = _plan_all(n_in, n_out, bool(recurrent), skey, sattr, nslot, csrc, cdst, cw, cen, nc, _FOLD_CODE,
+                    _FOLD_SCALE, node, ptr, act, agg, bias, resp, src, weight, n_eval)
+    if bad >= 0:
+        raise ValueError(f"genome {genomes[bad].key} is not feed-forward (a cycle among its enabled connections)")
+    e = max(int(n_eval.max()) if P else 0, 1)
+    c = max(int(ptr[:, -1].max()) if P else 0, 1)
+    cut = lambda a, w: np.ascontiguousarray(a[:, :w])  # noqa: E731
+    return NEATProgram(cut(node, e), cut(ptr, e + 1), cut(act, e), cut(agg, e), cut(bias, e), cut(resp, e),
+                       cut(src, c), cut(weight, c), n_eval, nslot.astype(np.int32), n_in, n_out, recurrent)
+
+
+def compile_genomes_python(genomes: list[Genome], n_in: int, n_out: int, recurrent: bool = False) -> NEATProgram:
+    """:func:`compile_genomes` genome by genome in Python (the reference the tests compare it with).
 
     Raises:
         ValueError: if ``recurrent`` is False and a genome has a cycle among its enabled connections.

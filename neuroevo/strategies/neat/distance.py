@@ -109,11 +109,22 @@ def _matrix(innov, cw, ce, nc, nkey, nattr, nn, rows, cols, paper, c_e, c_d, c_w
     return out
 
 
+class Distances:
+    """The genes of ``genomes`` packed once, for distances between any of them (speciation asks for a few rows
+    at a time: the representatives, then each new species' founder)."""
+
+    def __init__(self, genomes: list[Genome], cfg: NEATConfig):
+        g = cfg.genome
+        self.packed = pack(genomes)
+        self.coefficients = (g.compatibility_mode == "paper", cfg.excess_coefficient,
+                             g.compatibility_disjoint_coefficient, g.compatibility_weight_coefficient,
+                             g.compatibility_enable_penalty, g.compatibility_include_node_genes)
+
+    def matrix(self, rows, cols) -> np.ndarray:
+        """(len(rows), len(cols)) float64 distances between genomes ``rows[i]`` and ``cols[j]``."""
+        return _matrix(*self.packed, np.asarray(rows, np.int64), np.asarray(cols, np.int64), *self.coefficients)
+
+
 def distance_matrix(genomes: list[Genome], rows, cols, cfg: NEATConfig) -> np.ndarray:
     """(len(rows), len(cols)) float64 distances between ``genomes[rows[i]]`` and ``genomes[cols[j]]``."""
-    g = cfg.genome
-    packed = pack(genomes)
-    return _matrix(*packed, np.asarray(rows, np.int64), np.asarray(cols, np.int64),
-                   g.compatibility_mode == "paper", cfg.excess_coefficient, g.compatibility_disjoint_coefficient,
-                   g.compatibility_weight_coefficient, g.compatibility_enable_penalty,
-                   g.compatibility_include_node_genes)
+    return Distances(genomes, cfg).matrix(rows, cols)

@@ -241,10 +241,17 @@ def creates_cycle(conns, src: int, dst: int) -> bool:
 def mutate(g: Genome, cfg: NEATConfig, rng: np.random.Generator, tracker: InnovationTracker) -> None:
     """Mutate ``g`` in place: structural mutations, then every connection's weight and enabled flag, then
     every node's bias, response, activation and aggregation (neat-python's ``DefaultGenome.mutate``)."""
-    gc = cfg.genome
-    if gc.mutation_mode == "paper":
+    if cfg.genome.mutation_mode == "paper":
         _mutate_paper(g, cfg, rng, tracker)
         return
+    mutate_structure(g, cfg, rng, tracker)
+    _mutate_attributes(g, cfg, rng)
+
+
+def mutate_structure(g: Genome, cfg: NEATConfig, rng: np.random.Generator, tracker: InnovationTracker) -> None:
+    """The structural part of neat-python's ``DefaultGenome.mutate`` (add / delete node and connection); the
+    attribute part is :func:`mutate_attributes`, which reproduction runs for all offspring at once."""
+    gc = cfg.genome
     if gc.single_structural_mutation:
         probs = (gc.node_add_prob, gc.node_delete_prob, gc.conn_add_prob, gc.conn_delete_prob)
         div = max(1.0, sum(probs))
@@ -263,7 +270,6 @@ def mutate(g: Genome, cfg: NEATConfig, rng: np.random.Generator, tracker: Innova
             add_connection(g, cfg, rng, tracker)
         if rng.random() < gc.conn_delete_prob:
             delete_connection(g, cfg, rng, tracker)
-    _mutate_attributes(g, cfg, rng)
 
 
 def _mutate_paper(g: Genome, cfg: NEATConfig, rng, tracker) -> None:
@@ -314,23 +320,48 @@ def _mutate_weights_neat1(g: Genome, cfg: NEATConfig, rng) -> None:
             gene[slot] = max(min(step, hi), lo)
 
 
-def _mutate_attributes(g: Genome, cfg: NEATConfig, rng) -> None:
+def _mutate_values(v: np.ndarray, a: tuple, rng) -> np.ndarray:
+    """:func:`mutate_float` on every value of ``v`` at once (one draw per value and kind, vectorised)."""
+    mean, stdev, uniform, rate, power, replace, lo, hi, uniform_step = a
+    n = v.shape[0]
+    r = rng.random(n)
+    step = power * (2.0 * rng.random(n) - 1.0) if uniform_step else power * rng.standard_normal(n)
+    if uniform:
+        fresh = rng.uniform(max(lo, mean - 2 * stdev), min(hi, mean + 2 * stdev), n)
+    else:
+        fresh = np.clip(mean + stdev * rng.standard_normal(n), lo, hi)
+    return np.where(r < rate, np.clip(v + step, lo, hi), np.where(r < rate + replace, fresh, v))
+
+
+def mutate_attributes(genomes: list[Genome], cfg: NEATConfig, rng: np.random.Generator) -> None:
+    """Mutate every connection's weight and enabled flag and every node's bias, response, activation and
+    aggregation of ``genomes`` in place, each value by its own rates (neat-python's attribute mutations), the
+    random draws made for all genomes at once."""
     gc = cfg.genome
-    to_true, to_false, en_rate = gc.enabled_rate_to_true_add, gc.enabled_rate_to_false_add, gc.enabled_mutate_rate
-    weight, bias, response = _attr("weight", cfg), _attr("bias", cfg), _attr("response", cfg)
-    for c in g.conns.values():
-        c[WEIGHT] = _mutate(c[WEIGHT], weight, rng)
-        rate = en_rate + (to_false if c[ENABLED] else to_true)
-        if rate > 0 and rng.random() < rate:
-            c[ENABLED] = bool(rng.random() < 0.5)
-    act, agg = gc.activation_mutate_rate > 0, gc.aggregation_mutate_rate > 0
-    for n in g.nodes.values():
-        n[BIAS] = _mutate(n[BIAS], bias, rng)
-        n[RESPONSE] = _mutate(n[RESPONSE], response, rng)
-        if act:
-            n[ACT] = _mutate_choice(n[ACT], "activation", cfg, rng)
-        if agg:
-            n[AGG] = _mutate_choice(n[AGG], "aggregation", cfg, rng)
+    conns = [c for g in genomes for c in g.conns.values()]
+    nodes = [n for g in genomes for n in g.nodes.values()]
+    if conns:
+        w = _mutate_values(np.array([c[WEIGHT] for c in conns], np.float64), _attr("weight", cfg), rng)
+        en = np.array([c[ENABLED] for c in conns], np.bool_)
+        rate = gc.enabled_mutate_rate + np.where(en, gc.enabled_rate_to_false_add, gc.enabled_rate_to_true_add)
+        flip = (rng.random(len(conns)) < rate) if rate.any() else np.zeros(len(conns), np.bool_)
+        en = np.where(flip, rng.random(len(conns)) < 0.5, en)
+        for c, wv, ev in zip(conns, w.tolist(), en.tolist()):
+            c[WEIGHT], c[ENABLED] = wv, ev
+    if nodes:
+        b = _mutate_values(np.array([n[BIAS] for n in nodes], np.float64), _attr("bias", cfg), rng)
+        rs = _mutate_values(np.array([n[RESPONSE] for n in nodes], np.float64), _attr("response", cfg), rng)
+        act, agg = gc.activation_mutate_rate > 0, gc.aggregation_mutate_rate > 0
+        for n, bv, rv in zip(nodes, b.tolist(), rs.tolist()):
+            n[BIAS], n[RESPONSE] = bv, rv
+            if act:
+                n[ACT] = _mutate_choice(n[ACT], "activation", cfg, rng)
+            if agg:
+                n[AGG] = _mutate_choice(n[AGG], "aggregation", cfg, rng)
+
+
+def _mutate_attributes(g: Genome, cfg: NEATConfig, rng) -> None:
+    mutate_attributes([g], cfg, rng)
 
 
 def add_node(g: Genome, cfg: NEATConfig, rng, tracker: InnovationTracker) -> None:

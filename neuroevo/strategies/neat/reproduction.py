@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from neuroevo.strategies.neat.config import NEATConfig
-from neuroevo.strategies.neat.genome import Genome, crossover, mutate
+from neuroevo.strategies.neat.genome import Genome, crossover, mutate, mutate_attributes, mutate_structure
 from neuroevo.strategies.neat.innovations import InnovationTracker
 from neuroevo.strategies.neat.speciation import Species, SpeciesSet, stagnation
 
@@ -133,6 +133,8 @@ def reproduce(population: list[Genome], fitness: np.ndarray, species: SpeciesSet
         for s in remaining:
             s.representative = population[ranked[s.key][0]]
     offspring: list[Genome] = []
+    deferred = cfg.genome.mutation_mode != "paper"  # neat-python's scheme: attributes of all offspring at once
+    pending: list[Genome] = []
     for n, s in zip(spawn, remaining):
         members = ranked[s.key]
         if n == 0 and r.spawn_method == "skim":
@@ -161,9 +163,13 @@ def reproduce(population: list[Genome], fitness: np.ndarray, species: SpeciesSet
             else:
                 child, mutated = p1.copy(next_key), True
             child.fitness = None
-            if mutated:
+            if mutated and deferred:
+                mutate_structure(child, cfg, rng, tracker)
+                pending.append(child)
+            elif mutated:
                 mutate(child, cfg, rng, tracker)
             offspring.append(child)
             next_key += 1
+    mutate_attributes(pending, cfg, rng)
     species.species = {s.key: s for s, n in zip(remaining, spawn) if n > 0 or r.spawn_method != "skim"}
     return offspring, next_key

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from neuroevo.strategies.neat.config import NEATConfig
-from neuroevo.strategies.neat.distance import distance_matrix
+from neuroevo.strategies.neat.distance import Distances
 from neuroevo.strategies.neat.genome import Genome
 
 
@@ -54,10 +54,10 @@ class SpeciesSet:
         unspeciated = list(range(len(population)))
         old = sorted(self.species)
         R, P = len(old), len(population)
-        D = distance_matrix([self.species[sid].representative for sid in old] + population, range(R + P),
-                            range(R, R + P), self.cfg)
+        dist = Distances([self.species[sid].representative for sid in old] + population, self.cfg)
+        D = dist.matrix(range(R), range(R, R + P))  # old representatives x population
         if self.cfg.species.species_representative == "champion":
-            self._speciate_first(population, generation, old, D)
+            self._speciate_first(population, generation, old, D, dist)
             return
         reps: dict[int, int] = {}
         for r, sid in enumerate(old):
@@ -67,10 +67,15 @@ class SpeciesSet:
             reps[sid] = best
             unspeciated.remove(best)
         members = {sid: [i] for sid, i in reps.items()}
+        chosen = list(reps.values())
+        Dr = dist.matrix([R + r for r in chosen], range(R, R + P))  # the new representatives x population
+        rows = {r: Dr[k] for k, r in enumerate(chosen)}
         for i in unspeciated:
             best_sid, best_d = None, math.inf
             for sid, r in reps.items():
-                d = D[R + r, i]
+                if r not in rows:  # a species founded in this loop: its founder's distances, once
+                    rows[r] = dist.matrix([R + r], range(R, R + P))[0]
+                d = rows[r][i]
                 if d < self.threshold and d < best_d:
                     best_sid, best_d = sid, d
             if best_sid is None:
@@ -86,22 +91,23 @@ class SpeciesSet:
         self.species = new
         self._adjust_threshold()
 
-    def _speciate_first(self, population: list[Genome], generation: int, old: list[int], D: np.ndarray) -> None:
+    def _speciate_first(self, population: list[Genome], generation: int, old: list[int], D: np.ndarray,
+                        dist: Distances) -> None:
         """NEAT 1.0's placement: each genome joins the first species (old ones by id, then the new ones in order of
         creation) whose representative (an old species' champion, a new species' founder) is within the
         threshold. A species' representative afterwards is its first member (the next reproduction makes it
         the champion again)."""
-        R = len(old)
-        founders: list[tuple[int, int]] = []  # (species id, founding genome index) of the new species
+        R, P = len(old), len(population)
+        founders: list[tuple[int, np.ndarray]] = []  # (species id, founder's distances to the population)
         members: dict[int, list[int]] = {sid: [] for sid in old}
-        for i in range(len(population)):
+        for i in range(P):
             home = next((sid for r, sid in enumerate(old) if D[r, i] < self.threshold), None)
             if home is None:
-                home = next((sid for sid, f in founders if D[R + f, i] < self.threshold), None)
+                home = next((sid for sid, row in founders if row[i] < self.threshold), None)
             if home is None:
                 home = self.next_key
                 self.next_key += 1
-                founders.append((home, i))
+                founders.append((home, dist.matrix([R + i], range(R, R + P))[0]))
                 members[home] = []
             members[home].append(i)
         new = {}
