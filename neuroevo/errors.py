@@ -4,6 +4,10 @@ Every error here carries a one-line message that names what is wrong and, where 
 right. The CLI prints that line and exits with status 2, without a traceback.
 """
 
+from __future__ import annotations
+
+from neuroevo._typing import StrPath
+
 
 class NeuroevoError(Exception):
     """Base class of every user-facing error of neuroevo."""
@@ -53,7 +57,7 @@ class OutputError(NeuroevoError):
     """
 
 
-def output_error(path, error: OSError, doing: str = "write") -> OutputError:
+def output_error(path: StrPath, error: OSError, doing: str = "write") -> OutputError:
     """The one-line :class:`OutputError` of an ``OSError`` met while doing ``doing`` to ``path``."""
     reason = error.strerror or str(error) or type(error).__name__
     return OutputError(f"cannot {doing} {path}: {reason}")

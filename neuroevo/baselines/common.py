@@ -71,7 +71,7 @@ class Clock:
         def __enter__(self):
             self.t0 = time.perf_counter()
 
-        def __exit__(self, *exc):
+        def __exit__(self, *exc: object) -> None:
             self.clock._paused_for += time.perf_counter() - self.t0
 
     def paused(self):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import gymnasium as gym
 import numpy as np
 
@@ -10,6 +12,9 @@ from neuroevo.evaluation.registry import resolve_env_id
 from neuroevo.evaluation.tasks import Task
 from neuroevo.networks import NetworkSpec, policy_reset, policy_step
 from neuroevo.policy import observation_to_input, output_to_action
+
+if TYPE_CHECKING:
+    from neuroevo.strategies.base import Genomes
 
 
 def make_env(env: str, env_kwargs: dict | None = None, **make_kwargs) -> gym.Env:
@@ -104,7 +109,7 @@ class EnvTask(Task):
         self.env_kwargs = dict(env_kwargs or {})
         self._env = None
 
-    def episode(self, genome: np.ndarray, seed: int) -> tuple[float, int, dict]:
+    def episode(self, genome: Genomes, seed: int) -> tuple[float, int, dict]:
         """Play one episode with ``genome``: ``(return, steps, last info)``."""
         self._make()
         if not isinstance(genome, np.ndarray):  # a GenomeBatch of one (NEAT)

@@ -14,11 +14,15 @@ from __future__ import annotations
 import importlib
 import traceback
 from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from neuroevo.errors import FitnessError, GenomeFitnessError, NeuroevoError
 from neuroevo.network import Network, NetworkSpec
+
+if TYPE_CHECKING:
+    from neuroevo.strategies.base import Genomes
 
 
 class Task(ABC):
@@ -43,11 +47,11 @@ class Task(ABC):
         self._env_kwargs = dict(value or {})
 
     @abstractmethod
-    def evaluate(self, genomes: np.ndarray, seeds: np.ndarray) -> tuple[np.ndarray, int]:
+    def evaluate(self, genomes: Genomes, seeds: np.ndarray) -> tuple[np.ndarray, int]:
         """Fitness of a chunk.
 
         Args:
-            genomes: (n, n_params) float64.
+            genomes: (n, n_params) float64 (or a strategy's GenomeBatch of n genomes).
             seeds: (K,) int64 episode seeds of this generation, shared by every genome.
 
         Returns:
