@@ -22,7 +22,13 @@ class TaskError(NeuroevoError):
 
 
 class FitnessError(NeuroevoError):
-    """A fitness function raised, returned a non-finite value or the wrong shape."""
+    """A fitness function raised, returned a non-finite value or the wrong shape.
+
+    Attributes:
+        traceback: set on an error raised in a worker: the original traceback as text.
+    """
+
+    traceback: str
 
 
 class GenomeFitnessError(FitnessError):

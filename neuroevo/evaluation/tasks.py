@@ -14,7 +14,8 @@ from __future__ import annotations
 import importlib
 import traceback
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -70,13 +71,15 @@ class KernelTask(Task):
     The kernel returns ``(fitness (n,), env_steps)``; see ``neuroevo.evaluation.registry``.
     """
 
+    env_id: str
+
     def __init__(self, env_id: str, spec: NetworkSpec, kernel: str, env_kwargs: dict | None = None):
         self.env_id, self.spec, self.kernel = env_id, spec, kernel
         self.env_kwargs = dict(env_kwargs or {})
         module, _, name = kernel.partition(":")
         self._fn = getattr(importlib.import_module(module), name)
 
-    def evaluate(self, genomes, seeds):
+    def evaluate(self, genomes: Genomes, seeds: np.ndarray) -> tuple[np.ndarray, int]:
         if not isinstance(genomes, np.ndarray):  # a GenomeBatch (NEAT): the env loop, same fitness
             if self.__dict__.get("_env_task") is None:
                 from neuroevo.evaluation.env_task import EnvTask
@@ -101,12 +104,12 @@ class FunctionTask(Task):
     Errors raised by ``fn`` become :class:`~neuroevo.errors.FitnessError` naming the genome index.
     """
 
-    def __init__(self, fn, spec: NetworkSpec, batch: bool | None = None):
+    def __init__(self, fn: Callable[..., Any], spec: NetworkSpec, batch: bool | None = None):
         self.fn, self.spec = fn, spec
         self.batch = bool(getattr(fn, "__neuroevo_batch__", False) if batch is None else batch)
         self.name = getattr(fn, "__qualname__", repr(fn))
 
-    def evaluate(self, genomes, seeds):
+    def evaluate(self, genomes: Genomes, seeds: np.ndarray) -> tuple[np.ndarray, int]:
         if self.batch:
             try:
                 out = np.asarray(self.fn(genomes, seeds), dtype=np.float64)
@@ -121,10 +124,10 @@ class FunctionTask(Task):
                                    f"expected ({len(genomes)},)")
             return out, 0
         out = np.empty(len(genomes))
-        flat = isinstance(genomes, np.ndarray)  # else a GenomeBatch (NEAT): its own network facade
         for i in range(len(genomes)):
-            try:
-                out[i] = float(self.fn(Network(self.spec, genomes[i]) if flat else genomes.network(i)))
+            try:  # a GenomeBatch (NEAT) gives its own network facade
+                out[i] = float(self.fn(Network(self.spec, genomes[i]) if isinstance(genomes, np.ndarray)
+                                       else genomes.network(i)))
             except NeuroevoError:  # e.g. the serial --eval-timeout: not the user's bug
                 raise
             except Exception as e:
