@@ -113,6 +113,8 @@ class Strategy(ABC):
     #: None: genomes are (P, n_params) float64 arrays of ``spec``. Else the GenomeBatch class of the genomes
     #: (with a ``from_arrays(dict)`` classmethod and a ``to_arrays() -> dict`` method, for checkpoints).
     genome_type: ClassVar[GenomeBatchType | None] = None
+    #: The strategy's config dataclass (fields made with :func:`neuroevo.settings.setting`, a ``validate()``).
+    Config: ClassVar[type]
 
     def __init__(self, spec: NetworkSpec, config: Any, seed: int = 0):
         if int(seed) < 0:
