@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 from gymnasium import spaces
@@ -32,7 +32,8 @@ def n_outputs(space: spaces.Space) -> int:
     raise TaskError(f"action space {space} is not supported (Discrete or bounded Box)")
 
 
-def is_discrete(space: spaces.Space) -> bool:
+def is_discrete(space: spaces.Space) -> TypeGuard[spaces.Discrete]:
+    """True for a ``Discrete`` space (its actions are one integer)."""
     return isinstance(space, spaces.Discrete)
 
 
