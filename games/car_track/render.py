@@ -13,11 +13,21 @@ from __future__ import annotations
 
 import colorsys
 import math
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from games.car_track import physics as ph
 from neuroevo.live import HumanWindow, import_pygame
+
+if TYPE_CHECKING:
+    from pygame import Surface
+
+    from games.car_track.env import CarTrackEnv
+    from games.car_track.track import Track
+    from neuroevo.networks.spec import NetworkSpec
 
 MAX_VIEW = (960, 680)  # px, largest world area drawn
 HUD_HEIGHT = 34  # px
@@ -42,7 +52,7 @@ class View:
         self.track = track
         self._background = None
 
-    def to_screen(self, pts) -> np.ndarray:
+    def to_screen(self, pts: ArrayLike) -> np.ndarray:
         """(..., 2) world pixels -> screen pixels (float)."""
         return (np.asarray(pts, dtype=np.float64) - self.origin) * self.scale + [0.0, HUD_HEIGHT]
 
@@ -115,7 +125,7 @@ def car_colour(i: int, n: int) -> tuple[int, int, int]:
 LETTERBOX = (0, 0, 0)  # colour around a track's view smaller than the env's frame
 
 
-def frame_size(tracks) -> tuple[int, int]:
+def frame_size(tracks: Iterable[Track]) -> tuple[int, int]:
     """(width, height) in pixels of every frame of an env playing ``tracks``: the largest view among them."""
     sizes = [View(t).size for t in tracks]
     return max(w for w, _ in sizes), max(h for _, h in sizes)
@@ -128,9 +138,9 @@ class EnvRenderer:
     track's view is centred on a black letterbox (so video recorders see one frame size).
     """
 
-    def __init__(self, env, human: bool):
+    def __init__(self, env: CarTrackEnv, human: bool):
         self.env, self.human = env, human
-        self.views = {}
+        self.views: dict[int, View] = {}
         self.size = frame_size(env.tracks)
         self.window = HumanWindow("neuroevo: CarTrack-v0")
 
@@ -141,7 +151,7 @@ class EnvRenderer:
             self.views[env.track_index] = View(env.track)
         return self.views[env.track_index]
 
-    def draw(self, surface) -> None:
+    def draw(self, surface: Surface) -> None:
         """Paint the env's current frame on ``surface`` (of size ``self.view().size``)."""
         env, view = self.env, self.view()
         surface.blit(view.background(), (0, 0))
@@ -152,7 +162,7 @@ class EnvRenderer:
                            ("progress", f"{s[ph.PROGRESS] / env.track.length:.2f}"),
                            ("speed", f"{s[ph.SPEED]:.0f} px/s"), ("lap time", f"{s[ph.TIME] - s[ph.LAP_T]:.1f} s")])
 
-    def render(self):
+    def render(self) -> np.ndarray | None:
         """Human mode: draw to the window (None). rgb_array mode: (H, W, 3) uint8 frame, (W, H) = ``self.size``."""
         pygame = import_pygame()
 
@@ -170,7 +180,7 @@ class EnvRenderer:
         self.window.present(surface, self.env.metadata["render_fps"])
         return None
 
-    def close(self):
+    def close(self) -> None:
         self.window.close()
 
 
@@ -236,7 +246,7 @@ class FlockScene:
         self.t += 1
         return True
 
-    def draw(self, surface) -> None:
+    def draw(self, surface: Surface) -> None:
         pygame = import_pygame()
 
         view = self.view
@@ -262,7 +272,8 @@ class FlockScene:
         pygame.draw.rect(surface, (0, 0, 0), surface.get_rect(), 1)
 
 
-def make_flock_scene(spec, genomes, seed, *, generation=None, best_fitness=None, **env_kwargs) -> FlockScene:
+def make_flock_scene(spec: NetworkSpec, genomes: np.ndarray, seed: int, *, generation: int | None = None,
+                     best_fitness: float | None = None, **env_kwargs: Any) -> FlockScene:
     """A :class:`FlockScene` of ``genomes`` ((P, n_params) float64) driving the start of episode ``seed``.
 
     Keywords are the env's (``track``, ``continuous``, ``laps``, ``sensor_angles``, ``sensor_range``;

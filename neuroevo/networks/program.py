@@ -31,7 +31,7 @@ Per episode: the kernel calls :func:`policy_reset` (zero state) when an agent st
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numba
 import numpy as np
@@ -66,7 +66,14 @@ class Program:
         return int(self.ints[0, N_OUT])
 
 
-def as_program(policy: Any, genomes: Any) -> Program:
+class Policy(Protocol):
+    """A policy type the game kernels run: ``program(genomes)`` gives a :class:`Program` or ``(ints, params)``
+    (:class:`~neuroevo.networks.spec.NetworkSpec` is one)."""
+
+    def program(self, genomes: Any) -> Program | tuple[np.ndarray, np.ndarray]: ...
+
+
+def as_program(policy: Policy, genomes: Any) -> Program:
     """The program of a population for any policy type: ``genomes.program()`` for a strategy's
     ``GenomeBatch`` (NEAT graphs), else ``policy.program(genomes)`` (a ``NetworkSpec`` and a (P, n_params)
     array). Either may return a :class:`Program` or an ``(ints, params)`` tuple.
