@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import field
+from dataclasses import MISSING, Field, field
 from typing import Any
 
 from neuroevo.errors import ConfigError
@@ -16,6 +16,15 @@ def setting(default: Any, help: str, **kw: Any) -> Any:
         container: list[Any] | dict[Any, Any] = default
         return field(default_factory=lambda: type(container)(container), metadata={"help": help, **kw})
     return field(default=default, metadata={"help": help, **kw})
+
+
+def default_of(f: Field) -> Any:
+    """The default value of a dataclass field (``default``, or a new one from ``default_factory``)."""
+    if f.default is not MISSING:
+        return f.default
+    if f.default_factory is not MISSING:
+        return f.default_factory()
+    raise TypeError(f"field {f.name!r} has no default")
 
 
 def flag(key: str) -> str:

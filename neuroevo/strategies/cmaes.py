@@ -105,7 +105,7 @@ class CMAES(Strategy):
         self.ps, self.pc = np.zeros(n), np.zeros(n)
         self.counteval, self.updated_eval = 0, 0
         if self.separable:
-            self.C = np.ones(n)  # the diagonal
+            self.C: np.ndarray = np.ones(n)  # the diagonal
         else:
             self.C = np.eye(n)
             self.B, self.D = np.eye(n), np.ones(n)  # C = B diag(D^2) B^T

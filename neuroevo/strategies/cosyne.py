@@ -56,7 +56,7 @@ def one_point_offspring(parents: np.ndarray, rng: np.random.Generator) -> np.nda
     (parent 0 any other), one-point crossover at a random cut in [1, n-1] (n = 1: the genes swap whole)."""
     q, n = parents.shape
     mates = np.array([rng.integers(0, k) if k else rng.integers(1, q) for k in range(q)])
-    cuts = rng.integers(1, n, q) if n > 1 else np.zeros(q, dtype=np.int64)
+    cuts = np.asarray(rng.integers(1, n, q)) if n > 1 else np.zeros(q, dtype=np.int64)
     left = np.arange(n)[None, :] < cuts[:, None]
     a, b = parents, parents[mates]
     return np.concatenate([np.where(left, a, b), np.where(left, b, a)])
