@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -79,7 +79,7 @@ SETTINGS = {
     },
 }
 
-TASKS = {
+TASKS: dict[str, dict[str, Any]] = {
     "double-pole-velocities": {"velocities": True, "poles": 2},
     "double-pole-no-velocities": {"velocities": False, "poles": 2},
     "single-pole": {"velocities": True, "poles": 1},

@@ -49,7 +49,7 @@ class TaskConfig:
     outputs: int = setting(0, "number of network outputs for a user fitness")
     episodes: int = setting(5, "episodes per genome per generation (fitness = mean return)")
 
-    def validate(self):
+    def validate(self) -> None:
         _positive(self, "episodes")
         if self.episodes > MAX_EPISODES:
             raise ConfigError(f"--episodes must be at most {MAX_EPISODES:,}, got {self.episodes}")
@@ -73,7 +73,7 @@ class NetworkConfig:
     recurrent: bool = setting(False, "make every hidden layer an Elman recurrent layer (memory over an episode)")
     recurrent_layers: list = setting([], "per hidden layer 1 (Elman recurrent) or 0 (feed-forward), e.g. 1,0")
 
-    def validate(self):
+    def validate(self) -> None:
         if any(h < 1 for h in self.hidden):
             raise ConfigError(f"--hidden sizes must be positive, got {self.hidden}")
         if self.recurrent_layers and (len(self.recurrent_layers) != len(self.hidden)
@@ -118,7 +118,7 @@ class RunConfig:
     nan_fitness: str = setting("error", "a NaN or infinite fitness: error (stop the run) or worst (rank it below "
                                    "every finite fitness)")
 
-    def validate(self):
+    def validate(self) -> None:
         for key in ("generations", "checkpoint_every", "watch_every"):
             _positive(self, key)
         if self.seed < 0:

@@ -7,7 +7,7 @@ import signal
 import threading
 from types import FrameType
 
-from neuroevo.callbacks import Callback
+from neuroevo.callbacks import Callback, GenerationRecord
 
 
 class Interrupted(KeyboardInterrupt):
@@ -57,7 +57,7 @@ class SignalGuard(Callback):
         if self.signum:
             raise Interrupted(self.signum)
 
-    def on_generation_end(self, record):
+    def on_generation_end(self, record: GenerationRecord) -> bool | None:
         return False if self.signum else None
 
 

@@ -15,7 +15,7 @@ import importlib
 import traceback
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -24,6 +24,8 @@ from neuroevo.network import Network, NetworkSpec
 
 if TYPE_CHECKING:
     from neuroevo.strategies.base import Genomes
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 class Task(ABC):
@@ -142,7 +144,7 @@ class FunctionTask(Task):
         Network(self.spec, np.zeros(self.spec.n_params))(np.zeros(self.spec.n_inputs))
 
 
-def batch_fitness(fn):
+def batch_fitness(fn: _F) -> _F:
     """Decorator: mark ``fn(genomes (n, n_params), seeds (K,)) -> (n,)`` as a batch fitness function."""
-    fn.__neuroevo_batch__ = True
+    setattr(fn, "__neuroevo_batch__", True)  # read back with getattr by FunctionTask
     return fn

@@ -13,6 +13,7 @@ weights) and ``b_l[j]``; node crossover swaps those together, layer crossover th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -71,7 +72,8 @@ class NetworkSpec:
                 raise ConfigError(f"unknown activation {a!r}; choose from {', '.join(ACTIVATIONS)}")
 
     @classmethod
-    def build(cls, n_in, hidden, n_out, activation="tanh", output_activation="linear", recurrent=False):
+    def build(cls, n_in: int, hidden: Sequence[int], n_out: int, activation: str = "tanh",
+              output_activation: str = "linear", recurrent: bool | Sequence[bool] = False) -> NetworkSpec:
         """Spec ``n_in -> hidden... -> n_out`` with ``activation`` on hidden layers.
 
         Args:

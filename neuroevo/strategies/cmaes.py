@@ -42,7 +42,7 @@ class CMAESConfig:
     population: int = setting(0, "samples per generation, lambda (0: Hansen's default 4 + 3 ln n)")
     sigma: float = setting(0.5, "initial step size (standard deviation of every weight)")
 
-    def validate(self):
+    def validate(self) -> None:
         if self.population != 0 and self.population < 4:
             raise ConfigError(f"--population must be 0 (auto) or at least 4 for CMA-ES, got {self.population}")
         finite_positive(self, "sigma")

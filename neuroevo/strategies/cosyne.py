@@ -41,7 +41,7 @@ class CoSyNEConfig:
     mutation_scale: float = setting(0.3, "scale of the Cauchy mutation noise")
     permute: str = setting("fitness", "which weights are permuted: fitness (the paper's probability) or all")
 
-    def validate(self):
+    def validate(self) -> None:
         if self.population < 4:
             raise ConfigError(f"--population must be at least 4 for cosyne (its top quarter recombines), got "
                               f"{self.population}")

@@ -34,7 +34,7 @@ class OpenAIESConfig:
     beta1: float = setting(0.9, "Adam first-moment decay")
     beta2: float = setting(0.999, "Adam second-moment decay")
 
-    def validate(self):
+    def validate(self) -> None:
         if self.population < 2 or self.population % 2:
             raise ConfigError(f"--population must be an even number >= 2 for openai-es (mirrored pairs), got "
                               f"{self.population}")
