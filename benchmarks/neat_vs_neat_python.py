@@ -12,13 +12,14 @@ is also measured over 15 generations without stopping (``cartpole_throughput``),
 
 Usage::
 
-    python benchmarks/neat_vs_neat_python.py [--seed 0] [--out benchmarks/results/neat_vs_neat_python.json]
+    python benchmarks/neat_vs_neat_python.py [--seed 0] [--repeats 3] [--out benchmarks/results/neat_vs_neat_python.json]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 import tempfile
@@ -130,6 +131,7 @@ def neuroevo_run(ini: Path, seed: int, generations: int = MAX_GENERATIONS, stop:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--repeats", type=int, default=3, help="alternating runs of each side (medians reported)")
     p.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "neat_vs_neat_python.json"))
     args = p.parse_args(argv)
     try:
@@ -146,21 +148,28 @@ def main(argv=None) -> int:
         neuroevo_run(XOR_INI, args.seed + 1000, fitness=f"{fitness}:xor_batch")  # load the compiled kernels
         cart = cartpole_ini(tmp)
         neuroevo_run(cart, args.seed + 1000, env="CartPole-v1")
-        results["xor"] = {
-            "neuroevo": neuroevo_run(XOR_INI, args.seed, fitness=f"{fitness}:xor_batch"),
-            "neat_python": neat_python_run(XOR_INI, xor_neat_python, args.seed),
+        runs = {
+            "xor": (lambda: neuroevo_run(XOR_INI, args.seed, fitness=f"{fitness}:xor_batch"),
+                    lambda: neat_python_run(XOR_INI, xor_neat_python, args.seed)),
+            "cartpole": (lambda: neuroevo_run(cart, args.seed, env="CartPole-v1"),
+                         lambda: neat_python_run(cart, cartpole_neat_python_factory(args.seed), args.seed)),
+            # throughput once the networks balance: a fixed number of generations, no early stop
+            "cartpole_throughput": (
+                lambda: neuroevo_run(cart, args.seed, THROUGHPUT_GENERATIONS, stop=False, env="CartPole-v1"),
+                lambda: neat_python_run(cart, cartpole_neat_python_factory(args.seed), args.seed,
+                                        THROUGHPUT_GENERATIONS, stop=False)),
         }
-        results["cartpole"] = {
-            "neuroevo": neuroevo_run(cart, args.seed, env="CartPole-v1"),
-            "neat_python": neat_python_run(cart, cartpole_neat_python_factory(args.seed), args.seed),
-        }
-        # throughput once the networks balance: a fixed number of generations, no early stop
-        results["cartpole_throughput"] = {
-            "generations": THROUGHPUT_GENERATIONS,
-            "neuroevo": neuroevo_run(cart, args.seed, THROUGHPUT_GENERATIONS, stop=False, env="CartPole-v1"),
-            "neat_python": neat_python_run(cart, cartpole_neat_python_factory(args.seed), args.seed,
-                                           THROUGHPUT_GENERATIONS, stop=False),
-        }
+        for task, (ours, theirs) in runs.items():
+            # the two sides alternate, args.repeats times each, so a change of the machine's load hits both;
+            # each side's figures are those of its run with the median evaluations per second
+            pairs = [(ours(), theirs()) for _ in range(args.repeats)]
+            med = lambda rs: sorted(rs, key=lambda r: r["evaluations_per_second"])[len(rs) // 2]  # noqa: E731
+            results[task] = {"neuroevo": med([a for a, _ in pairs]), "neat_python": med([b for _, b in pairs]),
+                             "repeats": [{"neuroevo": a["evaluations_per_second"],
+                                          "neat_python": b["evaluations_per_second"]} for a, b in pairs]}
+            if task == "cartpole_throughput":
+                results[task]["generations"] = THROUGHPUT_GENERATIONS
+    results["load_average"] = list(os.getloadavg())
     for task in ("xor", "cartpole", "cartpole_throughput"):
         a, b = results[task]["neuroevo"], results[task]["neat_python"]
         results[task]["evaluations_per_second_ratio"] = a["evaluations_per_second"] / b["evaluations_per_second"]
@@ -168,7 +177,9 @@ def main(argv=None) -> int:
         print(f"{task:19s} neuroevo {a['evaluations_per_second']:10,.0f} eval/s, solved={a['solved']} in "
               f"{a['seconds']:.2f} s ({a['generations']} gen) | neat-python {b['evaluations_per_second']:8,.0f} "
               f"eval/s, solved={b['solved']} in {b['seconds']:.2f} s ({b['generations']} gen) | "
-              f"eval/s x{results[task]['evaluations_per_second_ratio']:.1f}, wall x{results[task]['wall_time_ratio']:.1f}")
+              f"eval/s x{results[task]['evaluations_per_second_ratio']:.1f}, wall x{results[task]['wall_time_ratio']:.1f}"
+              f" (medians of {args.repeats})")
+    print(f"load average {results['load_average'][0]:.1f}")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")

@@ -5,11 +5,18 @@ game kernels)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from neuroevo.strategies.neat.compile import NEATNetwork, NEATProgram, compile_genomes, population_outputs
 from neuroevo.strategies.neat.genome import Genome
 from neuroevo.strategies.neat.serialize import arrays_to_genomes, genomes_to_arrays
+
+if TYPE_CHECKING:
+    from neuroevo.networks.program import Program
+    from neuroevo.networks.spec import NetworkSpec
+    from neuroevo.strategies.base import Genomes
 
 
 class NEATGenomes:
@@ -29,11 +36,12 @@ class NEATGenomes:
         self.genomes = list(genomes)
         self.n_in, self.n_out, self.recurrent = int(n_in), int(n_out), bool(recurrent)
         self._compiled: NEATProgram | None = None
+        self._program: Program | None = None  # the kernels' graph program (cached)
 
     def __len__(self) -> int:
         return len(self.genomes)
 
-    def __getitem__(self, index) -> "NEATGenomes":
+    def __getitem__(self, index: slice | int) -> "NEATGenomes":
         sel = self.genomes[index] if isinstance(index, slice) else [self.genomes[int(index)]]
         return NEATGenomes(sel, self.n_in, self.n_out, self.recurrent)
 
@@ -41,7 +49,7 @@ class NEATGenomes:
         return NEATGenomes([g.copy() for g in self.genomes], self.n_in, self.n_out, self.recurrent)
 
     def __getstate__(self):
-        return {**self.__dict__, "_compiled": None}
+        return {**self.__dict__, "_compiled": None, "_program": None}
 
     @property
     def shape(self) -> tuple[int]:
@@ -66,7 +74,7 @@ class NEATGenomes:
         """Genome ``i`` as a callable network (``(n_in,) -> (n_out,)``; ``reset()`` for recurrent ones)."""
         return NEATNetwork(self.genomes[i], self.n_in, self.n_out, self.recurrent)
 
-    def outputs(self, X) -> np.ndarray:
+    def outputs(self, X: np.ndarray) -> np.ndarray:
         """(n, B, n_out) outputs of every genome on inputs X (B, n_in): rows independent (feed-forward) or a
         sequence from a zero state (recurrent)."""
         return population_outputs(self.compiled(), X)
@@ -75,13 +83,17 @@ class NEATGenomes:
         """Whether the game kernels compute these networks (only sigmoid, tanh, relu, identity and sum nodes)."""
         from neuroevo.strategies.neat.kernel import unsupported
 
+        if self._program is not None:
+            return True
         return unsupported(self.compiled()) is None
 
-    def program(self):
+    def program(self) -> Program:
         """The game kernels' graph program of these genomes (see :mod:`neuroevo.strategies.neat.kernel`)."""
         from neuroevo.strategies.neat.kernel import graph_program
 
-        return graph_program(self)
+        if self._program is None:
+            self._program = graph_program(self)
+        return self._program
 
     def sizes(self) -> np.ndarray:
         """(n, 2) int64: nodes and enabled connections of each genome."""
@@ -111,11 +123,11 @@ class NEATPolicy:
     def __init__(self, n_inputs: int, n_outputs: int):
         self.n_inputs, self.n_outputs = int(n_inputs), int(n_outputs)
 
-    def program(self, genomes: NEATGenomes):
+    def program(self, genomes: NEATGenomes) -> Program:
         return genomes.program()
 
 
-def policy_for(spec, genomes):
+def policy_for(spec: NetworkSpec, genomes: Genomes) -> NetworkSpec | NEATPolicy:
     """What a game kernel takes as its policy for ``genomes``: the spec for flat genomes, else a NEATPolicy."""
     if isinstance(genomes, np.ndarray):
         return spec

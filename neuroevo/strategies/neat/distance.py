@@ -8,6 +8,8 @@ milliseconds instead of seconds.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numba
 import numpy as np
 
@@ -15,7 +17,8 @@ from neuroevo.strategies.neat.config import NEATConfig
 from neuroevo.strategies.neat.genome import ACT, AGG, BIAS, ENABLED, INNOV, RESPONSE, WEIGHT, Genome
 
 
-def pack(genomes: list[Genome]):
+def pack(genomes: list[Genome]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                         np.ndarray]:
     """Padded arrays of the genes of ``genomes``, each genome's genes sorted."""
     P = len(genomes)
     C = max([len(g.conns) for g in genomes] + [1])
@@ -120,11 +123,11 @@ class Distances:
                              g.compatibility_disjoint_coefficient, g.compatibility_weight_coefficient,
                              g.compatibility_enable_penalty, g.compatibility_include_node_genes)
 
-    def matrix(self, rows, cols) -> np.ndarray:
+    def matrix(self, rows: Iterable[int], cols: Iterable[int]) -> np.ndarray:
         """(len(rows), len(cols)) float64 distances between genomes ``rows[i]`` and ``cols[j]``."""
         return _matrix(*self.packed, np.asarray(rows, np.int64), np.asarray(cols, np.int64), *self.coefficients)
 
 
-def distance_matrix(genomes: list[Genome], rows, cols, cfg: NEATConfig) -> np.ndarray:
+def distance_matrix(genomes: list[Genome], rows: Iterable[int], cols: Iterable[int], cfg: NEATConfig) -> np.ndarray:
     """(len(rows), len(cols)) float64 distances between ``genomes[rows[i]]`` and ``genomes[cols[j]]``."""
     return Distances(genomes, cfg).matrix(rows, cols)

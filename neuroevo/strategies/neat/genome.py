@@ -11,6 +11,8 @@ Node keys follow neat-python: inputs are -1..-n_in, outputs 0..n_out-1, hidden n
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 
 from neuroevo.strategies.neat.config import NEATConfig
@@ -34,7 +36,8 @@ class Genome:
 
     __slots__ = ("key", "nodes", "conns", "fitness")
 
-    def __init__(self, key: int, nodes: dict | None = None, conns: dict | None = None, fitness=None):
+    def __init__(self, key: int, nodes: dict | None = None, conns: dict | None = None,
+                 fitness: float | None = None):
         self.key = int(key)
         self.nodes: dict[int, list] = nodes if nodes is not None else {}
         self.conns: dict[tuple[int, int], list] = conns if conns is not None else {}
@@ -64,14 +67,14 @@ def _attr(name: str, cfg: NEATConfig) -> tuple:
             getattr(g, f"{name}_min_value"), getattr(g, f"{name}_max_value"), g.perturbation_type == "uniform")
 
 
-def _init(a: tuple, rng) -> float:
+def _init(a: tuple, rng: np.random.Generator) -> float:
     mean, stdev, uniform, lo, hi = a[0], a[1], a[2], a[6], a[7]
     if uniform:
         return float(rng.uniform(max(lo, mean - 2 * stdev), min(hi, mean + 2 * stdev)))
     return max(min(float(mean + stdev * rng.standard_normal()), hi), lo)
 
 
-def _mutate(v: float, a: tuple, rng) -> float:
+def _mutate(v: float, a: tuple, rng: np.random.Generator) -> float:
     rate, power, replace, lo, hi = a[3], a[4], a[5], a[6], a[7]
     r = rng.random()
     if r < rate:
@@ -93,7 +96,7 @@ def mutate_float(v: float, name: str, cfg: NEATConfig, rng: np.random.Generator)
     return _mutate(v, _attr(name, cfg), rng)
 
 
-def _init_choice(name: str, cfg: NEATConfig, rng) -> int:
+def _init_choice(name: str, cfg: NEATConfig, rng: np.random.Generator) -> int:
     table = ACTIVATIONS if name == "activation" else AGGREGATIONS
     default = getattr(cfg.genome, f"{name}_default")
     if default.lower() in ("random", "none"):
@@ -102,7 +105,7 @@ def _init_choice(name: str, cfg: NEATConfig, rng) -> int:
     return table[default]
 
 
-def _mutate_choice(code: int, name: str, cfg: NEATConfig, rng) -> int:
+def _mutate_choice(code: int, name: str, cfg: NEATConfig, rng: np.random.Generator) -> int:
     rate = getattr(cfg.genome, f"{name}_mutate_rate")
     if rate > 0 and rng.random() < rate:
         table = ACTIVATIONS if name == "activation" else AGGREGATIONS
@@ -111,19 +114,19 @@ def _mutate_choice(code: int, name: str, cfg: NEATConfig, rng) -> int:
     return code
 
 
-def new_node(cfg: NEATConfig, rng) -> list:
+def new_node(cfg: NEATConfig, rng: np.random.Generator) -> list:
     return [init_float("bias", cfg, rng), init_float("response", cfg, rng), _init_choice("activation", cfg, rng),
             _init_choice("aggregation", cfg, rng)]
 
 
-def _init_enabled(cfg: NEATConfig, rng) -> bool:
+def _init_enabled(cfg: NEATConfig, rng: np.random.Generator) -> bool:
     d = cfg.genome.enabled_default.lower()
     if d in ("random", "none"):
         return bool(rng.random() < 0.5)
     return d in ("1", "on", "yes", "true")
 
 
-def new_conn(innovation: int, cfg: NEATConfig, rng) -> list:
+def new_conn(innovation: int, cfg: NEATConfig, rng: np.random.Generator) -> list:
     return [innovation, init_float("weight", cfg, rng), _init_enabled(cfg, rng)]
 
 
@@ -190,37 +193,42 @@ def crossover(parent1: Genome, parent2: Genome, key: int, rng: np.random.Generat
     parent's structure. ``average``: matching genes take the mean of the parents' weights and biases instead
     (NEAT 1.0's ``mate_multipoint_avg``; other attributes still from either parent).
     """
+    if parent1.fitness is None or parent2.fitness is None:
+        raise ValueError(f"crossover needs evaluated parents (genomes {parent1.key} and {parent2.key})")
     if parent1.fitness > parent2.fitness:
         best, other = parent1, parent2
     else:
         best, other = parent2, parent1
     by_innov = {c[INNOV]: c for c in other.conns.values()}
     child = Genome(key)
-    for k, c1 in best.conns.items():
+    nc = len(best.conns)
+    u = rng.random(2 * nc + 4 * len(best.nodes)).tolist()  # the genome's draws at once: 2 a gene, 4 a node
+    conns, nodes, onodes = child.conns, child.nodes, other.nodes
+    for i, (k, c1) in enumerate(best.conns.items()):
         c2 = by_innov.get(c1[INNOV])
         if c2 is None:
-            child.conns[k] = list(c1)
+            conns[k] = list(c1)
             continue
-        pick = rng.random() > 0.5
-        w = 0.5 * (c1[WEIGHT] + c2[WEIGHT]) if average else (c1[WEIGHT] if pick else c2[WEIGHT])
-        enabled = True
-        if not (c1[ENABLED] and c2[ENABLED]):
-            enabled = not rng.random() < 0.75
-        child.conns[k] = [c1[INNOV], w, enabled]
-    for k, n1 in best.nodes.items():
-        n2 = other.nodes.get(k)
+        w = 0.5 * (c1[WEIGHT] + c2[WEIGHT]) if average else (c1[WEIGHT] if u[2 * i] > 0.5 else c2[WEIGHT])
+        enabled = bool(c1[ENABLED] and c2[ENABLED]) or u[2 * i + 1] >= 0.75
+        conns[k] = [c1[INNOV], w, enabled]
+    j = 2 * nc
+    for nk, n1 in best.nodes.items():
+        n2 = onodes.get(nk)
         if n2 is None:
-            child.nodes[k] = list(n1)
+            nodes[nk] = list(n1)
         else:
-            child.nodes[k] = [a if rng.random() > 0.5 else b for a, b in zip(n1, n2)]
+            nodes[nk] = [n1[0] if u[j] > 0.5 else n2[0], n1[1] if u[j + 1] > 0.5 else n2[1],
+                         n1[2] if u[j + 2] > 0.5 else n2[2], n1[3] if u[j + 3] > 0.5 else n2[3]]
             if average:
-                child.nodes[k][BIAS] = 0.5 * (n1[BIAS] + n2[BIAS])
+                nodes[nk][BIAS] = 0.5 * (n1[BIAS] + n2[BIAS])
+        j += 4
     return child
 
 
 # ---------------------------------------------------------------- mutation
 
-def creates_cycle(conns, src: int, dst: int) -> bool:
+def creates_cycle(conns: Iterable[tuple[int, int]], src: int, dst: int) -> bool:
     """Whether adding ``src -> dst`` to the (acyclic) connections ``conns`` makes a cycle."""
     if src == dst:
         return True
@@ -272,7 +280,7 @@ def mutate_structure(g: Genome, cfg: NEATConfig, rng: np.random.Generator, track
             delete_connection(g, cfg, rng, tracker)
 
 
-def _mutate_paper(g: Genome, cfg: NEATConfig, rng, tracker) -> None:
+def _mutate_paper(g: Genome, cfg: NEATConfig, rng: np.random.Generator, tracker: InnovationTracker) -> None:
     """The paper's scheme (NEAT 1.0's ``Genome::mutate``): an offspring gets an add-node mutation, or else an
     add-connection mutation, or else (with probability ``weight_mutate_genome_prob``) its weights and biases
     mutated gene by gene."""
@@ -289,7 +297,7 @@ def _mutate_paper(g: Genome, cfg: NEATConfig, rng, tracker) -> None:
             _mutate_attributes(g, cfg, rng)
 
 
-def _mutate_weights_neat1(g: Genome, cfg: NEATConfig, rng) -> None:
+def _mutate_weights_neat1(g: Genome, cfg: NEATConfig, rng: np.random.Generator) -> None:
     """NEAT 1.0's ``mutate_link_weights(power, 1.0, GAUSSIAN)`` over the connection weights (by innovation
     number) and then the node biases (the reference's bias-input connections): half the time "severe" (each
     value perturbed with probability 0.7, replaced 0.2, kept 0.1), else every value perturbed, except that in
@@ -320,7 +328,7 @@ def _mutate_weights_neat1(g: Genome, cfg: NEATConfig, rng) -> None:
             gene[slot] = max(min(step, hi), lo)
 
 
-def _mutate_values(v: np.ndarray, a: tuple, rng) -> np.ndarray:
+def _mutate_values(v: np.ndarray, a: tuple, rng: np.random.Generator) -> np.ndarray:
     """:func:`mutate_float` on every value of ``v`` at once (one draw per value and kind, vectorised)."""
     mean, stdev, uniform, rate, power, replace, lo, hi, uniform_step = a
     n = v.shape[0]
@@ -360,11 +368,11 @@ def mutate_attributes(genomes: list[Genome], cfg: NEATConfig, rng: np.random.Gen
                 n[AGG] = _mutate_choice(n[AGG], "aggregation", cfg, rng)
 
 
-def _mutate_attributes(g: Genome, cfg: NEATConfig, rng) -> None:
+def _mutate_attributes(g: Genome, cfg: NEATConfig, rng: np.random.Generator) -> None:
     mutate_attributes([g], cfg, rng)
 
 
-def add_node(g: Genome, cfg: NEATConfig, rng, tracker: InnovationTracker) -> None:
+def add_node(g: Genome, cfg: NEATConfig, rng: np.random.Generator, tracker: InnovationTracker) -> None:
     """Split an enabled connection ``a -> b`` into ``a -> new`` (weight 1) and ``new -> b`` (the old weight);
     the old connection is disabled and the new node starts with bias 0 (the paper, p. 107)."""
     enabled = [k for k, c in g.conns.items() if c[ENABLED]]
@@ -394,7 +402,7 @@ def add_node(g: Genome, cfg: NEATConfig, rng, tracker: InnovationTracker) -> Non
     g.conns[(node, dst)] = c_out
 
 
-def _neat1_split_choice(g: Genome, rng) -> tuple[int, int] | None:
+def _neat1_split_choice(g: Genome, rng: np.random.Generator) -> tuple[int, int] | None:
     """The connection NEAT 1.0's ``mutate_add_node`` splits (None: none found). Below 15 genes it favours old
     genes ("to avoid a chaining effect"): from the first enabled gene by innovation number it moves on to the
     next with probability 0.3 each, and gives up if it lands on a disabled gene or past the end; otherwise
@@ -412,7 +420,7 @@ def _neat1_split_choice(g: Genome, rng) -> tuple[int, int] | None:
     return None
 
 
-def add_connection(g: Genome, cfg: NEATConfig, rng, tracker: InnovationTracker) -> None:
+def add_connection(g: Genome, cfg: NEATConfig, rng: np.random.Generator, tracker: InnovationTracker) -> None:
     """Connect a random source (input or non-output node) to a random target node, unless the connection
     exists (then it is re-enabled if ``structural_mutation_surer``), joins two outputs, or (feed-forward)
     makes a cycle; such a pair is drawn again up to ``conn_add_tries`` times in all (NEAT 1.0 draws up to
@@ -436,7 +444,8 @@ def add_connection(g: Genome, cfg: NEATConfig, rng, tracker: InnovationTracker) 
         return
 
 
-def delete_node(g: Genome, cfg: NEATConfig, rng, tracker=None) -> None:
+def delete_node(g: Genome, cfg: NEATConfig, rng: np.random.Generator,
+                tracker: InnovationTracker | None = None) -> None:
     """Remove a random hidden node and its connections."""
     outs = set(output_keys(cfg))
     hidden = [n for n in g.nodes if n not in outs]
@@ -448,7 +457,8 @@ def delete_node(g: Genome, cfg: NEATConfig, rng, tracker=None) -> None:
     del g.nodes[node]
 
 
-def delete_connection(g: Genome, cfg: NEATConfig, rng, tracker=None) -> None:
+def delete_connection(g: Genome, cfg: NEATConfig, rng: np.random.Generator,
+                      tracker: InnovationTracker | None = None) -> None:
     """Remove a random connection."""
     if g.conns:
         keys = list(g.conns)

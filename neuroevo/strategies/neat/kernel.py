@@ -16,10 +16,17 @@ user fitness functions take every neat-python function).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numba
 import numpy as np
 
 from neuroevo.strategies.neat.compile import NEATProgram
+
+if TYPE_CHECKING:
+    from neuroevo.networks.program import Program
+    from neuroevo.strategies.neat.batch import NEATGenomes
+
 from neuroevo.strategies.neat.functions import ACTIVATIONS, AGGREGATIONS, KERNEL, KERNEL_ACTIVATIONS
 
 _OK = {c + KERNEL for c, _ in KERNEL_ACTIVATIONS.values()}
@@ -119,7 +126,7 @@ def _emit(node, ptr, act, bias, resp, src, weight, n_eval, n_slots, n_in, n_out,
             row[HEAD + k] = n_in + k
 
 
-def graph_program(batch):
+def graph_program(batch: NEATGenomes) -> Program:
     """The policy :class:`~neuroevo.networks.program.Program` of a :class:`NEATGenomes` batch.
 
     Returns:
