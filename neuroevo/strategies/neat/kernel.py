@@ -151,7 +151,7 @@ def graph_program(batch: NEATGenomes) -> Program:
     return Program(ints, params)
 
 
-def graph_program_python(batch):
+def graph_program_python(batch: NEATGenomes) -> Program:
     """:func:`graph_program` row by row in Python (the reference the tests compare it with)."""
     from neuroevo.networks.program import Program
 
