@@ -190,11 +190,17 @@ def cmd_evolve(args) -> int:
     gens = f"{result.generations} generation{'s' if result.generations != 1 else ''}"
     _say(args, f"{verb} after {gens}: best fitness {result.best_fitness:.6g}, "
                f"{result.evaluations:,} evaluations, {result.env_steps:,} env steps, {result.elapsed:.1f} s")
+    from neuroevo.units import best_agent_scores
+
+    game = best_agent_scores(folder, result.spec, result.best_genome, result.best_fitness)
+    if game is not None:
+        _say(args, game.line())
     _say(args, f"run folder: {folder}  (best.npz, history.csv, fitness.png, config.toml, checkpoint)")
     _emit(args, {"command": "evolve", "folder": str(folder), "solved": result.solved,
                  "stopped_by": result.stopped_by, "generations": result.generations,
                  "best_fitness": _finite(result.best_fitness), "evaluations": result.evaluations,
-                 "env_steps": result.env_steps, "elapsed_s": round(result.elapsed, 3)})
+                 "env_steps": result.env_steps, "elapsed_s": round(result.elapsed, 3),
+                 **({"best_agent": game.to_dict()} if game is not None else {})})
     return 0
 
 
