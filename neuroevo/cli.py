@@ -353,7 +353,7 @@ def _train_epilog() -> str:
 
 
 _COMMANDS = {
-    "evolve": "evolve agents (default: CartPole-v1)",
+    "evolve": "evolve agents: GA, CoSyNE, CMA-ES, OpenAI-ES or NEAT (default: a GA on CartPole-v1)",
     "evaluate": "score a saved agent on the real env (seeds never used in training)",
     "watch": "play a saved agent in a pygame window, or record a GIF / MP4",
     "envs": "list the built-in games and Gymnasium environments",
@@ -367,7 +367,7 @@ _COMMANDS = {
 def build_parser() -> argparse.ArgumentParser:
     from neuroevo import __version__
 
-    p = _Parser(prog="neuroevo", description="Evolve neural-network agents with genetic algorithms.",
+    p = _Parser(prog="neuroevo", description="Evolve neural-network agents by neuroevolution: a genetic algorithm, CoSyNE, CMA-ES, OpenAI-ES or NEAT.",
                 epilog="`neuroevo COMMAND --help` shows a command's options.")
     p.add_argument("--version", action="version", version=f"neuroevo {__version__}")
     sub = p.add_subparsers(dest="command", parser_class=_Parser, title="commands", metavar="COMMAND")
@@ -377,7 +377,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Defaults shown are the general ones; a built-in game (flappy, car) sets its own defaults "
         "(games/<game>/__init__.py), and a run's config.toml shows what it used."))
     e.add_argument("--config", metavar="TOML", help="TOML file with [task] [network] [run] sections and one per "
-                                                    "strategy ([ga] [cosyne] [cmaes] [openai-es])")
+                                                    "strategy ([ga] [cosyne] [cmaes] [openai-es] [neat])")
     e.add_argument("--resume", metavar="DIR", help="continue the run in DIR from its last checkpoint")
     _add_output_flags(e, json_too=True)
     _add_config_flags(e)

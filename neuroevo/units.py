@@ -20,6 +20,13 @@ from neuroevo.evaluation.registry import SCORE_KERNELS, SCORES, resolve_env_id
 from neuroevo.strategies.base import EPISODES, TRAIN_SEED_BOUND, generation_rng
 
 
+#: Env id -> what its fitness is, for a plot's axis (games whose fitness is not what a player counts).
+FITNESS_LABELS = {
+    "neuroevo/FlappyBird-v0": "frames alive + 25 x pipes, mean over the episodes",
+    "neuroevo/CarTrack-v0": "laps + time bonus (at most 0.1 a lap), mean over the episodes",
+}
+
+
 @dataclass(frozen=True)
 class GameScores:
     """The best agent's score in the game's unit.
