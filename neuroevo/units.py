@@ -42,16 +42,19 @@ class GameScores:
     scores: np.ndarray
     generation: int
     target_text: str = ""
+    tracks: int = 1  # the car: episodes are (track, seed) pairs
 
     def line(self) -> str:
         """``best agent: 3 laps in each of its 2 training episodes; target 3.2 = ...``."""
         s, n = self.scores, len(self.scores)
         unit = self.unit[:-1] if self.unit.endswith("s") and s.mean() == 1 else self.unit
+        episodes = f"{n} training episode{'s' if n != 1 else ''}"
+        if self.tracks > 1:
+            episodes += f" ({self.tracks} tracks x {n // self.tracks})"
         if s.min() == s.max():
-            text = f"best agent: {s[0]:,.0f} {unit} in {'each of its' if n > 1 else 'its'} {n} training episode" \
-                   f"{'s' if n != 1 else ''}"
+            text = f"best agent: {s[0]:,.0f} {unit} in {'each of its' if n > 1 else 'its'} {episodes}"
         else:
-            text = (f"best agent: {s.mean():,.4g} {unit} an episode on average over its {n} training episodes "
+            text = (f"best agent: {s.mean():,.4g} {unit} an episode on average over its {episodes} "
                     f"(min {s.min():,.0f}, max {s.max():,.0f})")
         return text + (f"; {self.target_text}" if self.target_text else "")
 
@@ -86,16 +89,18 @@ def best_agent_scores(folder: str | Path, spec, genome, best_fitness: float) -> 
         folder: the run folder (its ``config.toml`` and ``history.csv`` are read).
         spec: the network spec; genome: (n_params,) float64 the best genome; ``best_fitness`` its fitness.
     """
-    from neuroevo.config import resolve
+    from neuroevo.config import read_toml, resolve
     from neuroevo.schema import read_history
 
     folder = Path(folder)
     if not isinstance(genome, np.ndarray) or not (folder / "config.toml").exists():
         return None
-    config = resolve(str(folder / "config.toml"))
-    env_id = resolve_env_id(config.task.env)
-    if config.task.fitness or env_id not in SCORE_KERNELS:
+    recorded = read_toml(folder / "config.toml")  # the resolved config, read as a resume reads it
+    task = recorded.get("task", {})
+    env_id = resolve_env_id(task.get("env", ""))
+    if task.get("fitness") or env_id not in SCORE_KERNELS:
         return None
+    config = resolve(base=recorded)
     rows = read_history(folder / "history.csv")
     found = [int(r[0]) for r in rows if float(r[1]) == best_fitness]
     if not found:
@@ -107,5 +112,7 @@ def best_agent_scores(folder: str | Path, spec, genome, best_fitness: float) -> 
     fitness, scores = fn(spec, genome[None, :], seeds, **config.task.env_kwargs)
     if float(fitness[0]) != best_fitness:  # not the episodes it was scored on: say nothing rather than guess
         return None
+    track = config.task.env_kwargs.get("track", "")
+    tracks = len(str(track).split(",")) if isinstance(track, str) and track else 1
     return GameScores(env_id, SCORES[env_id][1], scores[0], found[0],
-                      target_in_unit(env_id, config.run.target, config.task.env_kwargs))
+                      target_in_unit(env_id, config.run.target, config.task.env_kwargs), tracks)

@@ -73,7 +73,12 @@ def test_the_summary_line_in_the_console(tmp_path, capsys):
     assert " laps " in line and "target 3.2 = 3 laps + 0.2 of time bonus" in line
 
 
-@pytest.mark.parametrize("argv", [["--env", "cartpole"], ["--env", "double-pole"]], ids=["cartpole", "double-pole"])
+FITNESS = str(__import__("pathlib").Path(__file__).parent / "fixtures" / "fitness_fns.py")
+
+
+@pytest.mark.parametrize("argv", [["--env", "cartpole"], ["--env", "double-pole"],
+                                  ["--fitness", f"{FITNESS}:sum_of_outputs", "--network", "3,4,2"]],
+                         ids=["cartpole", "double-pole", "user-fitness"])
 def test_no_unit_line_where_the_fitness_is_the_return(tmp_path, capsys, argv):
     lines, obj = run_evolve(capsys, *argv, "--generations", "1", "--population", "10", "--out", str(tmp_path / "r"))
     assert not any(x.startswith("best agent:") for x in lines) and "best_agent" not in obj
@@ -85,6 +90,8 @@ def test_the_line_reads_well():
     mixed = GameScores("neuroevo/FlappyBird-v0", "pipes", np.array([0.0, 1000.0]), 3, "x")
     assert mixed.line() == ("best agent: 500 pipes an episode on average over its 2 training episodes "
                             "(min 0, max 1,000); x")
+    car = GameScores("neuroevo/CarTrack-v0", "laps", np.full(4, 3.0), 8, "", tracks=2)
+    assert car.line() == "best agent: 3 laps in each of its 4 training episodes (2 tracks x 2)"
     assert target_in_unit("neuroevo/FlappyBird-v0", 61074.0, {}) == "target 61,074 = the 1,000-pipe cap in every episode"
     assert "fitness" in target_in_unit("neuroevo/FlappyBird-v0", 5000.0, {})
     assert target_in_unit("neuroevo/CarTrack-v0", float("nan"), {}) == ""
