@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from neuroevo.evaluation.registry import SCORE_KERNELS, SCORES, resolve_env_id
-from neuroevo.strategies.base import EPISODES, TRAIN_SEED_BOUND, generation_rng
+from neuroevo.network import NetworkSpec
+from neuroevo.strategies.base import EPISODES, TRAIN_SEED_BOUND, Genomes, generation_rng
 
 
 #: Env id -> what its fitness is, for a plot's axis (games whose fitness is not what a player counts).
@@ -81,7 +82,8 @@ def target_in_unit(env_id: str, target: float, env_kwargs: dict) -> str:
     return ""
 
 
-def best_agent_scores(folder: str | Path, spec, genome, best_fitness: float) -> GameScores | None:
+def best_agent_scores(folder: str | Path, spec: NetworkSpec, genome: Genomes,
+                      best_fitness: float) -> GameScores | None:
     """The score in the game's unit of a run's best genome, or None (not a built-in game with a score, a
     NEAT genome, or the generation that found it cannot be told from ``history.csv``).
 
