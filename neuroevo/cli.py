@@ -295,7 +295,7 @@ def cmd_bench(args) -> int:
     task = task_name(args.task, args.velocities)
     out = args.out or f"runs/bench-{task}-{args.algorithm}"
     data = run_bench(task, args.algorithm, args.runs, workers=args.workers, seed0=args.seed, out=out,
-                     log=None if args.quiet else print)
+                     log=None if args.quiet else print, max_evaluations=args.max_evaluations)
     s = data["summary"]
     mean = "-" if s["mean_evaluations"] is None else f"{s['mean_evaluations']:,.0f}"
     print(f"{task} with {args.algorithm}: {s['solved']}/{s['runs']} runs solved, mean evaluations {mean}")
@@ -469,6 +469,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--runs", type=int, default=50, help="independent runs (default 50)")
     b.add_argument("--workers", type=int, default=1, help="processes running runs in parallel (default 1)")
     b.add_argument("--seed", type=int, default=0, help="seed of the first run (runs use seed, seed+1, ...)")
+    b.add_argument("--max-evaluations", type=int, default=None,
+                   help="evaluation budget per run, never exceeded (default: the tuned settings' budget)")
     b.add_argument("--out", help="output folder (default runs/bench-<task>-<algorithm>)")
     b.add_argument("--quiet", action="store_true", help="no line per run")
     b.set_defaults(func=cmd_bench)
