@@ -64,6 +64,28 @@ SETTINGS = {
                      "elitism": 2},
         "init_scale": 2.0, "max_evaluations": 50_000,
     },
+    # CMA-ES and CoSyNE (tuned on 8-10 seeds, /work/wt/NOTES-search.md). With velocities: Igel's (2003) setting
+    # of a single tanh neuron on the six inputs; without: an Elman layer of 3 linear units and a linear output
+    # (clipped to [-1, 1] by the task), i.e. a linear controller with a third-order memory that can form the
+    # missing velocities from differences; tanh hidden units stalled near 100 steps balanced here.
+    ("double-pole-velocities", "cmaes"): {
+        "network": {"hidden": [], "activation": "tanh", "output_activation": "tanh"},
+        "strategy": {"population": 16, "sigma": 3.0}, "init_scale": 1.0, "max_evaluations": 30_000,
+    },
+    ("double-pole-velocities", "cosyne"): {
+        "network": {"hidden": [], "activation": "tanh", "output_activation": "tanh"},
+        "strategy": {"population": 20, "mutation_rate": 0.3, "mutation_scale": 0.3, "permute": "all"},
+        "init_scale": 1.0, "max_evaluations": 30_000,
+    },
+    ("double-pole-no-velocities", "cosyne"): {
+        "network": {"hidden": [3], "recurrent": True, "activation": "linear", "output_activation": "linear"},
+        "strategy": {"population": 20, "mutation_rate": 0.3, "mutation_scale": 0.3, "permute": "all"},
+        "init_scale": 1.0, "max_evaluations": 50_000,
+    },
+    ("double-pole-no-velocities", "cmaes"): {
+        "network": {"hidden": [3], "recurrent": True, "activation": "linear", "output_activation": "linear"},
+        "strategy": {"population": 0, "sigma": 0.3}, "init_scale": 1.0, "max_evaluations": 50_000,
+    },
     ("single-pole", "ga"): {
         "network": {"hidden": [], "activation": "tanh", "output_activation": "tanh"},
         "strategy": {"population": 20, "selection": "tournament", "tournament_size": 3, "crossover": "uniform",

@@ -54,15 +54,16 @@ def test_markov_ga_50_runs(tmp_path):
 def test_no_velocities_best_strategy_50_runs(tmp_path):
     """Done-when: without velocities, 50/50 solved with a mean of at most 3,000 evaluations, each solution
     passing the 200-of-625 generalisation test."""
-    data = run_bench("double-pole-no-velocities", "ga", 50, workers=2, out=tmp_path)
+    data = run_bench("double-pole-no-velocities", "cosyne", 50, workers=2, out=tmp_path)  # our best here
     s = data["summary"]
-    assert s["solved"] == 50 and s["mean_evaluations"] <= 3_000 and s["min_generalisation"] >= 200
+    assert s["min_generalisation"] >= 200  # every solution passes the generalisation test (the definition)
+    assert s["solved"] == 50 and s["mean_evaluations"] <= 3_000
 
 
 @pytest.mark.slow
 def test_velocities_best_strategy_50_runs(tmp_path):
     """Done-when: with velocities, the best strategy solves 50/50 with a mean of at most 900 evaluations."""
-    data = run_bench("double-pole-velocities", "ga", 50, workers=2, out=tmp_path)
+    data = run_bench("double-pole-velocities", "ga", 50, workers=2, out=tmp_path)  # our best here
     s = data["summary"]
     assert s["solved"] == 50 and s["mean_evaluations"] <= 900
 
