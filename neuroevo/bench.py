@@ -355,26 +355,32 @@ def _atomic_text(path: Path, text: str) -> None:
 
 
 def plot(data: dict, path: Path) -> None:
-    """Fraction of runs solved against evaluations (an empirical CDF), published means as vertical lines."""
+    """Fraction of runs solved against evaluations (an empirical CDF) with this bench's mean as a solid line,
+    the published means as dashed lines and the budget as a dotted one; the legend sits beside the axes."""
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(7, 4.2), dpi=110)
+    fig = Figure(figsize=(11, 4.2), dpi=110)
     ax = fig.add_subplot()
     runs = data["runs"]
     ev = np.sort([r["evaluations"] for r in runs if r["solved"]])
     if len(ev):
         y = np.arange(1, len(ev) + 1) / len(runs)
-        ax.step(np.concatenate([[0], ev]), np.concatenate([[0], y]), where="post", lw=2,
-                label=f"neuroevo {data['algorithm']} ({len(ev)}/{len(runs)} solved)")
+        line, = ax.step(np.concatenate([[0], ev]), np.concatenate([[0], y]), where="post", lw=2,
+                        label=f"neuroevo {data['algorithm']} ({len(ev)}/{len(runs)} solved)")
+        ax.axvline(ev.mean(), color=line.get_color(), ls="-.", lw=1.2,
+                   label=f"neuroevo {data['algorithm']}: {ev.mean():,.0f} (mean of the solved runs)")
     colours = ["#888", "#c55", "#5a5", "#55c", "#c8c", "#cc5"]
     for (name, mean), c in zip(data["published"]["mean_evaluations"].items(), colours):
         ax.axvline(mean, color=c, ls="--", lw=1, label=f"{name}: {mean:,} (mean, published)")
+    budget = data.get("settings", {}).get("max_evaluations")
+    if budget:
+        ax.axvline(budget, color="k", ls=":", lw=1, label=f"budget: {budget:,} evaluations per run")
     ax.set_xscale("log")
     ax.set_xlabel("evaluations (genomes scored)")
     ax.set_ylabel("fraction of runs solved")
     ax.set_ylim(0, 1.02)
     ax.set_title(data["task"])
-    ax.legend(fontsize=7, loc="upper left", framealpha=0.9)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), framealpha=0.9)
     ax.grid(alpha=0.3)
     fig.tight_layout()
     buf = io.BytesIO()
