@@ -207,7 +207,10 @@ def _run_strategy(method, env, env_kwargs, seed, budget, hidden, activation, eva
     e.close()
     config = resolve(flags={"task": {"env": env_id}, "run": {"algorithm": method, "seed": seed}})
     name = attribute(get_strategy(method).section)
-    sized, sizing = size_to_budget(getattr(config, name), config.task.episodes, budget, max_steps)
+    auto = make_strategy(config, spec).population_size if getattr(getattr(config, name), "population", None) == 0 \
+        else None  # an automatic population (CMA-ES): kept, but its episodes are sized for it
+    sized, sizing = size_to_budget(getattr(config, name), config.task.episodes, budget, max_steps,
+                                   auto_population=auto)
     setattr(config, name, sized)
     task = task_for_env(env_id, spec, env_kwargs)
     task.warmup()
@@ -399,6 +402,9 @@ def plot_curves(results, png_path, name, budget, is_env) -> Path:
             with warnings.catch_warnings():  # all-NaN columns before the first evaluation
                 warnings.simplefilter("ignore", RuntimeWarning)
                 mean, lo, hi = np.nanmean(vals, 0), np.nanmin(vals, 0), np.nanmax(vals, 0)
+            # the mean only where every seed has evaluated once: before that it would be the mean of the
+            # fastest seeds' first points, a spurious start high above where the curve really begins
+            mean = np.where(np.isnan(vals).any(axis=0), np.nan, mean)
             line, = ax.plot(grid, mean, label=m)
             ax.fill_between(grid, lo, hi, color=line.get_color(), alpha=0.15)
     threshold = next(iter(results.values()))[0].threshold

@@ -96,3 +96,47 @@ def test_a_method_that_cannot_fit_is_marked_and_not_drawn(tmp_path, monkeypatch)
     assert "| ga | population 10 x 1 episode (sized to the budget) | 0/1, cannot fit the budget on 1 |" in md
     assert labels and all("ga" not in axes for axes in labels)  # no legend entry without a line
     assert all("reinforce" in axes for axes in labels)
+
+
+def test_an_automatic_population_keeps_its_size_but_its_episodes_are_sized():
+    """CMA-ES's automatic lambda is not lowered, but 10 episodes x 20 genomes x 500 steps would leave one
+    generation of a 100,000-step budget: its episodes are sized so 4 generations fit, like the GA's."""
+    from neuroevo.budget import size_to_budget
+    from neuroevo.strategies.cmaes import CMAESConfig
+
+    cfg, s = size_to_budget(CMAESConfig(), 10, 100_000, 500, auto_population=20)
+    assert cfg.population == 0 and (s.population, s.episodes, s.sized) == (20, 2, True)  # 20 x 2 x 500 x 4
+    assert s.describe() == "population 20 x 2 episodes (sized to the budget)"
+    cfg, s = size_to_budget(CMAESConfig(), 10, 10**9, 500, auto_population=20)
+    assert (s.episodes, s.sized) == (10, False)
+    cfg, s = size_to_budget(CMAESConfig(), 10, 100_000, 500)
+    assert (s.population, s.episodes, s.sized) == (0, 10, False)  # not told the population: left as it is
+
+
+def test_the_mean_curve_starts_where_every_seed_has_evaluated(tmp_path, monkeypatch):
+    """The mean over seeds is drawn only where every seed has a point: earlier it would be the mean of the
+    fastest seeds' first evaluations (the GA's curve started at ~485 and dipped to ~350 in the plot)."""
+    import matplotlib.figure
+
+    from neuroevo.compare import plot_curves
+    from neuroevo.baselines.common import TrainResult
+
+    lines, original = [], matplotlib.figure.Figure.savefig
+
+    def savefig(self, *a, **k):
+        lines.extend(line.get_ydata() for ax in self.axes for line in ax.get_lines() if line.get_label() == "m")
+        return original(self, *a, **k)
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", savefig)
+    cols = ["env_steps", "seconds", "eval_return"]
+    runs = []
+    for first in (100.0, 600.0):  # seed 0 evaluates at step 100 (return 500), seed 1 only at step 600
+        curve = np.array([[first, first / 1000, 500.0 if first == 100 else 100.0], [900.0, 0.9, 200.0]])
+        runs.append(TrainResult(method="m", spec=None, genome=None, env_id="CartPole-v1", env_kwargs={},
+                                columns=tuple(cols), curve=curve, env_steps=900, seconds=0.9, threshold=475.0,
+                                steps_to_threshold=None, seconds_to_threshold=None, best_eval=500.0))
+    plot_curves({"m": runs}, tmp_path / "c.png", "t", 1000, True)
+    steps_mean = lines[0]
+    grid = np.linspace(0, 1000, 400)
+    assert np.all(np.isnan(steps_mean[grid < 600]))  # seed 1 has no point yet: no mean, only the band
+    assert np.allclose(steps_mean[(grid >= 600) & (grid < 900)], 300.0)  # (500 + 100) / 2
