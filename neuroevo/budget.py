@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 #: Generations that must fit in the budget when every episode runs to the step limit.
 MIN_GENERATIONS = 4
@@ -46,8 +47,9 @@ class Sizing:
         return f"population {self.population}{ep}" + (" (sized to the budget)" if self.sized else "")
 
 
-def size_to_budget(strategy_config, episodes: int, budget: int, max_episode_steps: int | None,
-                   unit_cost: int | None = None, field: str = "population", auto_population: int | None = None):
+def size_to_budget(strategy_config: Any, episodes: int, budget: int, max_episode_steps: int | None,
+                   unit_cost: int | None = None, field: str = "population",
+                   auto_population: int | None = None) -> tuple[Any, Sizing]:
     """``(strategy_config, Sizing)``: the config with its population lowered (if it has one) and the sizing.
 
     Args:
