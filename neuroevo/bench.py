@@ -332,7 +332,7 @@ def markdown(data: dict) -> str:
                  f"{fmt(s['median_evaluations'])} | {fmt(s['max_evaluations'])} | {gen} | {s['wall_s']:.1f} |")
     for name, mean in data["published"]["mean_evaluations"].items():
         lines.append(f"| {name} (published) | - | {mean:,} | - | - | - | - |")
-    budget = s.get("max_evaluations_budget")
+    budget = s.get("max_evaluations_budget") or data.get("settings", {}).get("max_evaluations")
     lines += ["", f"Budget: at most {budget:,} evaluations per run (never exceeded; a run not solved within it "
                   "counts as not solved)." if budget else "Budget: not recorded."]
     for seed, note in s.get("noted", {}).items():
