@@ -113,30 +113,33 @@ def test_an_automatic_population_keeps_its_size_but_its_episodes_are_sized():
     assert (s.population, s.episodes, s.sized) == (0, 10, False)  # not told the population: left as it is
 
 
-def test_the_mean_curve_starts_where_every_seed_has_evaluated(tmp_path, monkeypatch):
-    """The mean over seeds is drawn only where every seed has a point: earlier it would be the mean of the
-    fastest seeds' first evaluations (the GA's curve started at ~485 and dipped to ~350 in the plot)."""
-    import matplotlib.figure
+def test_the_curve_starts_where_every_seed_has_been_evaluated():
+    """issue 13 (plots): the GA's mean line began at one seed's 480 and fell to 350 as the others joined."""
+    from neuroevo.compare import mean_band
 
-    from neuroevo.compare import plot_curves
-    from neuroevo.baselines.common import TrainResult
+    vals = np.array([[np.nan, 480.0, 480.0, 500.0],
+                     [np.nan, np.nan, 220.0, 300.0]])
+    mean, lo, hi = mean_band(vals)
+    assert np.isnan(mean[:2]).all() and np.isnan(lo[:2]).all() and np.isnan(hi[:2]).all()
+    np.testing.assert_allclose(mean[2:], [350.0, 400.0])
+    np.testing.assert_allclose(lo[2:], [220.0, 300.0]) and np.testing.assert_allclose(hi[2:], [480.0, 500.0])
 
-    lines, original = [], matplotlib.figure.Figure.savefig
 
-    def savefig(self, *a, **k):
-        lines.extend(line.get_ydata() for ax in self.axes for line in ax.get_lines() if line.get_label() == "m")
-        return original(self, *a, **k)
+def test_bench_plot_draws_to_the_budget(tmp_path, monkeypatch):
+    """The bench plot: the solved fraction is drawn up to the evaluation budget (it stopped at the last
+    solved run)."""
+    import matplotlib.axes
 
-    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", savefig)
-    cols = ["env_steps", "seconds", "eval_return"]
-    runs = []
-    for first in (100.0, 600.0):  # seed 0 evaluates at step 100 (return 500), seed 1 only at step 600
-        curve = np.array([[first, first / 1000, 500.0 if first == 100 else 100.0], [900.0, 0.9, 200.0]])
-        runs.append(TrainResult(method="m", spec=None, genome=None, env_id="CartPole-v1", env_kwargs={},
-                                columns=tuple(cols), curve=curve, env_steps=900, seconds=0.9, threshold=475.0,
-                                steps_to_threshold=None, seconds_to_threshold=None, best_eval=500.0))
-    plot_curves({"m": runs}, tmp_path / "c.png", "t", 1000, True)
-    steps_mean = lines[0]
-    grid = np.linspace(0, 1000, 400)
-    assert np.all(np.isnan(steps_mean[grid < 600]))  # seed 1 has no point yet: no mean, only the band
-    assert np.allclose(steps_mean[(grid >= 600) & (grid < 900)], 300.0)  # (500 + 100) / 2
+    from neuroevo import bench
+
+    data = {"task": "t", "algorithm": "ga", "settings": {"max_evaluations": 1000},
+            "runs": [{"solved": True, "evaluations": 100}, {"solved": True, "evaluations": 300},
+                     {"solved": False, "evaluations": 1000}],
+            "published": {"mean_evaluations": {"X": 500}, "source": "s"}}
+    steps, real_step = [], matplotlib.axes.Axes.step
+    monkeypatch.setattr(matplotlib.axes.Axes, "step",
+                        lambda self, x, y, *a, **k: steps.append((list(x), list(y))) or real_step(self, x, y, *a, **k))
+    bench.plot(data, tmp_path / "e.png")
+    assert (tmp_path / "e.png").read_bytes()[:4] == b"\x89PNG"
+    (x, y), = steps
+    assert x[-1] == 1000 and y[-1] == pytest.approx(2 / 3) and y[1:3] == pytest.approx([1 / 3, 2 / 3])
