@@ -34,6 +34,22 @@ def _load_lane(lane, item, ints, genomes, starts, wt, rows, memory, state, t, it
     items[lane] = item
 
 
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def _step_lanes(y, state, sin_t, cos_t, t, max_steps, done):
+    """The Euler step of every lane (``state`` (4, lanes), updated) from the network outputs ``y`` (2,
+    lanes; action = the first argmax) and the lanes' ``sin``/``cos`` of the angle; ``t`` += 1 and ``done``
+    = terminated or at ``max_steps``. No calls, no inner loop, no branch: LLVM packs it (8 lanes per zmm
+    instruction; ``benchmarks/roofline.py`` counts the packed instructions of this loop)."""
+    prefer_wide_vectors()
+    for lane in range(state.shape[1]):
+        action = 1 if y[1, lane] > y[0, lane] else 0  # np.argmax's first-index tie rule, 2 outputs
+        s0, s1, s2, s3, d = dynamics_sc(state[0, lane], state[1, lane], state[2, lane], state[3, lane],
+                                        action, sin_t[lane], cos_t[lane])
+        state[0, lane], state[1, lane], state[2, lane], state[3, lane] = s0, s1, s2, s3
+        t[lane] += 1
+        done[lane] = d | (t[lane] >= max_steps)
+
+
 @numba.njit(cache=True, error_model="numpy")
 def _population_returns(ints, genomes, starts, max_steps, returns):
     """Every (genome, episode) pair, LANES at a time; a lane whose episode ends takes the next pair.
@@ -64,24 +80,15 @@ def _population_returns(ints, genomes, starts, max_steps, returns):
             next_item += 1
             active += 1
     while active > 0:
+        lanes = state.shape[1]  # LANES, as a run-time trip count: LLVM then packs the loops, not unrolls them
         for i in range(4):
-            for lane in range(LANES):
+            for lane in range(lanes):
                 x[i, lane] = np.float64(np.float32(state[i, lane]))
         y = policy_step_lanes(ints, rows, wt, memory, x, buf_a, buf_b)
-        for lane in range(LANES):
+        for lane in range(lanes):
             sin_t[lane] = np.sin(state[2, lane])
             cos_t[lane] = np.cos(state[2, lane])
-        for lane in range(LANES):
-            # first argmax of the outputs (np.argmax's tie rule); CartPole-v1 networks have 2 outputs
-            best = 0
-            for j in range(1, y.shape[0]):
-                if y[j, lane] > y[best, lane]:
-                    best = j
-            s0, s1, s2, s3, d = dynamics_sc(state[0, lane], state[1, lane], state[2, lane], state[3, lane],
-                                            best, sin_t[lane], cos_t[lane])
-            state[0, lane], state[1, lane], state[2, lane], state[3, lane] = s0, s1, s2, s3
-            t[lane] += 1
-            done[lane] = d | (t[lane] >= max_steps)
+        _step_lanes(y, state, sin_t, cos_t, t, max_steps, done)
         for lane in range(LANES):
             if not done[lane] or items[lane] < 0:
                 continue
