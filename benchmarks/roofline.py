@@ -11,7 +11,9 @@
 3. The limit of one core is ``1 / max(slots / slot_rate, divisions / division_rate)`` steps/s (every slot
    and division in packed SIMD, the two units overlapped: an upper bound, not a prediction); two cores
    double it.
-4. Measures each kernel on the same pinned core, per CPU-second (robust to other processes on a loaded
+4. Records the assembly evidence that CartPole's physics runs packed (:func:`physics_assembly`: the
+   instructions of its lane step, ``zmm`` = 8 lanes per instruction).
+5. Measures each kernel on the same pinned core, per CPU-second (robust to other processes on a loaded
    machine) and per wall second, and Gymnasium's ``CartPoleVectorEnv`` (NumPy, batched 4-16-2 forward pass)
    as a peer; other peers (gymnax, evosax, envpool) are listed when installed.
 
@@ -71,26 +73,50 @@ def _div_loop(x, c, n):
     return x
 
 
-def packed_instructions(fn, *args) -> dict:
-    """Counts of packed (zmm/ymm/xmm) and scalar FMA and division instructions in ``fn``'s assembly."""
-    import re
-    import warnings
+OPS = ("vfmadd", "vdiv")
+PHYSICS_OPS = ("vmul", "vadd", "vsub", "vdiv", "vcmp")
 
-    fn(*args)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # "Inspection disabled for cached code": recompiled below
-        asm = fn.inspect_asm(fn.signatures[0])
-    if len(asm.splitlines()) < 5:  # loaded from Numba's cache: no assembly kept
-        fn = numba.njit(fn.py_func, fastmath=fn.targetoptions.get("fastmath", False),
-                        error_model=fn.targetoptions.get("error_model", "python"))
-        fn(*args)
-        asm = fn.inspect_asm(fn.signatures[0])
+
+def _count(asm: str, ops) -> dict:
+    """Counts of packed (zmm/ymm/xmm ``...pd``) and scalar (``...sd``) float64 instructions ``ops`` in ``asm``."""
+    import re
+
     out = {}
-    for op in ("vfmadd", "vdiv"):
+    for op in ops:
         for reg in ("zmm", "ymm", "xmm"):
             out[f"{op} packed {reg}"] = len(re.findall(rf"\t{op}\w*pd\s[^\n]*%{reg}", asm))
         out[f"{op} scalar"] = len(re.findall(rf"\t{op}\w*sd\s", asm))
     return out
+
+
+def assembly(fn, *args) -> str:
+    """The x86 assembly of jitted ``fn`` for ``args`` (compiled afresh: cached code keeps no assembly)."""
+    import warnings
+
+    fresh = numba.njit(fn.py_func, fastmath=fn.targetoptions.get("fastmath", False),
+                       error_model=fn.targetoptions.get("error_model", "python"))
+    fresh(*args)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fresh.inspect_asm(fresh.signatures[0])
+
+
+def packed_instructions(fn, *args) -> dict:
+    """Counts of packed (zmm/ymm/xmm) and scalar FMA and division instructions in ``fn``'s assembly."""
+    return _count(assembly(fn, *args), OPS)
+
+
+def physics_assembly() -> dict:
+    """Evidence that CartPole's physics runs packed: the instructions of ``games.cartpole.kernel._step_lanes``
+    (the Euler step of all lanes, inlined into the kernel), compiled alone for 32 lanes. Its 4 divisions,
+    multiplies, adds and compares per lane appear as ``zmm`` (8 lanes) instructions; the scalar ones are
+    LLVM's remainder loop for a lane count not divisible by 8 (not run: 32 lanes)."""
+    from games.cartpole.kernel import _step_lanes
+    from neuroevo.networks import LANES
+
+    args = (np.zeros((2, LANES)), np.zeros((4, LANES)), np.zeros(LANES), np.ones(LANES),
+            np.zeros(LANES, dtype=np.int64), 500, np.zeros(LANES, dtype=np.bool_))
+    return {"function": "games.cartpole.kernel._step_lanes", **_count(assembly(_step_lanes, *args), PHYSICS_OPS)}
 
 
 def _rate(fn, ops_per_call, seconds: float) -> float:
@@ -117,6 +143,7 @@ def machine_rates(seconds: float) -> dict:
     divs = _rate(lambda: _div_loop(y, 2.0, n // 4), CHAINS * REPEAT * (n // 4), seconds)
     asm = {"fma loop": packed_instructions(_fma_loop, np.full(CHAINS, 1.5), 0.9999999, 1e-7, 1),
            "division loop": packed_instructions(_div_loop, np.full(CHAINS, 1.5), 2.0, 1)}
+    asm["CartPole physics loop"] = physics_assembly()
     return {"slots_per_s": slots, "divisions_per_s": divs, "assembly": asm}
 
 
@@ -270,6 +297,10 @@ def main(argv=None) -> dict:
         print(f"| {r['kernel']:28s} | {r['slots_per_step']:10d} | {r['divisions_per_step']:8d} | "
               f"{r['limit_steps_per_s_1core'] / 1e6:10.1f} M | {r['steps_per_cpu_s'] / 1e6:7.2f} M | "
               f"{100 * r['fraction_of_limit']:7.1f} % |")
+    phys = rates["assembly"]["CartPole physics loop"]
+    print("CartPole physics loop (_step_lanes) assembly: " + ", ".join(
+        f"{op} {phys[f'{op} packed zmm']} zmm / {phys[f'{op} packed ymm']} ymm / {phys[f'{op} scalar']} scalar"
+        for op in PHYSICS_OPS))
     absent = [m for m, ok in peers.items() if not ok]
     if absent:
         print("not installed here: " + ", ".join(absent))
