@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 from dataclasses import fields
+from pathlib import Path
 
 from neuroevo.config import SECTIONS, STRATEGY_SECTIONS, field_type
 from neuroevo.errors import NeuroevoError
@@ -93,6 +94,12 @@ def _config_help(f, cls) -> str:
     return f"{f.metadata['help']} (default: {default})"
 
 
+def _decapitalise(text: str) -> str:
+    """``The genetic algorithm`` -> ``the genetic algorithm``; names (``CoSyNE``, ``OpenAI-ES``) unchanged."""
+    first = text.split(" ", 1)[0]
+    return text[0].lower() + text[1:] if first[1:] == first[1:].lower() else text
+
+
 def _add_config_flags(p: argparse.ArgumentParser) -> None:
     """One flag per config field (``--mutation-rate``), stored as ``section.key``; defaults come later.
 
@@ -105,7 +112,7 @@ def _add_config_flags(p: argparse.ArgumentParser) -> None:
         title = f"{what} ([{section}] in a TOML file)"
         if section in STRATEGY_SECTIONS:
             names = [n for n, c in STRATEGIES.items() if c.section == section]
-            title = f"--algorithm {' / '.join(names)}: {what[0].lower() + what[1:]} ([{section}] in a TOML file)"
+            title = f"--algorithm {' / '.join(names)}: {_decapitalise(what)} ([{section}] in a TOML file)"
             shared = [f"--{f.name.replace('_', '-')}" for f in fields(cls) if f.name in added]
             group = p.add_argument_group(title, f"also {', '.join(shared)} (above)" if shared else None)
         else:
@@ -186,6 +193,7 @@ def cmd_evolve(args) -> int:
     else:
         config = resolve(args.config, flags)
         result, folder = run.start(config, show_progress=progress)
+    args.run_folder = folder  # the run is complete: an interrupt from here on keeps it (see _interrupted)
     verb = "solved" if result.solved else "finished"
     gens = f"{result.generations} generation{'s' if result.generations != 1 else ''}"
     _say(args, f"{verb} after {gens}: best fitness {result.best_fitness:.6g}, "
@@ -292,10 +300,16 @@ def cmd_compare(args) -> int:
 def cmd_bench(args) -> int:
     from neuroevo.bench import run_bench, task_name
 
+    from neuroevo.runfolder import claim, free_folder
+
     task = task_name(args.task, args.velocities)
-    out = args.out or f"runs/bench-{task}-{args.algorithm}"
-    data = run_bench(task, args.algorithm, args.runs, workers=args.workers, seed0=args.seed, out=out,
-                     log=None if args.quiet else print)
+    out = Path(args.out) if args.out else free_folder(f"bench-{task}-{args.algorithm}")
+    lock = claim(out, "bench")  # a new or empty folder, or one bench made: refused otherwise, unchanged
+    try:
+        data = run_bench(task, args.algorithm, args.runs, workers=args.workers, seed0=args.seed, out=out,
+                         log=None if args.log_level > 20 else print)
+    finally:
+        lock.release()
     s = data["summary"]
     mean = "-" if s["mean_evaluations"] is None else f"{s['mean_evaluations']:,.0f}"
     print(f"{task} with {args.algorithm}: {s['solved']}/{s['runs']} runs solved, mean evaluations {mean}")
@@ -469,8 +483,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--runs", type=int, default=50, help="independent runs (default 50)")
     b.add_argument("--workers", type=int, default=1, help="processes running runs in parallel (default 1)")
     b.add_argument("--seed", type=int, default=0, help="seed of the first run (runs use seed, seed+1, ...)")
-    b.add_argument("--out", help="output folder (default runs/bench-<task>-<algorithm>)")
-    b.add_argument("--quiet", action="store_true", help="no line per run")
+    b.add_argument("--out", help="output folder (default runs/bench-<task>-<algorithm>, suffixed if taken)")
+    _add_output_flags(b)
     b.set_defaults(func=cmd_bench)
     return p
 
@@ -520,8 +534,8 @@ def main(argv=None) -> int:
 
 def _interrupted(e: KeyboardInterrupt, args) -> str:
     """The truthful one-line message of an interrupt: resumable or not, and what to run next."""
-    folder = getattr(e, "folder", None)
-    if folder is not None and getattr(e, "resumable", False):
+    folder = getattr(e, "folder", None) or getattr(args, "run_folder", None)
+    if folder is not None and getattr(e, "resumable", True):
         return f"interrupted; the last checkpoint is kept (continue with: neuroevo evolve --resume {folder})"
     if args.command == "evolve" and not getattr(args, "resume", None):
         return "interrupted before the run folder held a checkpoint; nothing to resume: run the same command again"
@@ -531,17 +545,27 @@ def _interrupted(e: KeyboardInterrupt, args) -> str:
     return "interrupted"
 
 
+def _ignore_signals() -> None:
+    import signal
+
+    for s in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(s, signal.SIG_IGN)
+
+
 def entry() -> None:
     """The ``neuroevo`` console command: :func:`main`, then exit without waiting for threads that user code
     left running (a non-daemon thread of a fitness would otherwise keep the process alive after the run)."""
     import threading
 
+    code = None
     try:
         code = main()
-    except KeyboardInterrupt as e:  # before main() reached its command: nothing was written
-        print("neuroevo: interrupted while starting; nothing was written (run the same command again)",
-              file=sys.stderr)
-        code = 128 + getattr(e, "signum", 2)
+        _ignore_signals()  # the command is over: a signal while the interpreter shuts down changes nothing
+    except KeyboardInterrupt as e:
+        if code is None:  # before main() reached its command: nothing was written
+            print("neuroevo: interrupted while starting; nothing was written (run the same command again)",
+                  file=sys.stderr)
+            code = 128 + getattr(e, "signum", 2)
     sys.stdout.flush()
     sys.stderr.flush()
     if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):

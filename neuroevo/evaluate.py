@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from neuroevo.agent import Agent
-from neuroevo.errors import TaskError
+from neuroevo.errors import ConfigError, TaskError
 from neuroevo.evaluation.env_task import EnvTask
 from neuroevo.ga import TRAIN_SEED_BOUND
 
@@ -93,8 +93,13 @@ def evaluate_agent(agent: Agent, episodes: int = 100, seed: int = 0) -> Evaluati
     Raises:
         TaskError: if the agent was not trained on an environment (a user fitness or a supervised task), or
             its env cannot be made.
+        ConfigError: ``episodes`` outside [1, :data:`neuroevo.config.MAX_EPISODES`].
     """
+    from neuroevo.config import MAX_EPISODES
     from neuroevo.evaluation.registry import SCORES, resolve_env_id
+
+    if not 1 <= episodes <= MAX_EPISODES:
+        raise ConfigError(f"--episodes must be in [1, {MAX_EPISODES:,}], got {episodes}")
 
     if not agent.env_id:
         raise TaskError("this agent was trained on a user fitness function or a supervised task, not an "

@@ -26,9 +26,10 @@ def _flag(key: str) -> str:
 def changes(before: Config, after: Config) -> list[tuple[str, str, object, object]]:
     """``(section, key, before, after)`` of every setting outside :data:`RESUMABLE` that differs."""
     a, b = before.to_dict(), after.to_dict()
-    return [(section, key, a.get(section, {}).get(key), value) for section, values in b.items()
-            for key, value in values.items()
-            if (section, key) not in RESUMABLE and value != a[section].get(key)]
+    found = [(section, key, a.get(section, {}).get(key), value) for section, values in b.items()
+             for key, value in values.items()
+             if (section, key) not in RESUMABLE and value != a.get(section, {}).get(key)]
+    return sorted(found, key=lambda c: c[0] not in a)  # a section the run did not have (another strategy's) last
 
 
 def check_edits(folder: Path, on_disk: Config, recorded: dict | None) -> None:

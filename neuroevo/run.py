@@ -105,8 +105,18 @@ def start(config: Config, callbacks=(), show_progress: bool = True) -> tuple[Run
         config.run.out = str(folder)
         strategy = make_strategy(config, task.spec)
         return _run(folder, config, task, strategy, (0, 0, 0.0), callbacks, show_progress, fresh=True), folder
+    except KeyboardInterrupt as e:
+        raise _tagged(e, folder)
     finally:
         lock.release()
+
+
+def _tagged(e: KeyboardInterrupt, folder: Path) -> KeyboardInterrupt:
+    """An interrupt that arrived outside the run's own handling (just before or after it): tagged with the folder
+    and whether it holds a checkpoint, for the CLI's truthful one-line message."""
+    if not hasattr(e, "folder"):
+        e.folder, e.resumable = folder, (folder / META_FILE).is_file()  # type: ignore[attr-defined]
+    return e
 
 
 def _population_size(config: Config) -> int:
@@ -155,6 +165,8 @@ def resume(folder: str | Path, flags: dict | None = None, callbacks=(),
             announce(f"resuming {folder} ({run_name(config)}, {config.run.algorithm}, seed {config.run.seed}) "
                      f"after generation {strategy.generation}: {left}")
         return _run(folder, config, task, strategy, counters, callbacks, show_progress, limit), folder
+    except KeyboardInterrupt as e:
+        raise _tagged(e, folder)
     finally:
         lock.release()
 

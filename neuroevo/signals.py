@@ -47,7 +47,7 @@ class SignalGuard(Callback):
 
     def _handle(self, signum, frame):
         self.signum = signum
-        if self.interruptible:
+        if self.interruptible and not _in_callback(frame):
             self.interruptible = False  # a second signal during the clean-up does not cut it short
             raise Interrupted(signum)
 
@@ -58,3 +58,9 @@ class SignalGuard(Callback):
 
     def on_generation_end(self, record):
         return False if self.signum else None
+
+
+def _in_callback(frame) -> bool:
+    """True in a Python function that C code calls back (llvmlite's object-cache hook while Numba compiles):
+    an exception raised there is printed and dropped by ctypes, so the signal waits for :meth:`check`."""
+    return frame is not None and str(frame.f_globals.get("__name__", "")).startswith("llvmlite")

@@ -42,6 +42,25 @@ def test_bench_errors_are_one_line(capsys):
     assert main(["bench", "double-pole", "--runs", "0"]) == 2
 
 
+
+def test_bench_writes_only_into_its_own_folders(tmp_path, capsys):
+    """Issue 11 point 2: a user's folder or another command's is refused in one line and left as it was."""
+    user = tmp_path / "mine"
+    user.mkdir()
+    (user / "notes.txt").write_text("precious")
+    evolved = tmp_path / "evolved"
+    assert main(["evolve", "--generations", "1", "--population", "4", "--episodes", "1", "-q",
+                 "--out", str(evolved)]) == 0
+    for folder in (user, evolved):
+        before = sorted((p.name, p.read_bytes()) for p in folder.iterdir() if p.is_file())
+        assert main(["bench", "single-pole", "--runs", "1", "--out", str(folder)]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "writes only into a new or empty folder or one it made" in err[0], err
+        assert sorted((p.name, p.read_bytes()) for p in folder.iterdir() if p.is_file()) == before
+    out = tmp_path / "b"
+    assert main(["bench", "single-pole", "--runs", "1", "--out", str(out), "-q"]) == 0
+    assert main(["bench", "single-pole", "--runs", "1", "--out", str(out), "-q"]) == 0  # its own: again
+
 @pytest.mark.slow
 def test_markov_ga_50_runs(tmp_path):
     """Done-when: the GA solves >= 45 of 50 runs with velocities, fewer than NEAT's fixed-topology 30,239."""

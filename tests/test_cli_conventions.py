@@ -12,7 +12,7 @@ from neuroevo import __version__
 from neuroevo.cli import build_parser, main
 
 ROOT = Path(__file__).resolve().parents[1]
-COMMANDS = ("evolve", "evaluate", "watch", "envs", "play", "train", "compare")
+COMMANDS = ("evolve", "evaluate", "watch", "show", "envs", "play", "train", "compare", "bench")
 
 
 def _run(*argv, cwd=None):
@@ -60,6 +60,9 @@ def test_evolve_help_shows_defaults_and_choices(capsys):
     assert "--backend {auto,serial,process,ray}" in text
     assert "STR" not in text and ".:" not in text  # no STR metavars, no "[task] What is scored.:" titles
     assert "What is scored ([task] in a TOML file):" in text
+    # strategy group titles: a common word lower-cased after "--algorithm X:", a name kept as written
+    assert "--algorithm ga: the genetic algorithm" in text
+    assert "--algorithm cosyne: CoSyNE:" in text and "--algorithm openai-es: OpenAI-ES:" in text
 
 
 def test_train_help_lists_the_set_keys(capsys):
