@@ -3,6 +3,11 @@
 Fitness is always maximised. Genomes are flat float64 weight vectors of a :class:`NetworkSpec`.
 """
 
+# Numba's kernel cache, refreshed if a kernel's sources changed (Numba checks only each kernel's own file)
+from neuroevo.kernel_cache import refresh_package as _refresh_kernel_cache
+
+_refresh_kernel_cache()
+
 # Networks
 from neuroevo.network import ACTIVATIONS, Network, NetworkSpec, forward
 
