@@ -3,7 +3,8 @@
 1. neuroevo's Numba population kernel (``games.classic_control.kernel``), 1 core;
 2. Gymnasium's loop: the standard Python episode loop over ``gymnasium.make(id)`` (with its default
    wrappers: TimeLimit, OrderEnforcing, PassiveEnvChecker), ``obs = env.step(action)`` once per step, the
-   action from the same jitted network (neuroevo's ``EnvTask``, one ``policy_step`` per step), 1 core.
+   action from the same jitted network (neuroevo's ``EnvTask``, one ``policy_step`` per step), 1 core;
+3. the same loop over the bare env (``.unwrapped``, no wrappers), for reference.
 
 Both evaluate the same 6-16-A tanh networks (random weights, episodes to the time limit or the goal) on the
 same seeds. The two sides alternate in short rounds (``--rounds`` of ``--seconds`` each) and each side's best
@@ -78,6 +79,38 @@ def loop_call(env_id, genomes):
     return call
 
 
+def bare_loop_call(env_id, genomes):
+    """The same loop over the bare env (``gymnasium.make(id).unwrapped``: no wrappers, the time limit
+    counted here): Gymnasium's physics alone, the most favourable reading of its loop."""
+    import gymnasium as gym
+
+    from neuroevo.networks import policy_reset, policy_step
+    from neuroevo.policy import observation_to_input, output_to_action
+
+    spec = spec_for(env_id)
+    env = gym.make(env_id).unwrapped
+    limit = ph.ENVS[env_id][1]
+    to_input, to_action = observation_to_input(env.observation_space), output_to_action(env.action_space)
+    ints, memory, buf = spec.program_ints[0], np.zeros(max(spec.n_state, 1)), np.zeros((2, max(spec.sizes)))
+    i = [0]
+
+    def call():
+        i[0] += 1
+        g, steps = genomes[i[0] % len(genomes)], 0
+        for seed in range(EPISODES):
+            policy_reset(ints, memory)
+            obs, _ = env.reset(seed=seed)
+            for t in range(limit):
+                obs, _, terminated, _, _ = env.step(to_action(policy_step(ints, g, memory, to_input(obs), buf)))
+                steps += 1
+                if terminated:
+                    break
+        return steps
+
+    call()  # compile outside the timing
+    return call
+
+
 def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--population", type=int, default=200, help="genomes per kernel call")
@@ -88,14 +121,17 @@ def main(argv=None) -> dict:
     rows = []
     load = os.getloadavg()
     print(f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} cores; steps per CPU-second:")
-    print(f"{'env':>26} {'kernel steps/s':>15} {'env loop':>10} {'kernel/loop':>11}")
+    print(f"{'env':>26} {'kernel steps/s':>15} {'env loop':>10} {'kernel/loop':>11} {'bare env':>10} {'kernel/bare':>11}")
     for env_id in ph.ENVS:
         genomes = spec_for(env_id).init_genomes(np.random.default_rng(0), args.population) * 2.0
-        k, lp = _best_rate([kernel_call(env_id, genomes), loop_call(env_id, genomes)], args.seconds, args.rounds)
+        k, lp, bare = _best_rate([kernel_call(env_id, genomes), loop_call(env_id, genomes),
+                                  bare_loop_call(env_id, genomes)], args.seconds, args.rounds)
         rows.append({"env": env_id, "kernel_steps_per_s": k["cpu"], "loop_steps_per_s": lp["cpu"],
                      "kernel_over_loop": k["cpu"] / lp["cpu"], "kernel_steps_per_wall_s": k["wall"],
-                     "loop_steps_per_wall_s": lp["wall"]})
-        print(f"{env_id:>26} {k['cpu']:>15,.0f} {lp['cpu']:>10,.0f} {k['cpu'] / lp['cpu']:>11.1f}")
+                     "loop_steps_per_wall_s": lp["wall"], "bare_env_loop_steps_per_s": bare["cpu"],
+                     "kernel_over_bare_env_loop": k["cpu"] / bare["cpu"]})
+        print(f"{env_id:>26} {k['cpu']:>15,.0f} {lp['cpu']:>10,.0f} {k['cpu'] / lp['cpu']:>11.1f} "
+              f"{bare['cpu']:>10,.0f} {k['cpu'] / bare['cpu']:>11.1f}")
     out = {"benchmark": "classic_control_kernels", "network": "obs-16-actions tanh", "episodes_per_agent": EPISODES,
            "cores": 1, "timing": "best of alternating rounds, steps per process CPU-second",
            "load_average_start": load, "load_average_end": os.getloadavg(),
