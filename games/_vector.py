@@ -19,10 +19,12 @@ the same observations, rewards, flags and infos step for step:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
-from gymnasium.spaces import MultiDiscrete
+from numpy.typing import ArrayLike
+from gymnasium.spaces import Box, MultiDiscrete
 from gymnasium.utils import seeding
 from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
@@ -56,6 +58,7 @@ class GameVectorEnv(VectorEnv):
     """
 
     info_types: dict[str, type] = {}
+    single_observation_space: Box  # a game's observations: a Box of shape (obs_dim,)
 
     def __init__(self, num_envs: int, autoreset_mode: AutoresetMode | str = AutoresetMode.NEXT_STEP,
                  max_episode_steps: int | None = None):
@@ -98,7 +101,7 @@ class GameVectorEnv(VectorEnv):
         self._autoreset[indices] = False
         return self._observations(), self._info_dict(indices)
 
-    def step(self, actions) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
+    def step(self, actions: ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
         """Step every game with its action ``actions[i]``.
 
         Returns ``(observations (N, obs_dim) float32, rewards (N,) float64, terminations (N,) bool,
@@ -146,7 +149,7 @@ class GameVectorEnv(VectorEnv):
         self._elapsed[indices] = 0
         self._reset_games(indices, options)
 
-    def _seeds(self, seed) -> list[int | None]:
+    def _seeds(self, seed: int | Iterable[int | None] | None) -> list[int | None]:
         if seed is None or isinstance(seed, (int, np.integer)):
             return [None if seed is None else int(seed) + i for i in range(self.num_envs)]
         seeds = list(seed)
@@ -154,7 +157,7 @@ class GameVectorEnv(VectorEnv):
             raise ValueError(f"reset got {len(seeds)} seeds for {self.num_envs} envs")
         return seeds
 
-    def _check_actions(self, actions) -> np.ndarray:
+    def _check_actions(self, actions: ArrayLike) -> np.ndarray:
         a = np.asarray(actions)
         if a.shape != self.action_space.shape:
             raise ValueError(f"actions must have shape {self.action_space.shape} (num_envs, ...), got {a.shape}")
@@ -174,6 +177,7 @@ class GameVectorEnv(VectorEnv):
         mask = np.zeros(self.num_envs, dtype=np.bool_)
         mask[indices] = True
         for key, kind in self.info_types.items():
+            array: np.ndarray
             if kind in _INFO_DTYPES:
                 array = np.zeros(self.num_envs, dtype=_INFO_DTYPES[kind])
             else:

@@ -11,7 +11,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import TYPE_CHECKING, Any, BinaryIO, Callable
 
 import numpy as np
 
@@ -22,6 +22,9 @@ from neuroevo.errors import CheckpointError, TaskError, output_error
 from neuroevo.network import Network, NetworkSpec, forward
 from neuroevo.policy import batch_inputs, outputs_to_actions
 from neuroevo.schema import check_agent_meta, read_json
+
+if TYPE_CHECKING:
+    from neuroevo.strategies.base import GenomeBatch, NetworkFacade
 
 
 def atomic_write(path: Path, write: Callable[[BinaryIO], object]) -> None:
@@ -73,9 +76,10 @@ def write_json(path: Path, data: dict) -> None:
     atomic_write(path, lambda f: f.write((json.dumps(data, indent=2) + "\n").encode()))
 
 
-def write_npz(path: Path, **arrays) -> None:
+def write_npz(path: Path, **arrays: np.ndarray) -> None:
     """Write arrays to an ``.npz`` file, atomically."""
-    atomic_write(path, lambda f: np.savez(f, **arrays))
+    # numpy's stub types **kwds as ArrayLike but lets them fill `allow_pickle: bool` too
+    atomic_write(path, lambda f: np.savez(f, **arrays))  # type: ignore[arg-type]
 
 
 @dataclass
@@ -84,7 +88,7 @@ class Agent:
 
     Attributes:
         spec: the network spec.
-        genome: (n_params,) float64 flat weights.
+        genome: (n_params,) float64 flat weights, or a NEAT genome (a ``NEATGenomes`` of one).
         env_id: the Gymnasium id it plays, or None for a user fitness.
         env_kwargs: keyword arguments for ``gymnasium.make``.
         meta: anything else (fitness, seed, generation, method).
@@ -93,7 +97,7 @@ class Agent:
     """
 
     spec: NetworkSpec
-    genome: np.ndarray
+    genome: np.ndarray | GenomeBatch
     env_id: str | None = None
     env_kwargs: dict = field(default_factory=dict)
     meta: dict = field(default_factory=dict)
@@ -101,7 +105,7 @@ class Agent:
     action_space: Space | None = field(default=None, repr=False, compare=False)
 
     @property
-    def network(self) -> Network:
+    def network(self) -> Network | NetworkFacade:
         if not isinstance(self.genome, np.ndarray):  # a GenomeBatch of one (NEAT)
             return self.genome.network(0)
         return Network(self.spec, self.genome)
@@ -111,7 +115,7 @@ class Agent:
         """Length of the recurrent memory of one env (0 for a feed-forward network)."""
         return int(getattr(self.spec, "n_state", 0))
 
-    def env(self, **make_kwargs) -> gym.Env:
+    def env(self, **make_kwargs: Any) -> gym.Env:
         """A new instance of the env the agent was trained on: ``gymnasium.make(env_id, **env_kwargs,
         **make_kwargs)`` (``render_mode="rgb_array"``, say) with the built-in games registered.
 
@@ -125,7 +129,7 @@ class Agent:
 
         return make_env(self.env_id, self.env_kwargs, **make_kwargs)
 
-    def predict(self, observation, state: np.ndarray | None = None, episode_start: np.ndarray | None = None,
+    def predict(self, observation: Any, state: np.ndarray | None = None, episode_start: np.ndarray | None = None,
                 deterministic: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
         """The agent's actions, in Stable-Baselines3's ``predict`` convention (``evaluate_policy`` works).
 
@@ -161,7 +165,8 @@ class Agent:
             env.close()
         return self.observation_space, self.action_space
 
-    def _outputs(self, x: np.ndarray, state, episode_start) -> tuple[np.ndarray, np.ndarray | None]:
+    def _outputs(self, x: np.ndarray, state: np.ndarray | None,
+                 episode_start: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
         """Network outputs (B, n_out) for inputs x (B, n_in), and the new recurrent state (or None)."""
         if x.shape[1] != self.spec.n_inputs:
             raise TaskError(f"observations give {x.shape[1]} network inputs, the network takes {self.spec.n_inputs}")
@@ -185,7 +190,7 @@ class Agent:
         A NEAT genome (a GenomeBatch of one) is stored as its arrays, ``genome.<name>``, and ``genome_type``
         "neat" in the JSON."""
         npz = Path(path).with_suffix(".npz")
-        extra = {}
+        extra: dict[str, str] = {}
         if isinstance(self.genome, np.ndarray):
             write_npz(npz, genome=np.asarray(self.genome, dtype=np.float64))
         else:
@@ -226,6 +231,7 @@ def load_agent(path: str | Path) -> Agent:
     check_agent_meta(meta, meta_path)
     try:
         spec = NetworkSpec.from_dict(meta.pop("spec"))
+        genome: np.ndarray | GenomeBatch
         with np.load(npz, allow_pickle=False) as data:
             if meta.get("genome_type") == "neat":
                 from neuroevo.strategies.neat.batch import NEATGenomes
@@ -238,7 +244,8 @@ def load_agent(path: str | Path) -> Agent:
         raise
     except Exception as e:  # any decoding problem is a corrupted file for the user
         raise CheckpointError(f"cannot read the agent in {npz.parent}: {type(e).__name__}: {e}") from None
-    if meta.pop("genome_type", None) == "neat":
+    meta.pop("genome_type", None)
+    if not isinstance(genome, np.ndarray):  # "genome_type": "neat"
         if len(genome) != 1 or (genome.n_in, genome.n_out) != (spec.n_inputs, spec.n_outputs):
             raise CheckpointError(f"{npz} holds a NEAT genome that does not fit its spec")
     elif genome.shape != (spec.n_params,):

@@ -25,12 +25,18 @@ import io
 import json
 import multiprocessing as mp
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from neuroevo.errors import ConfigError
+
+if TYPE_CHECKING:
+    from neuroevo.networks import NetworkSpec
+    from neuroevo.strategies.base import Strategy
 
 #: Published mean evaluations to solve (Gomez, Schmidhuber & Miikkulainen 2008, JMLR 9, Tables 2-3, which
 #: collect the methods' papers; NEAT's fixed-topology ablation from Stanley & Miikkulainen 2002).
@@ -73,7 +79,7 @@ SETTINGS = {
     },
 }
 
-TASKS = {
+TASKS: dict[str, dict[str, Any]] = {
     "double-pole-velocities": {"velocities": True, "poles": 2},
     "double-pole-no-velocities": {"velocities": False, "poles": 2},
     "single-pole": {"velocities": True, "poles": 1},
@@ -127,7 +133,7 @@ def settings_for(task: str, algorithm: str) -> dict:
     return SETTINGS[(task, algorithm)]
 
 
-def _spec(task: str, net: dict):
+def _spec(task: str, net: dict) -> NetworkSpec:
     from neuroevo.networks import NetworkSpec
 
     n_in = 6 if TASKS[task]["velocities"] else 3
@@ -135,7 +141,7 @@ def _spec(task: str, net: dict):
                              net.get("output_activation", "tanh"), recurrent=bool(net.get("recurrent", False)))
 
 
-def _strategy(bench: BenchSpec, spec, seed: int):
+def _strategy(bench: BenchSpec, spec: NetworkSpec, seed: int) -> Strategy:
     from neuroevo.strategies import registry
 
     cls = registry.get_strategy(bench.algorithm)
@@ -156,10 +162,12 @@ def run_one(bench: BenchSpec, seed: int) -> RunResult:
     budget = int(bench.settings["max_evaluations"])
     markov = kw["velocities"]
     evaluations, generation = 0, 0
-    solved, champion, score = False, None, None
+    solved, score = False, None
+    champion: np.ndarray | None = None
     tested: set[bytes] = set()
     while evaluations < budget and not solved:
         genomes = strategy.ask()
+        assert isinstance(genomes, np.ndarray)  # the tuned strategies evolve (P, n_params) genomes
         scored = genomes * scale if scale != 1.0 else genomes
         fitness, _ = kernel.population_fitness(spec, scored, None, **kw)
         if markov:
@@ -182,27 +190,28 @@ def run_one(bench: BenchSpec, seed: int) -> RunResult:
         strategy.tell(fitness)
         generation += 1
     if champion is None:
+        assert isinstance(strategy.best_genome, np.ndarray)
         champion = strategy.best_genome * scale
     if not markov and score is None:
         score = int(kernel.generalisation(spec, champion[None], velocities=False, poles=kw["poles"])[0])
     result = RunResult(seed, solved, evaluations, score, time.perf_counter() - start,
                        generation + 1)
     if bench.out:
-        _save_champion(bench, spec, champion, result)
+        _save_champion(bench, bench.out, spec, champion, result)
     return result
 
 
-def _save_champion(bench: BenchSpec, spec, genome, result: RunResult) -> None:
+def _save_champion(bench: BenchSpec, out: str, spec: NetworkSpec, genome: np.ndarray, result: RunResult) -> None:
     from neuroevo.agent import Agent
 
     env_kwargs = {k: v for k, v in TASKS[bench.task].items()}
     Agent(spec, np.asarray(genome, dtype=np.float64), "neuroevo/DoublePole-v0", env_kwargs,
           {"bench": bench.task, "algorithm": bench.algorithm, **result.to_dict()}
-          ).save(Path(bench.out) / f"run-{result.seed}" / "best.npz")
+          ).save(Path(out) / f"run-{result.seed}" / "best.npz")
 
 
-def run_bench(task: str, algorithm: str, runs: int, *, workers: int = 1, seed0: int = 0, out=None,
-              log=None) -> dict:
+def run_bench(task: str, algorithm: str, runs: int, *, workers: int = 1, seed0: int = 0,
+              out: str | Path | None = None, log: Callable[[str], object] | None = None) -> dict:
     """``runs`` independent runs (seeds ``seed0 ..``) across ``workers`` processes; writes the tables to ``out``.
 
     Returns:
@@ -236,7 +245,7 @@ def run_bench(task: str, algorithm: str, runs: int, *, workers: int = 1, seed0: 
     return data
 
 
-def _run_star(args):
+def _run_star(args: tuple[BenchSpec, int]) -> RunResult:
     return run_one(*args)
 
 
@@ -245,7 +254,7 @@ def _line(r: RunResult) -> str:
     return f"seed {r.seed}: {'solved' if r.solved else 'not solved'} after {r.evaluations} evaluations{g} ({r.wall_s:.1f} s)"
 
 
-def summarise(results) -> dict:
+def summarise(results: Sequence[RunResult]) -> dict:
     """Runs solved, mean / median / max evaluations of the solved runs, mean generalisation, wall seconds."""
     ev = np.array([r.evaluations for r in results if r.solved], dtype=float)
     gen = [r.generalisation for r in results if r.solved and r.generalisation is not None]

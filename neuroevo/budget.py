@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 #: Generations that must fit in the budget when every episode runs to the step limit.
 MIN_GENERATIONS = 4
@@ -44,8 +45,8 @@ class Sizing:
         return f"population {self.population}{ep}" + (" (sized to the budget)" if self.sized else "")
 
 
-def size_to_budget(strategy_config, episodes: int, budget: int, max_episode_steps: int | None,
-                   unit_cost: int | None = None, field: str = "population"):
+def size_to_budget(strategy_config: Any, episodes: int, budget: int, max_episode_steps: int | None,
+                   unit_cost: int | None = None, field: str = "population") -> tuple[Any, Sizing]:
     """``(strategy_config, Sizing)``: the config with its population lowered (if it has one) and the sizing.
 
     Args:

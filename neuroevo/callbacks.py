@@ -11,12 +11,18 @@ import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from neuroevo.agent import Agent, atomic_write
 from neuroevo.checkpoint import save_checkpoint
 from neuroevo.errors import output_error
+
+if TYPE_CHECKING:
+    from neuroevo._typing import StrPath
+    from neuroevo.population import Population, RunResult
+    from neuroevo.strategies.base import Genomes, Strategy
 
 
 @dataclass(frozen=True)
@@ -31,7 +37,7 @@ class GenerationRecord:
         env_steps: environment steps simulated so far in the run (cumulative).
         elapsed: wall seconds since the run (or the resumed run) started, plus earlier sessions' time.
         best_ever: best fitness seen in the run so far.
-        genomes: (P, n_params) float64 population evaluated in this generation.
+        genomes: (P, n_params) float64 population evaluated in this generation (a GenomeBatch for NEAT).
         fitness: (P,) float64 its fitness.
     """
 
@@ -44,7 +50,7 @@ class GenerationRecord:
     env_steps: int
     elapsed: float
     best_ever: float
-    genomes: np.ndarray = field(repr=False)
+    genomes: Genomes = field(repr=False)
     fitness: np.ndarray = field(repr=False)
 
     #: Columns of history.csv, in order.
@@ -58,13 +64,13 @@ class GenerationRecord:
 class Callback:
     """Base class: every hook does nothing. Override the ones you need."""
 
-    def on_run_start(self, run) -> None:
+    def on_run_start(self, run: Population) -> None:
         """Called once before the first generation; ``run`` is the :class:`~neuroevo.population.Population`."""
 
     def on_generation_end(self, record: GenerationRecord) -> bool | None:
         """Called after each generation is evaluated. Return False to stop the run."""
 
-    def on_run_end(self, result) -> None:
+    def on_run_end(self, result: RunResult) -> None:
         """Called once with the :class:`~neuroevo.population.RunResult` (also when stopped early)."""
 
 
@@ -76,10 +82,10 @@ class HistoryCSV(Callback):
     numbered from 0, is renumbered).
     """
 
-    def __init__(self, path):
+    def __init__(self, path: StrPath):
         self.path = Path(path)
 
-    def on_run_start(self, run) -> None:
+    def on_run_start(self, run: Population) -> None:
         from neuroevo.schema import read_history
 
         rows = read_history(self.path) if self.path.is_file() else []
@@ -90,7 +96,7 @@ class HistoryCSV(Callback):
         csv.writer(buf).writerows([list(GenerationRecord.COLUMNS), *keep])
         atomic_write(self.path, lambda f: f.write(buf.getvalue().encode()))
 
-    def on_generation_end(self, record) -> None:
+    def on_generation_end(self, record: GenerationRecord) -> None:
         """Append the row; on an OSError (full disk) cut the file back to its last whole row and raise
         OutputError."""
         buf = io.StringIO()
@@ -122,30 +128,30 @@ class Checkpointer(Callback):
         checkpoint_meta: extra fields for ``checkpoint.json`` (the run's config).
     """
 
-    def __init__(self, folder, every: int = 1, env_id=None, env_kwargs=None, agent_meta=None,
-                 checkpoint_meta=None):
+    def __init__(self, folder: StrPath, every: int = 1, env_id: str | None = None, env_kwargs: dict | None = None,
+                 agent_meta: dict | None = None, checkpoint_meta: dict | None = None):
         self.folder, self.every = Path(folder), int(every)
         self.env_id, self.env_kwargs, self.agent_meta = env_id, dict(env_kwargs or {}), dict(agent_meta or {})
         self.checkpoint_meta = dict(checkpoint_meta or {})
-        self.last_best = None
+        self.last_best: float | None = None
 
-    def on_run_start(self, run) -> None:
+    def on_run_start(self, run: Population) -> None:
         self.run = run
         self.last_best = None
 
-    def on_generation_end(self, record) -> None:
+    def on_generation_end(self, record: GenerationRecord) -> None:
         self.last_best = record.best
         if record.generation % self.every == 0:
             self.save()
 
-    def on_run_end(self, result) -> None:
+    def on_run_end(self, result: RunResult) -> None:
         self.save(solved=result.solved, stopped_by=result.stopped_by)
 
-    def save(self, **extra) -> None:
+    def save(self, **extra: Any) -> None:
         r = self.run
         self.write(r.strategy, (r.evaluations, r.env_steps, r.elapsed), **extra)
 
-    def write(self, strategy, counters, agent: bool = True, **extra) -> None:
+    def write(self, strategy: Strategy, counters: tuple[int, int, float], agent: bool = True, **extra: Any) -> None:
         """Checkpoint ``strategy`` with ``counters`` = (evaluations, env_steps, elapsed); ``agent``: also
         best.npz."""
         arrays, meta = strategy.state()
@@ -162,10 +168,10 @@ class FitnessPlot(Callback):
     """At the end of the run, plot best / mean ± std / min fitness per generation from history.csv, and the
     ``target`` fitness (None: none) as a line (:func:`neuroevo.plots.plot_history`)."""
 
-    def __init__(self, history_path, png_path, title: str = "", target: float | None = None):
+    def __init__(self, history_path: StrPath, png_path: StrPath, title: str = "", target: float | None = None):
         self.history_path, self.png_path, self.title, self.target = history_path, png_path, title, target
 
-    def on_run_end(self, result) -> None:
+    def on_run_end(self, result: RunResult) -> None:
         from neuroevo.plots import plot_history
 
         plot_history(self.history_path, self.png_path, self.title, self.target)

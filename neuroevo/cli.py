@@ -11,12 +11,15 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Callable, Sequence
 from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
 from neuroevo.config import SECTIONS, STRATEGY_SECTIONS, field_type
 from neuroevo.errors import NeuroevoError
 from neuroevo.runlog import cli_logging
+from neuroevo.settings import default_of
 from neuroevo.strategies.registry import STRATEGIES
 
 
@@ -63,7 +66,7 @@ def _env_arg(text: str) -> tuple[str, object]:
     return key, {"true": True, "false": False, "none": None, "null": None}.get(value.lower(), value)
 
 
-_TYPES = {"int": int, "float": float, "str": str, "list": _int_list}
+_TYPES: dict[str, Callable[[str], Any]] = {"int": int, "float": float, "str": str, "list": _int_list}
 _METAVARS = {"int": "N", "float": "X", "str": "NAME", "list": "N,N"}
 
 
@@ -80,11 +83,11 @@ def _choices(name: str) -> tuple[str, ...] | None:
             "backend": BACKENDS, "nan_fitness": ("error", "worst"), "algorithm": tuple(STRATEGIES)}.get(name)
 
 
-def _config_help(f, cls) -> str:
+def _config_help(f: dataclasses.Field, cls: type) -> str:
     """A config field's help with its default (a built-in game may set its own: see ``evolve --help``)."""
     import math
 
-    default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+    default = default_of(f)
     if isinstance(default, list):
         default = ",".join(map(str, default)) or "none"
     elif isinstance(default, float) and math.isnan(default):
@@ -108,7 +111,7 @@ def _add_config_flags(p: argparse.ArgumentParser) -> None:
     the first; the later sections name it."""
     added: set[str] = set()
     for section, cls in SECTIONS.items():
-        what = cls.__doc__.strip().splitlines()[0].rstrip(".")
+        what = (cls.__doc__ or cls.__name__).strip().splitlines()[0].rstrip(".")
         title = f"{what} ([{section}] in a TOML file)"
         if section in STRATEGY_SECTIONS:
             names = [n for n, c in STRATEGIES.items() if c.section == section]
@@ -135,7 +138,7 @@ def _add_config_flags(p: argparse.ArgumentParser) -> None:
     _add_env_kwargs_flags(p)
 
 
-def _flags(args) -> dict:
+def _flags(args: argparse.Namespace) -> dict:
     out: dict = {}
     for dest, value in vars(args).items():
         if "." in dest:
@@ -149,13 +152,13 @@ def _flags(args) -> dict:
     return out
 
 
-def _say(args, text: str) -> None:
+def _say(args: argparse.Namespace, text: str) -> None:
     """A line for the person at the terminal: stdout, or stderr with --json (stdout is the JSON); none with -q."""
     if getattr(args, "log_level", 20) < 30:
         print(text, file=sys.stderr if getattr(args, "json", False) else sys.stdout)
 
 
-def _emit(args, obj: dict) -> None:
+def _emit(args: argparse.Namespace, obj: dict) -> None:
     """With --json: one JSON object on stdout."""
     if getattr(args, "json", False):
         print(json.dumps(obj, default=_jsonable))
@@ -179,7 +182,7 @@ def _finite(v):
     return None if v is None or (isinstance(v, float) and not math.isfinite(v)) else v
 
 
-def cmd_evolve(args) -> int:
+def cmd_evolve(args: argparse.Namespace) -> int:
     from neuroevo import run
     from neuroevo.config import resolve
 
@@ -206,7 +209,7 @@ def cmd_evolve(args) -> int:
     return 0
 
 
-def cmd_evaluate(args) -> int:
+def cmd_evaluate(args: argparse.Namespace) -> int:
     from neuroevo.agent import load_agent
     from neuroevo.evaluate import evaluate_agent
 
@@ -219,7 +222,7 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
-def cmd_watch(args) -> int:
+def cmd_watch(args: argparse.Namespace) -> int:
     from neuroevo.agent import load_agent
     from neuroevo.live import watch_agent, watch_population
 
@@ -238,7 +241,7 @@ def cmd_watch(args) -> int:
     return 0
 
 
-def cmd_show(args) -> int:
+def cmd_show(args: argparse.Namespace) -> int:
     from neuroevo.strategies.neat.show import show_run
 
     topo, species = show_run(args.path)
@@ -246,25 +249,25 @@ def cmd_show(args) -> int:
     return 0
 
 
-def cmd_envs(args) -> int:
+def cmd_envs(args: argparse.Namespace) -> int:
     from neuroevo.envs import describe_envs
 
     print(describe_envs(show_all=args.all))
     return 0
 
 
-def cmd_play(args) -> int:
+def cmd_play(args: argparse.Namespace) -> int:
     from neuroevo.envs import play
 
     play(args.game, _game_kwargs(args))
     return 0
 
 
-def _game_kwargs(args) -> dict:
+def _game_kwargs(args: argparse.Namespace) -> dict:
     return dict(args.env_args, **({"track": args.track} if args.track else {}))
 
 
-def cmd_train(args) -> int:
+def cmd_train(args: argparse.Namespace) -> int:
     from neuroevo.baselines.run import train_run
 
     result, folder = train_run(args.method, env=args.env, task=args.task, config=dict(args.set), seed=args.seed,
@@ -283,7 +286,7 @@ def cmd_train(args) -> int:
     return 0
 
 
-def cmd_compare(args) -> int:
+def cmd_compare(args: argparse.Namespace) -> int:
     from neuroevo.compare import SUMMARY_COLUMNS, compare
 
     methods = [m for m in args.methods.split(",") if m] if args.methods else None
@@ -297,7 +300,7 @@ def cmd_compare(args) -> int:
     return 0
 
 
-def cmd_bench(args) -> int:
+def cmd_bench(args: argparse.Namespace) -> int:
     from neuroevo.bench import run_bench, task_name
 
     from neuroevo.runfolder import claim, free_folder
@@ -317,13 +320,13 @@ def cmd_bench(args) -> int:
     return 0
 
 
-def _add_env_kwargs_flags(p) -> None:
+def _add_env_kwargs_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--env-arg", dest="env_args", action="append", type=_env_arg, default=[],
                    metavar="KEY=VALUE", help="keyword argument for gymnasium.make (repeatable)")
     p.add_argument("--track", help="car track: a built-in name, a JSON file, or names joined by commas")
 
 
-def _add_agent_args(p, episodes: int) -> None:
+def _add_agent_args(p: argparse.ArgumentParser, episodes: int) -> None:
     """Arguments of the commands that play a saved agent: path, episodes, seed, env keyword arguments."""
     p.add_argument("path", help="run folder or best.npz")
     p.add_argument("--episodes", type=int, default=episodes, help="episodes")
@@ -331,7 +334,7 @@ def _add_agent_args(p, episodes: int) -> None:
     _add_env_kwargs_flags(p)
 
 
-def _add_output_flags(p, json_too: bool = False) -> None:
+def _add_output_flags(p: argparse.ArgumentParser, json_too: bool = False) -> None:
     """-q / -v on every subcommand (and --json where a command has a result to print)."""
     level = p.add_mutually_exclusive_group()
     level.add_argument("-v", "--verbose", dest="log_level", action="store_const", const=10, default=20,
@@ -351,7 +354,7 @@ def _train_epilog() -> str:
     for method, (_, cls) in METHODS.items():
         keys = []
         for f in fields(cls):
-            default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+            default = default_of(f)
             shown = ",".join(map(str, default)) if isinstance(default, list) else default
             keys.append(f"{f.name} [{shown}]")
         lines.append(f"  {method}: " + ", ".join(keys))
@@ -495,7 +498,7 @@ def _terminate(signum, frame):
     raise Interrupted(signum)
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     import signal
     import threading
 
@@ -532,7 +535,7 @@ def main(argv=None) -> int:
         return 2
 
 
-def _interrupted(e: KeyboardInterrupt, args) -> str:
+def _interrupted(e: KeyboardInterrupt, args: argparse.Namespace) -> str:
     """The truthful one-line message of an interrupt: resumable or not, and what to run next."""
     folder = getattr(e, "folder", None) or getattr(args, "run_folder", None)
     if folder is not None and getattr(e, "resumable", True):

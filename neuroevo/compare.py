@@ -27,8 +27,10 @@ import io
 import math
 import time
 import warnings
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -43,6 +45,10 @@ from neuroevo.network import NetworkSpec, forward
 from neuroevo.runfolder import claim, make_folder
 
 from neuroevo.strategies.registry import STRATEGIES
+
+if TYPE_CHECKING:
+    from neuroevo._typing import StrPath
+    from neuroevo.budget import Sizing
 
 #: Methods of ``compare --env``: every search strategy (``neuroevo.strategies``) and the baselines.
 ENV_METHODS = (*STRATEGIES, "random-search", "reinforce", "dqn")
@@ -65,10 +71,11 @@ class Comparison:
     folder: Path
 
 
-def compare(env: str | None = None, task: str | None = None, methods=None, seeds: int = 5,
-            budget_steps: int = 100_000, hidden=(32,), activation: str = "tanh", out: str | Path | None = None,
+def compare(env: str | None = None, task: str | None = None, methods: Sequence[str] | None = None, seeds: int = 5,
+            budget_steps: int = 100_000, hidden: Sequence[int] = (32,), activation: str = "tanh",
+            out: str | Path | None = None,
             eval_episodes: int | None = None, final_episodes: int = 100, env_kwargs: dict | None = None,
-            log=print) -> Comparison:
+            log: Callable[[str], object] = print) -> Comparison:
     """Run every method for every seed and write the table and the plot.
 
     Args:
@@ -103,7 +110,7 @@ def compare(env: str | None = None, task: str | None = None, methods=None, seeds
         raise ConfigError(f"compare --task takes xor or sin, got {task!r}")
     from neuroevo.runfolder import free_folder
 
-    folder = Path(out) if out else free_folder(f"compare-{(env or task).replace('/', '-')}")
+    folder = Path(out) if out else free_folder(f"compare-{(env or task or '').replace('/', '-')}")
     if eval_episodes is None:
         eval_episodes = 100 if env and resolve_env_id(env) in KERNELS else 10
     lock = claim(folder, "compare")  # held until the tables are written
@@ -114,9 +121,11 @@ def compare(env: str | None = None, task: str | None = None, methods=None, seeds
         lock.release()
 
 
-def _compare(env, task, methods, seeds, budget_steps, hidden, activation, folder, eval_episodes, final_episodes,
-             env_kwargs, log) -> Comparison:
-    results, final = {}, {}
+def _compare(env: str | None, task: str | None, methods: list[str], seeds: int, budget_steps: int,
+             hidden: Sequence[int], activation: str, folder: Path, eval_episodes: int, final_episodes: int,
+             env_kwargs: dict | None, log: Callable[[str], object]) -> Comparison:
+    results: dict[str, list[TrainResult]] = {}
+    final: dict[str, list[float]] = {}
     for m in methods:
         results[m], final[m] = [], []
         for seed in range(seeds):
@@ -124,6 +133,7 @@ def _compare(env, task, methods, seeds, budget_steps, hidden, activation, folder
                 r = _run_env(m, env, env_kwargs, seed, budget_steps, tuple(hidden), activation, eval_episodes)
                 score = _final_return(r, final_episodes, seed) if r.genome is not None else math.nan
             else:
+                assert task is not None  # exactly one of env and task: checked by compare()
                 r = _run_task(m, task, seed, budget_steps, tuple(hidden), activation)
                 score = _final_mse(r, task) if r.genome is not None else math.nan
             results[m].append(r)
@@ -134,14 +144,16 @@ def _compare(env, task, methods, seeds, budget_steps, hidden, activation, folder
             else:
                 log(f"{m:14} seed {seed}: threshold {reached}; final {'return' if env else 'MSE'} {score:.4g}")
     summary = _summary(results, final)
-    _write(folder, results, final, summary, env or task, budget_steps, bool(env))
+    _write(folder, results, final, summary, env or task or "", budget_steps, bool(env))
     return Comparison(results, final, summary, folder)
 
 
 # ---------------------------------------------------------------------------------------------- env runs
 
-def _run_env(method, env, env_kwargs, seed, budget, hidden, activation, eval_episodes) -> TrainResult:
-    common = dict(total_steps=budget, hidden=list(hidden), activation=activation, eval_episodes=eval_episodes)
+def _run_env(method: str, env: str, env_kwargs: dict | None, seed: int, budget: int, hidden: tuple[int, ...],
+             activation: str, eval_episodes: int) -> TrainResult:
+    common: dict[str, Any] = dict(total_steps=budget, hidden=list(hidden), activation=activation,
+                                  eval_episodes=eval_episodes)
     if method == "dqn":
         return dqn.train(env, dqn.DQNConfig(**common), seed, env_kwargs=env_kwargs)
     if method == "reinforce":
@@ -165,9 +177,10 @@ class _StrategyCurve(Callback):
     """Evaluates each generation's best genome on the validation episodes; stops at the threshold, or at the
     budget: a generation that crosses it is not counted (``neuroevo.budget``, rule 2)."""
 
-    def __init__(self, curve: Curve, evaluator, budget: int, used: int = 0):
+    def __init__(self, curve: Curve, evaluator: Callable[[np.ndarray], float], budget: int, used: int = 0):
         self.curve, self.evaluator, self.budget, self.eval_seconds = curve, evaluator, budget, 0.0
-        self.used, self.seconds, self.generations, self.first_generation = used, 0.0, 0, None
+        self.used, self.seconds, self.generations = used, 0.0, 0
+        self.first_generation: int | None = None
 
     def on_generation_end(self, record):
         if self.first_generation is None:
@@ -185,7 +198,14 @@ class _StrategyCurve(Callback):
         return not (record.env_steps >= self.budget or self.curve.reached)
 
 
-def _budget_meta(sizing, watcher, unit: str) -> dict:
+class _Generations(Protocol):
+    """What :func:`_budget_meta` reads of a run's budget watcher."""
+
+    generations: int
+    first_generation: int | None
+
+
+def _budget_meta(sizing: Sizing, watcher: _Generations, unit: str) -> dict:
     """What the table says about a population method under the budget."""
     meta = {"setup": sizing.describe(), "generations": watcher.generations, "fits": watcher.generations > 0}
     if not watcher.generations:
@@ -194,7 +214,8 @@ def _budget_meta(sizing, watcher, unit: str) -> dict:
     return meta
 
 
-def _run_strategy(method, env, env_kwargs, seed, budget, hidden, activation, eval_episodes) -> TrainResult:
+def _run_strategy(method: str, env: str, env_kwargs: dict | None, seed: int, budget: int, hidden: tuple[int, ...],
+                  activation: str, eval_episodes: int) -> TrainResult:
     from neuroevo.baselines.common import task_for_env, reward_threshold, seed_streams
     from neuroevo.budget import size_to_budget
     from neuroevo.config import resolve
@@ -231,7 +252,7 @@ def _final_return(result: TrainResult, episodes: int, seed: int) -> float:
 
 # --------------------------------------------------------------------------------------------- task runs
 
-def _run_task(method, task, seed, budget, hidden, activation) -> TrainResult:
+def _run_task(method: str, task: str, seed: int, budget: int, hidden: tuple[int, ...], activation: str) -> TrainResult:
     x, y = load_dataset(task)
     if method == "backprop":
         cfg = backprop.BackpropConfig(epochs=max(1, budget // len(x)), hidden=list(hidden), activation=activation)
@@ -239,7 +260,8 @@ def _run_task(method, task, seed, budget, hidden, activation) -> TrainResult:
     return _run_strategy_task(method, task, x, y, seed, budget, hidden, activation)
 
 
-def _run_strategy_task(method, task, x, y, seed, budget, hidden, activation) -> TrainResult:
+def _run_strategy_task(method: str, task: str, x: np.ndarray, y: np.ndarray, seed: int, budget: int,
+                       hidden: tuple[int, ...], activation: str) -> TrainResult:
     from neuroevo.budget import size_to_budget
     from neuroevo.config import GAConfig, resolve
     from neuroevo.evaluation.tasks import FunctionTask
@@ -288,6 +310,8 @@ def _run_strategy_task(method, task, x, y, seed, budget, hidden, activation) -> 
 
 
 def _final_mse(result: TrainResult, task: str) -> float:
+    if result.genome is None:  # nothing was evaluated within the budget
+        return math.nan
     x, y = load_dataset(task)
     return float(np.mean((forward(result.spec, result.genome, x) - y) ** 2))
 
@@ -299,7 +323,7 @@ def _quantiles(values):
     return tuple(float(q) for q in np.percentile(v, [50, 25, 75])) if v else (math.nan,) * 3
 
 
-def _summary(results, final) -> list:
+def _summary(results: dict[str, list[TrainResult]], final: dict[str, list[float]]) -> list:
     rows = []
     for m, runs in results.items():
         solved = sum(r.solved for r in runs)
@@ -322,7 +346,7 @@ def _fmt(v, digits=3):
     return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.{digits}g}"
 
 
-def _markdown(summary, name, budget, is_env) -> str:
+def _markdown(summary: list, name: str, budget: int, is_env: bool) -> str:
     from neuroevo.budget import MIN_GENERATIONS
 
     unit = "env steps" if is_env else "examples"
@@ -340,7 +364,7 @@ def _markdown(summary, name, budget, is_env) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _csv_text(header, rows) -> bytes:
+def _csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(header)
@@ -348,7 +372,8 @@ def _csv_text(header, rows) -> bytes:
     return buf.getvalue().encode()
 
 
-def _write(folder: Path, results, final, summary, name, budget, is_env) -> None:
+def _write(folder: Path, results: dict[str, list[TrainResult]], final: dict[str, list[float]], summary: list,
+           name: str, budget: int, is_env: bool) -> None:
     make_folder(folder)
     rows = [[m, r.meta.get("seed", i), r.steps_to_threshold, r.seconds_to_threshold, r.env_steps,
              round(r.seconds, 3), final[m][i]] for m, runs in results.items() for i, r in enumerate(runs)]
@@ -376,7 +401,8 @@ def _band(runs, x_col, y_col, grid):
     return out
 
 
-def plot_curves(results, png_path, name, budget, is_env) -> Path:
+def plot_curves(results: dict[str, list[TrainResult]], png_path: StrPath, name: str, budget: int,
+                is_env: bool) -> Path:
     """One PNG: mean evaluation return (or MSE) against env steps (examples) and against wall seconds."""
     from neuroevo.plots import new_figure, save_figure
 

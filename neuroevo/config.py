@@ -15,15 +15,17 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import math
+import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import tomli_w
 
-try:
+if sys.version_info >= (3, 11):
     import tomllib
-except ModuleNotFoundError:  # Python 3.10: the same parser, from PyPI (a dependency there)
-    import tomli as tomllib  # type: ignore[no-redef]
+else:  # Python 3.10: the same parser, from PyPI (a dependency there)
+    import tomli as tomllib
 
 from neuroevo.errors import ConfigError
 from neuroevo.network import ACTIVATIONS
@@ -47,7 +49,7 @@ class TaskConfig:
     outputs: int = setting(0, "number of network outputs for a user fitness")
     episodes: int = setting(5, "episodes per genome per generation (fitness = mean return)")
 
-    def validate(self):
+    def validate(self) -> None:
         _positive(self, "episodes")
         if self.episodes > MAX_EPISODES:
             raise ConfigError(f"--episodes must be at most {MAX_EPISODES:,}, got {self.episodes}")
@@ -71,7 +73,7 @@ class NetworkConfig:
     recurrent: bool = setting(False, "make every hidden layer an Elman recurrent layer (memory over an episode)")
     recurrent_layers: list = setting([], "per hidden layer 1 (Elman recurrent) or 0 (feed-forward), e.g. 1,0")
 
-    def validate(self):
+    def validate(self) -> None:
         if any(h < 1 for h in self.hidden):
             raise ConfigError(f"--hidden sizes must be positive, got {self.hidden}")
         if self.recurrent_layers and (len(self.recurrent_layers) != len(self.hidden)
@@ -116,8 +118,9 @@ class RunConfig:
     nan_fitness: str = setting("error", "a NaN or infinite fitness: error (stop the run) or worst (rank it below "
                                    "every finite fitness)")
 
-    def validate(self):
-        _positive(self, "generations"), _positive(self, "checkpoint_every"), _positive(self, "watch_every")
+    def validate(self) -> None:
+        for key in ("generations", "checkpoint_every", "watch_every"):
+            _positive(self, key)
         if self.seed < 0:
             raise ConfigError(f"--seed must be >= 0, got {self.seed}")
         if not 0 <= self.workers <= MAX_WORKERS:
@@ -153,11 +156,11 @@ MAX_WORKERS = 1024
 SECTIONS = {"task": TaskConfig, "network": NetworkConfig, **STRATEGY_SECTIONS, "run": RunConfig}
 
 
-def _config_fields():
+def _config_fields() -> list[tuple[str, type, Any]]:
     return [(attribute(name), cls, field(default_factory=cls)) for name, cls in SECTIONS.items()]
 
 
-def _validate(self) -> "Config":
+def _validate(self: Config) -> Config:
     strategy = self.strategy
     strategy.validate()
     if hasattr(strategy, "complete"):  # a strategy may fill task/run defaults (NEAT: a neat-python file's sizes)
@@ -167,7 +170,7 @@ def _validate(self) -> "Config":
     return self
 
 
-def _to_dict(self) -> dict:
+def _to_dict(self: Config) -> dict:
     """Plain dict of the sections of the run: task, network, the chosen strategy's section, run (NaN target
     left out, so the TOML stays portable)."""
     chosen = section_of(self.run.algorithm)
@@ -178,25 +181,43 @@ def _to_dict(self) -> dict:
     return d
 
 
-def _strategy(self):
+def _strategy(self: Config) -> Any:
     """The config dataclass of the chosen strategy (``run.algorithm``)."""
     return getattr(self, attribute(section_of(self.run.algorithm)))
 
 
-#: The whole configuration of a run: one attribute per section (``config.task``, ``config.ga``,
-#: ``config.openai_es``, ``config.run``...); ``config.strategy`` is the chosen strategy's section.
-Config = dataclasses.make_dataclass(
-    "Config", _config_fields(),
-    namespace={"__module__": __name__, "validate": _validate, "to_dict": _to_dict, "strategy": property(_strategy),
-               "to_toml": lambda self: tomli_w.dumps(self.to_dict()),
-               "__doc__": "The whole configuration of a run: one attribute per TOML section."})
+if TYPE_CHECKING:
+    class Config:
+        """What type checkers see of the dataclass made below (its sections come from the registry)."""
 
-def _positive(obj, key):
+        task: TaskConfig
+        network: NetworkConfig
+        run: RunConfig
+        ga: GAConfig
+
+        def __init__(self, **sections: Any) -> None: ...
+        def validate(self) -> Config: ...
+        def to_dict(self) -> dict: ...
+        def to_toml(self) -> str: ...
+        @property
+        def strategy(self) -> Any: ...
+        def __getattr__(self, section: str) -> Any: ...  # the other strategies' sections (cosyne, cmaes...)
+else:
+    #: The whole configuration of a run: one attribute per section (``config.task``, ``config.ga``,
+    #: ``config.openai_es``, ``config.run``...); ``config.strategy`` is the chosen strategy's section.
+    Config = dataclasses.make_dataclass(
+        "Config", _config_fields(),
+        namespace={"__module__": __name__, "validate": _validate, "to_dict": _to_dict,
+                   "strategy": property(_strategy), "to_toml": lambda self: tomli_w.dumps(self.to_dict()),
+                   "__doc__": "The whole configuration of a run: one attribute per TOML section."})
+
+
+def _positive(obj: object, key: str) -> None:
     if getattr(obj, key) < 1:
         raise ConfigError(f"--{key.replace('_', '-')} must be at least 1, got {getattr(obj, key)}")
 
 
-def coerce(where: str, value, typ: str):
+def coerce(where: str, value: Any, typ: str) -> Any:
     """``value`` converted to a config field's type (``field_type``), or a ConfigError naming ``where``.
 
     Strings from the command line are parsed ("16,16" for a list, "true"/"false" for a bool); a single

@@ -50,7 +50,7 @@ def _threshold_unit(env_id: str) -> str:
     return ""
 
 
-def _cannot_run(entry_point, cache: dict) -> str:
+def _cannot_run(entry_point: object, cache: dict) -> str:
     """Why an env's module cannot be imported here ("" if it can): a missing optional package."""
     if not isinstance(entry_point, str):  # Gymnasium's placeholders for ids it no longer runs itself
         name = getattr(entry_point, "__name__", "")

@@ -4,6 +4,10 @@ Every error here carries a one-line message that names what is wrong and, where 
 right. The CLI prints that line and exits with status 2, without a traceback.
 """
 
+from __future__ import annotations
+
+from neuroevo._typing import StrPath
+
 
 class NeuroevoError(Exception):
     """Base class of every user-facing error of neuroevo."""
@@ -18,7 +22,13 @@ class TaskError(NeuroevoError):
 
 
 class FitnessError(NeuroevoError):
-    """A fitness function raised, returned a non-finite value or the wrong shape."""
+    """A fitness function raised, returned a non-finite value or the wrong shape.
+
+    Attributes:
+        traceback: set on an error raised in a worker: the original traceback as text.
+    """
+
+    traceback: str
 
 
 class GenomeFitnessError(FitnessError):
@@ -53,7 +63,7 @@ class OutputError(NeuroevoError):
     """
 
 
-def output_error(path, error: OSError, doing: str = "write") -> OutputError:
+def output_error(path: StrPath, error: OSError, doing: str = "write") -> OutputError:
     """The one-line :class:`OutputError` of an ``OSError`` met while doing ``doing`` to ``path``."""
     reason = error.strerror or str(error) or type(error).__name__
     return OutputError(f"cannot {doing} {path}: {reason}")

@@ -65,10 +65,9 @@ def check_fits(agent: Agent) -> None:
         CheckpointError: naming both sizes. TaskError: the env cannot be made.
     """
     from neuroevo.errors import CheckpointError
-    from neuroevo.evaluation.env_task import make_env
     from neuroevo.policy import n_inputs, n_outputs
 
-    env = make_env(agent.env_id, agent.env_kwargs)
+    env = agent.env()  # TaskError for an agent without env id
     try:
         want = (n_inputs(env.observation_space), n_outputs(env.action_space))
     finally:

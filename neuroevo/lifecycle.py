@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+import numpy as np
+
 from neuroevo.signals import SignalGuard
+
+if TYPE_CHECKING:
+    from neuroevo.evaluation.base import Evaluator
+    from neuroevo.strategies.base import Genomes
 
 
 class GuardedEvaluator:
     """Wraps the run's evaluator: makes its evaluation interruptible by the signal guard."""
 
-    def __init__(self, inner, guard: SignalGuard):
+    def __init__(self, inner: Evaluator, guard: SignalGuard):
         self.inner, self.guard = inner, guard
 
-    def evaluate(self, genomes, seeds, generation=None):
+    def evaluate(self, genomes: Genomes, seeds: np.ndarray,
+                 generation: int | None = None) -> tuple[np.ndarray, int]:
         self.guard.interruptible = True
         try:
             self.guard.check()
@@ -24,10 +33,10 @@ class Started:
     """``with Started(evaluator, guard):`` starts the evaluator's workers (interruptibly: a Ray cluster takes
     seconds) and closes them on the way out, whatever happens."""
 
-    def __init__(self, evaluator, guard: SignalGuard):
+    def __init__(self, evaluator: Evaluator, guard: SignalGuard):
         self.evaluator, self.guard = evaluator, guard
 
-    def __enter__(self):
+    def __enter__(self) -> Evaluator:
         self.guard.install()
         self.guard.interruptible = True
         try:
@@ -42,6 +51,6 @@ class Started:
         self.guard.check()
         return self.evaluator
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.guard.interruptible = False
         self.evaluator.close()

@@ -23,16 +23,30 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from collections.abc import Callable, Iterable
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
 from neuroevo.callbacks import Callback
-from neuroevo.errors import NeuroevoError
+from neuroevo.errors import NeuroevoError, TaskError
+
+if TYPE_CHECKING:
+    import gymnasium as gym
+    from multiprocessing.process import BaseProcess
+    from pygame import Surface
+    from pygame.font import Font
+
+    from neuroevo.agent import Agent
+    from neuroevo.callbacks import GenerationRecord
+    from neuroevo.networks.spec import NetworkSpec
+    from neuroevo.population import Population, RunResult
+    from neuroevo.strategies.base import Genomes
 
 
 
-def import_pygame():
+def import_pygame() -> ModuleType:
     """``import pygame`` without its support banner on stdout, and without touching ``os.environ``."""
     if "pygame" not in sys.modules:
         with contextlib.redirect_stdout(io.StringIO()):
@@ -56,7 +70,7 @@ class Scene(Protocol):
     def step(self) -> bool:
         """Advance one frame; return False when the scene is over (the last frame stays drawable)."""
 
-    def draw(self, surface) -> None:
+    def draw(self, surface: Surface) -> None:
         """Paint the current frame on a pygame surface of ``size``."""
 
     @property
@@ -77,7 +91,8 @@ class GymScene:
         TaskError: unknown env id or bad keyword arguments.
     """
 
-    def __init__(self, env_id: str, spec, genome, seed: int | None = None, env_kwargs: dict | None = None):
+    def __init__(self, env_id: str, spec: NetworkSpec, genome: Genomes, seed: int | None = None,
+                 env_kwargs: dict | None = None):
         from neuroevo.evaluation.env_task import make_env
         from neuroevo.networks import Network
         from neuroevo.policy import observation_to_input, output_to_action
@@ -85,11 +100,11 @@ class GymScene:
         self.env = make_env(env_id, env_kwargs, render_mode="rgb_array")
         # a GenomeBatch (NEAT) gives its own network facade; a flat genome a Network, which holds a recurrent
         # network's memory over the episode
-        self._net = genome.network(0) if hasattr(genome, "network") else Network(spec, genome)
+        self._net = Network(spec, genome) if isinstance(genome, np.ndarray) else genome.network(0)
         self._to_input = observation_to_input(self.env.observation_space)
         self._to_action = output_to_action(self.env.action_space)
         self.obs, self.info = self.env.reset(seed=seed)
-        self.frame = self.env.render()
+        self.frame = _rgb_frame(self.env)
         self.size = (int(self.frame.shape[1]), int(self.frame.shape[0]))
         self.fps = int(self.env.metadata.get("render_fps") or 30)
         self._return, self.done, self.steps = 0.0, False, 0
@@ -106,21 +121,30 @@ class GymScene:
         self._return += float(reward)
         self.steps += 1
         self.done = bool(terminated or truncated)
-        self.frame = self.env.render()
+        self.frame = _rgb_frame(self.env)
         return not self.done  # the env stays open: closing a pygame env would close our window too
 
-    def draw(self, surface) -> None:
+    def draw(self, surface: Surface) -> None:
         pygame = import_pygame()
 
         surface.blit(pygame.surfarray.make_surface(np.ascontiguousarray(self.frame.swapaxes(0, 1))), (0, 0))
 
 
+def _rgb_frame(env: gym.Env) -> np.ndarray:
+    """The env's ``render()`` frame, (H, W, 3) uint8; TaskError (one line) if it renders no rgb_array."""
+    frame = env.render()
+    if not isinstance(frame, np.ndarray):
+        raise TaskError(f"{env.spec.id if env.spec else env} rendered {type(frame).__name__}, not an rgb_array "
+                        f"frame")
+    return frame
+
+
 class SceneSequence:
     """Scenes played one after the other (several episodes in one window or GIF); ``returns`` concatenated."""
 
-    def __init__(self, scenes):
+    def __init__(self, scenes: Iterable[Scene]):
         self.scenes, self.index = list(scenes), 0
-        self.size = tuple(max(s.size[i] for s in self.scenes) for i in (0, 1))
+        self.size = (max(s.size[0] for s in self.scenes), max(s.size[1] for s in self.scenes))
         self.fps = self.scenes[0].fps
 
     @property
@@ -134,7 +158,7 @@ class SceneSequence:
             self.index += 1
         return True
 
-    def draw(self, surface) -> None:
+    def draw(self, surface: Surface) -> None:
         surface.fill((0, 0, 0))
         self.scenes[self.index].draw(surface)
 
@@ -146,7 +170,7 @@ def _check_display(what: str, instead: str) -> None:
         raise NeuroevoError(f"{what} needs a display (DISPLAY is not set); on a headless machine {instead}")
 
 
-def _init_display():
+def _init_display() -> ModuleType:
     """Initialise pygame's video; raises NeuroevoError (one line) when there is no display."""
     pygame = import_pygame()
 
@@ -165,9 +189,11 @@ class HumanWindow:
     paced at ``fps`` frames per second. Used by the built-in games' renderers."""
 
     def __init__(self, title: str):
-        self.title, self.window, self.clock = title, None, None
+        self.title = title
+        self.window: Surface | None = None
+        self.clock: Any = None  # a pygame.time.Clock once the window opened
 
-    def present(self, surface, fps: int) -> None:
+    def present(self, surface: Surface, fps: int) -> None:
         """Show a finished pygame ``surface`` (its size in pixels) and wait for the next frame's time."""
         pygame = import_pygame()
 
@@ -234,7 +260,7 @@ class Recording:
         return self.scene_seconds > self.seconds + 1e-9
 
 
-def record(scene: Scene, path, max_seconds: float | None = None, fps: float = 15.0, scale: float = 1.0,
+def record(scene: Scene, path: str | Path, max_seconds: float | None = None, fps: float = 15.0, scale: float = 1.0,
            finish: bool = True) -> Recording:
     """Write ``scene`` to a .gif or .mp4 file (``neuroevo.recording``), with no window: works headless.
 
@@ -271,7 +297,7 @@ def record(scene: Scene, path, max_seconds: float | None = None, fps: float = 15
     max_frames = None if max_seconds is None else int(round(max_seconds * scene.fps))
     frame, running = 0, True
 
-    def grab():
+    def grab() -> None:
         s = surface if out_size == tuple(scene.size) else pygame.transform.smoothscale(surface, out_size)
         writer.write(np.transpose(pygame.surfarray.array3d(s), (1, 0, 2)))
 
@@ -296,7 +322,7 @@ def record(scene: Scene, path, max_seconds: float | None = None, fps: float = 15
     return Recording(Path(out), writer.frames, recorded / scene.fps, frame / scene.fps)
 
 
-def _report_recording(rec: Recording, say) -> None:
+def _report_recording(rec: Recording, say: Callable[[str], object]) -> None:
     """The CLI's lines about a recording: where it went, and on stderr when it was cut."""
     say(f"recorded {rec.seconds:.1f} s ({rec.frames} frames) to {rec.path}")
     if rec.cut:
@@ -311,10 +337,14 @@ def _unseen_seeds(episodes: int, seed: int | None) -> np.ndarray:
     """Episode seeds never used in training (those of ``neuroevo evaluate``; random when ``seed`` is None)."""
     from neuroevo.evaluate import evaluation_seeds
 
-    return evaluation_seeds(episodes, seed if seed is not None else int(np.random.SeedSequence().entropy % 2**32))
+    if seed is None:
+        entropy = np.random.SeedSequence().entropy  # a fresh sequence draws an int from the OS
+        assert isinstance(entropy, int)
+        seed = entropy % 2**32
+    return evaluation_seeds(episodes, int(seed))
 
 
-def _scene_factory(env_id: str):
+def _scene_factory(env_id: str) -> Callable[..., Scene] | None:
     """The ``make_flock_scene`` of a game from ``registry.SCENES``, or None."""
     from neuroevo.evaluation.registry import SCENES
 
@@ -324,12 +354,13 @@ def _scene_factory(env_id: str):
     return getattr(importlib.import_module(module), name)
 
 
-def _record_options(record, max_seconds, fps, scale) -> dict:
+def _record_options(record: str | Path, max_seconds: float | None, fps: float, scale: float) -> dict:
     return {"max_seconds": max_seconds, "fps": fps, "scale": scale}
 
 
-def watch_agent(agent, *, episodes: int = 1, seed: int | None = None, record: str | Path | None = None,
-                max_seconds: float | None = None, fps: float = 15.0, scale: float = 1.0, say=print) -> list[float]:
+def watch_agent(agent: Agent, *, episodes: int = 1, seed: int | None = None, record: str | Path | None = None,
+                max_seconds: float | None = None, fps: float = 15.0, scale: float = 1.0,
+                say: Callable[[str], object] = print) -> list[float]:
     """Replay a saved agent: a window (or a .gif / .mp4 file with ``record``), one episode after the other.
 
     A built-in game is drawn by its own scene (a flock of one); any other env through :class:`GymScene`.
@@ -356,8 +387,10 @@ def watch_agent(agent, *, episodes: int = 1, seed: int | None = None, record: st
     env_id = resolve_env_id(agent.env_id)
     seeds = _unseen_seeds(episodes, seed)
     factory = _scene_factory(env_id)
-    scenes = [factory(agent.spec, agent.genome[None, :], int(s), **agent.env_kwargs) if factory else
-              GymScene(env_id, agent.spec, agent.genome, int(s), agent.env_kwargs) for s in seeds]
+    genome = agent.genome  # a GenomeBatch (NEAT) plays through GymScene: the flock scenes fly layered networks
+    scenes = [factory(agent.spec, genome[None, :], int(s), **agent.env_kwargs)
+              if factory is not None and isinstance(genome, np.ndarray) else
+              GymScene(env_id, agent.spec, genome, int(s), agent.env_kwargs) for s in seeds]
     sequence = SceneSequence(scenes)
     if record:
         _report_recording(_record(sequence, record, **_record_options(record, max_seconds, fps, scale)), say)
@@ -382,7 +415,7 @@ def _unit(env_id: str) -> str:
 def watch_population(folder: str | Path, *, episodes: int = 1, seed: int | None = None,
                      record: str | Path | None = None, env_kwargs: dict | None = None,
                      max_seconds: float | None = None, fps: float = 15.0, scale: float = 1.0,
-                     say=print) -> np.ndarray:
+                     say: Callable[[str], object] = print) -> np.ndarray:
     """Fly the whole population of a run's last checkpoint as one flock (``neuroevo watch RUN --flock``).
 
     Args:
@@ -428,7 +461,7 @@ def watch_population(folder: str | Path, *, episodes: int = 1, seed: int | None 
 
 def _build_scene(env_id, spec, env_kwargs, genomes, fitness, seed, generation, best_ever):
     factory = _scene_factory(env_id)
-    if factory is not None:
+    if factory is not None and isinstance(genomes, np.ndarray):  # flock scenes fly layered networks only
         return factory(spec, genomes, seed, generation=generation, best_fitness=best_ever, **env_kwargs)
     return GymScene(env_id, spec, genomes[int(np.argmax(fitness))], seed, env_kwargs)
 
@@ -488,13 +521,14 @@ def _viewer_main(inbox, status, env_id, spec_dict, env_kwargs, title, min_second
             if not over:
                 over = not scene.step()
             scene.draw(window)
+            assert shown is not None  # set with the scene
             _hud(window, font, shown[3], evolving.value, final)
         pygame.display.flip()
         clock.tick(scene.fps if scene is not None else 30)
     pygame.display.quit()
 
 
-def _hud(window, font, shown: int, evolving: int, final: bool) -> None:
+def _hud(window: Surface, font: Font, shown: int, evolving: int, final: bool) -> None:
     """A strip at the top of the window: which generation is on screen, which one is being evolved."""
     text = (f"generation {shown}, the last: close to exit" if final else
             f"showing gen {shown}, evolving gen {evolving}")
@@ -523,12 +557,14 @@ class LiveView(Callback):
     """
 
     def __init__(self, every: int = 5, title: str = "neuroevo --watch", min_seconds: float = 8.0,
-                 start_timeout: float = 60.0, keep_open: bool = False, say=None):
+                 start_timeout: float = 60.0, keep_open: bool = False, say: Callable[[str], object] | None = None):
         self.every, self.title, self.min_seconds, self.start_timeout = int(every), title, min_seconds, start_timeout
         self.keep_open, self.say = keep_open, say
-        self.process, self._last, self._sent = None, None, None
+        self.process: BaseProcess | None = None
+        self._last: GenerationRecord | None = None
+        self._sent: int | None = None
 
-    def on_run_start(self, run) -> None:
+    def on_run_start(self, run: Population) -> None:
         task = run.task
         if not getattr(task, "env_id", None):
             raise NeuroevoError("--watch needs an environment (--env); a user fitness function has nothing to show")
@@ -537,11 +573,11 @@ class LiveView(Callback):
         ctx = mp.get_context("spawn")
         self.inbox, status = ctx.Queue(maxsize=1), ctx.Queue()
         self.evolving = ctx.Value("i", 1, lock=False)
-        self.process = ctx.Process(target=_viewer_main, name="neuroevo-live-view", daemon=True,
-                                   args=(self.inbox, status, task.env_id, task.spec.to_dict(),
-                                         dict(task.env_kwargs), f"{self.title}: {task.env_id}", self.min_seconds,
-                                         self.evolving))
-        self.process.start()
+        self.process = process = ctx.Process(target=_viewer_main, name="neuroevo-live-view", daemon=True,
+                                             args=(self.inbox, status, task.env_id, task.spec.to_dict(),
+                                                   dict(task.env_kwargs), f"{self.title}: {task.env_id}",
+                                                   self.min_seconds, self.evolving))
+        process.start()
         try:
             kind, message = status.get(timeout=self.start_timeout)
         except queue.Empty:
@@ -550,7 +586,7 @@ class LiveView(Callback):
             self.close()
             raise NeuroevoError(f"--watch cannot open a window: {message}")
 
-    def on_generation_end(self, record) -> None:
+    def on_generation_end(self, record: GenerationRecord) -> None:
         if self.process is None or not self.process.is_alive():
             return
         self.evolving.value = record.generation + 1
@@ -559,7 +595,7 @@ class LiveView(Callback):
             return
         self._send(record)
 
-    def _send(self, record) -> None:
+    def _send(self, record: GenerationRecord) -> None:
         seed = int(np.random.default_rng(record.generation).integers(0, 2**31))
         genomes = np.asarray(record.genomes) if isinstance(record.genomes, np.ndarray) else record.genomes
         msg = (genomes, np.asarray(record.fitness), seed, record.generation, record.best_ever)
@@ -576,7 +612,7 @@ class LiveView(Callback):
             except queue.Full:
                 pass
 
-    def on_run_end(self, result) -> None:
+    def on_run_end(self, result: RunResult) -> None:
         if self.keep_open and self.process is not None and self.process.is_alive() and self._last is not None:
             if self._sent != self._last.generation:
                 self._send(self._last)  # always show at least the last generation

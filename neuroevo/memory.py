@@ -4,6 +4,7 @@ line instead of failing (or swapping the machine to a halt) half-way through a r
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 
 from neuroevo.errors import ConfigError
 
@@ -41,7 +42,7 @@ def _gib(n: float) -> str:
     return f"{n / 2**30:.3g} GiB"
 
 
-def check_population(population: int, sizes, available: int | None = None) -> int:
+def check_population(population: int, sizes: Sequence[int], available: int | None = None) -> int:
     """Bytes a run of ``population`` genomes of the network ``sizes`` needs; ConfigError if more than available.
 
     Args:

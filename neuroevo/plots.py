@@ -10,20 +10,25 @@ from __future__ import annotations
 import csv
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from neuroevo._typing import StrPath
 from neuroevo.agent import atomic_write
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
-def read_history(path) -> dict[str, np.ndarray]:
+
+def read_history(path: StrPath) -> dict[str, np.ndarray]:
     """Columns of a history.csv as float arrays."""
     with open(path, newline="") as f:
         rows = list(csv.DictReader(f))
     return {k: np.array([float(r[k]) for r in rows]) for k in (rows[0].keys() if rows else [])}
 
 
-def new_figure(width: float = 7.0, height: float = 4.0, dpi: int = 110):
+def new_figure(width: float = 7.0, height: float = 4.0, dpi: int = 110) -> Figure:
     """A ``matplotlib.figure.Figure`` with its own Agg canvas (no pyplot, no global backend)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -33,7 +38,7 @@ def new_figure(width: float = 7.0, height: float = 4.0, dpi: int = 110):
     return fig
 
 
-def save_figure(fig, png_path) -> Path:
+def save_figure(fig: Figure, png_path: StrPath) -> Path:
     """Write ``fig`` as a PNG, atomically; returns the path."""
     png_path = Path(png_path)
     fig.tight_layout()
@@ -41,7 +46,7 @@ def save_figure(fig, png_path) -> Path:
     return png_path
 
 
-def _scale(*series) -> tuple[float, str]:
+def _scale(*series: np.ndarray) -> tuple[float, str]:
     """``(10**k, " (× 1e<k>)")`` when the values are huge (matplotlib's axis ticks overflow past about 1e300),
     so a fitness up to +-1.8e308 still plots; ``(1.0, "")`` otherwise."""
     top = max((float(np.abs(s[np.isfinite(s)]).max()) for s in series if np.isfinite(s).any()), default=0.0)
@@ -51,7 +56,7 @@ def _scale(*series) -> tuple[float, str]:
     return 10.0**k, f" (× 1e{k})"
 
 
-def plot_history(history_path, png_path, title: str = "", target: float | None = None) -> Path:
+def plot_history(history_path: StrPath, png_path: StrPath, title: str = "", target: float | None = None) -> Path:
     """Write a PNG of fitness per generation: best, min, and mean with a ±1 std band.
 
     Generations are numbered from 1, as everywhere else. The band is clipped to the fitness observed in each

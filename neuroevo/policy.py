@@ -9,6 +9,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeGuard
+
 import numpy as np
 from gymnasium import spaces
 
@@ -29,18 +32,19 @@ def n_outputs(space: spaces.Space) -> int:
     raise TaskError(f"action space {space} is not supported (Discrete or bounded Box)")
 
 
-def is_discrete(space: spaces.Space) -> bool:
+def is_discrete(space: spaces.Space) -> TypeGuard[spaces.Discrete]:
+    """True for a ``Discrete`` space (its actions are one integer)."""
     return isinstance(space, spaces.Discrete)
 
 
-def observation_to_input(space: spaces.Space):
+def observation_to_input(space: spaces.Space) -> Callable[[Any], np.ndarray]:
     """A function mapping one observation of ``space`` to a (flatdim(space),) float64 network input."""
     if isinstance(space, spaces.Box):
         return lambda obs: np.asarray(obs, dtype=np.float64).ravel()
     return lambda obs: np.asarray(spaces.flatten(space, obs), dtype=np.float64)
 
 
-def output_to_action(space: spaces.Space):
+def output_to_action(space: spaces.Space) -> Callable[[np.ndarray], Any]:
     """A function mapping a (n_out,) float64 network output to an action of ``space``.
 
     Discrete: an int (``space.start`` + first argmax). Box: an array of ``space.shape`` and ``space.dtype``,
@@ -53,16 +57,18 @@ def output_to_action(space: spaces.Space):
     if isinstance(space, spaces.Discrete):
         start = int(space.start)
         return lambda y: start + int(np.argmax(y))
+    assert isinstance(space, spaces.Box)  # n_outputs raised for any other space
     low, high = space.low.astype(np.float64), space.high.astype(np.float64)
+    box = space
 
-    def to_box(y):
+    def to_box(y: np.ndarray) -> np.ndarray:
         a = low + (np.clip(y, -1.0, 1.0) + 1.0) * 0.5 * (high - low)
-        return a.reshape(space.shape).astype(space.dtype)
+        return a.reshape(box.shape).astype(box.dtype)
 
     return to_box
 
 
-def batch_inputs(space: spaces.Space, obs) -> tuple[np.ndarray, bool]:
+def batch_inputs(space: spaces.Space, obs: Any) -> tuple[np.ndarray, bool]:
     """Network inputs of one observation or of a batch, in Stable-Baselines3's convention.
 
     An observation of exactly ``space.shape`` is one observation; ``(B, *space.shape)`` is a batch (a
@@ -102,6 +108,7 @@ def outputs_to_actions(space: spaces.Space, y: np.ndarray) -> np.ndarray:
     n_outputs(space)
     if isinstance(space, spaces.Discrete):
         return (int(space.start) + np.argmax(y, axis=1)).astype(np.int64)
+    assert isinstance(space, spaces.Box)  # n_outputs raised for any other space
     low, high = space.low.astype(np.float64).ravel(), space.high.astype(np.float64).ravel()
     a = low + (np.clip(y, -1.0, 1.0) + 1.0) * 0.5 * (high - low)
     return a.reshape((len(y), *space.shape)).astype(space.dtype)

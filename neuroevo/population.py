@@ -13,7 +13,9 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -22,7 +24,11 @@ from neuroevo.errors import FitnessError, GenomeFitnessError
 from neuroevo.evaluation.serial import SerialEvaluator
 from neuroevo.evaluation.tasks import Task
 from neuroevo.network import Network, NetworkSpec
-from neuroevo.strategies.base import Strategy
+from neuroevo.strategies.base import GenomeBatch, NetworkFacade, Strategy
+
+if TYPE_CHECKING:
+    from neuroevo.evaluation.base import Evaluator
+    from neuroevo.lifecycle import GuardedEvaluator
 
 log = logging.getLogger("neuroevo")
 
@@ -48,7 +54,8 @@ class RunResult:
 
     Attributes:
         spec: the network spec.
-        best_genome: (n_params,) float64 best genome ever evaluated; ``best_fitness`` its fitness.
+        best_genome: (n_params,) float64 best genome ever evaluated (a GenomeBatch of one for NEAT);
+            ``best_fitness`` its fitness.
         generations: generations completed; ``evaluations`` genomes evaluated; ``env_steps`` env steps.
         elapsed: wall seconds (including earlier sessions of a resumed run).
         solved: True if a generation reached the target fitness.
@@ -56,7 +63,7 @@ class RunResult:
     """
 
     spec: NetworkSpec
-    best_genome: np.ndarray
+    best_genome: np.ndarray | GenomeBatch
     best_fitness: float
     generations: int
     evaluations: int
@@ -66,7 +73,10 @@ class RunResult:
     stopped_by: str
 
     @property
-    def network(self) -> Network:
+    def network(self) -> Network | NetworkFacade:
+        """The best genome's network (its own facade for a GenomeBatch genome such as NEAT's)."""
+        if not isinstance(self.best_genome, np.ndarray):  # a GenomeBatch of one
+            return self.best_genome.network(0)
         return Network(self.spec, self.best_genome)
 
 
@@ -85,7 +95,8 @@ class Population:
             (``numpy.nextafter(min, -inf)``), so every selection ranks it last, and logs a warning.
     """
 
-    def __init__(self, task: Task, strategy: Strategy, evaluator=None, callbacks=(), episodes: int = 1,
+    def __init__(self, task: Task, strategy: Strategy, evaluator: Evaluator | GuardedEvaluator | None = None,
+                 callbacks: Iterable[Callback] = (), episodes: int = 1,
                  counters: tuple[int, int, float] = (0, 0, 0.0), nan_fitness: str = "error"):
         if nan_fitness not in ("error", "worst"):
             raise ValueError(f"nan_fitness must be 'error' or 'worst', got {nan_fitness!r}")

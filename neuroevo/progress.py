@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from neuroevo.callbacks import Callback, GenerationRecord
+
+if TYPE_CHECKING:
+    from neuroevo.population import Population, RunResult
 
 
 class Bar:
@@ -58,16 +62,17 @@ class ProgressBar(Callback):
         self.generations, self.console = int(generations), console
         self._bar: Bar | None = None
 
-    def on_run_start(self, run) -> None:
+    def on_run_start(self, run: Population) -> None:
         self._last = (time.perf_counter(), run.evaluations)
         self._bar = Bar("generation", self.generations, run.strategy.generation, self.console)
 
-    def on_generation_end(self, record) -> None:
+    def on_generation_end(self, record: GenerationRecord) -> None:
         now = time.perf_counter()
         rate = (record.evaluations - self._last[1]) / max(now - self._last[0], 1e-9)
         self._last = (now, record.evaluations)
-        self._bar.update(record.generation, format_stats(record, rate))
+        if self._bar is not None:  # always set by on_run_start
+            self._bar.update(record.generation, format_stats(record, rate))
 
-    def on_run_end(self, result) -> None:
+    def on_run_end(self, result: RunResult) -> None:
         if self._bar is not None:
             self._bar.stop()

@@ -17,13 +17,14 @@ from pathlib import Path
 
 import numpy as np
 
+from neuroevo._typing import StrPath
 from neuroevo.errors import NeuroevoError
 
 #: File suffixes :func:`open_writer` can write.
 FORMATS = (".gif", ".mp4")
 
 
-def open_writer(path, fps: float):
+def open_writer(path: StrPath, fps: float) -> GifWriter | Mp4Writer:
     """A writer of ``(H, W, 3)`` uint8 frames to ``path`` (.gif or .mp4) at ``fps`` frames per second.
 
     The file is written to ``<stem>.part<suffix>`` beside it and moved into place by ``close()`` (atomically).
@@ -56,7 +57,9 @@ class GifWriter(_Atomic):
     def __init__(self, path: Path, fps: float):
         super().__init__(path)
         self.delay = max(2, round(100 / fps))  # hundredths of a second (GIF's unit; browsers clamp < 2)
-        self.file, self.size, self.frames, self.previous = open(self.part, "wb"), None, 0, None
+        self.file, self.frames = open(self.part, "wb"), 0
+        self.size: tuple[int, int] | None = None
+        self.previous: np.ndarray | None = None
 
     def write(self, frame: np.ndarray) -> None:
         from PIL import Image

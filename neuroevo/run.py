@@ -23,6 +23,7 @@ import logging
 import math
 import os
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from neuroevo.callbacks import Callback, Checkpointer, FitnessPlot, HistoryCSV
@@ -31,6 +32,7 @@ from neuroevo.agent import atomic_write
 from neuroevo.config import Config, read_toml, resolve
 from neuroevo.errors import CheckpointError, ConfigError, NeuroevoError
 from neuroevo.evaluation.factory import make_evaluator, make_task
+from neuroevo.evaluation.tasks import Task
 from neuroevo.lifecycle import GuardedEvaluator, Started
 from neuroevo.memory import check_population
 from neuroevo.network import NetworkSpec
@@ -87,7 +89,7 @@ def _write_config(folder: Path, config: Config) -> None:
     atomic_write(folder / "config.toml", lambda f: f.write(config.to_toml().encode()))
 
 
-def start(config: Config, callbacks=(), show_progress: bool = True) -> tuple[RunResult, Path]:
+def start(config: Config, callbacks: Iterable[Callback] = (), show_progress: bool = True) -> tuple[RunResult, Path]:
     """Evolve from scratch into the config's run folder; returns the result and the folder.
 
     Raises:
@@ -133,8 +135,8 @@ def _refuse_a_run(folder: Path) -> None:
                           f"another --out")
 
 
-def resume(folder: str | Path, flags: dict | None = None, callbacks=(),
-           show_progress: bool = True, announce=None) -> tuple[RunResult, Path]:
+def resume(folder: str | Path, flags: dict | None = None, callbacks: Iterable[Callback] = (),
+           show_progress: bool = True, announce: Callable[[str], object] | None = None) -> tuple[RunResult, Path]:
     """Continue the run in ``folder`` from its last checkpoint.
 
     ``announce``: ``fn(str)`` told once, before the run goes on, what is resumed (folder, task, generation).
@@ -171,7 +173,7 @@ def resume(folder: str | Path, flags: dict | None = None, callbacks=(),
         lock.release()
 
 
-def _plan_resume(folder: Path, flags: dict, arrays: dict, meta: dict):
+def _plan_resume(folder: Path, flags: dict, arrays: dict, meta: dict) -> tuple[Config, Task, Strategy]:
     """Everything a resume needs, checked, with nothing written: ``(config, task, strategy)``."""
     toml = folder / "config.toml"
     if not toml.is_file():
@@ -215,7 +217,8 @@ def _rollback_start(folder: Path) -> None:
         npz.unlink(missing_ok=True)
 
 
-def _run(folder, config, task, strategy, counters, callbacks, show_progress, limit=None, fresh=False) -> RunResult:
+def _run(folder: Path, config: Config, task: Task, strategy: Strategy, counters: tuple[int, int, float],
+         callbacks: Iterable[Callback], show_progress: bool, limit: int | None = None, fresh: bool = False) -> RunResult:
     target = None if math.isnan(config.run.target) else config.run.target
     meta = {"seed": config.run.seed, "method": strategy.name}
     checkpointer = Checkpointer(folder, config.run.checkpoint_every, task.env_id, task.env_kwargs, meta,
@@ -262,7 +265,9 @@ def _run(folder, config, task, strategy, counters, callbacks, show_progress, lim
             rollback = fresh and not started and not isinstance(e, KeyboardInterrupt)
             resumable = (folder / META_FILE).is_file() and not rollback
             if isinstance(e, KeyboardInterrupt):
-                e.folder, e.resumable = folder, resumable  # for the CLI's "continue with --resume FOLDER"
+                # tags read by the CLI (getattr) for "continue with --resume FOLDER"; Ctrl-C's plain
+                # KeyboardInterrupt gets them too, so they cannot be declared on a class of ours
+                e.folder, e.resumable = folder, resumable  # type: ignore[attr-defined]
             _log_failure(e, strategy, resumable)
             if rollback:
                 _rollback_start(folder)

@@ -44,7 +44,8 @@ class SB3VecEnv(VecEnv):
 
     def reset(self) -> np.ndarray:
         seeds = None if all(s is None for s in self._seeds) else list(self._seeds)
-        obs, _ = self.env.reset(seed=seeds)
+        # VectorEnv.reset declares `seed: int | None`; Gymnasium's Sync/AsyncVectorEnv and ours take per-env seeds
+        obs, _ = self.env.reset(seed=seeds)  # type: ignore[arg-type]
         self._reset_seeds()
         return obs
 
@@ -71,8 +72,8 @@ class SB3VecEnv(VecEnv):
     def set_attr(self, attr_name: str, value: Any, indices: VecEnvIndices = None) -> None:
         setattr(self.env.unwrapped, attr_name, value)
 
-    def env_method(self, method_name: str, *method_args, indices: VecEnvIndices = None,
-                   **method_kwargs) -> list[Any]:
+    def env_method(self, method_name: str, *method_args: Any, indices: VecEnvIndices = None,
+                   **method_kwargs: Any) -> list[Any]:
         result = getattr(self.env.unwrapped, method_name)(*method_args, **method_kwargs)
         return [result] * len(self._get_indices(indices))
 

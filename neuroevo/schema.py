@@ -14,28 +14,31 @@ import io
 import json
 import math
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+from neuroevo._typing import StrPath
 from neuroevo.errors import CheckpointError
 
 AGENT_FORMAT, AGENT_VERSION = "neuroevo-agent", 1
 HISTORY_COLUMNS = ("generation", "best", "mean", "std", "min", "evaluations", "env_steps", "elapsed_s")
 
 
-def _is_int(v) -> bool:
+def _is_int(v: object) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
-def _is_number(v) -> bool:
+def _is_number(v: object) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def _bad(path, field: str, what: str, value) -> CheckpointError:
+def _bad(path: StrPath, field: str, what: str, value: object) -> CheckpointError:
     text = repr(value)
     return CheckpointError(f"{path}: field {field!r} must be {what}, got {text[:80]}{'...' if len(text) > 80 else ''}")
 
 
-def need(doc: dict, path, field: str, what: str, ok, optional: bool = False):
+def need(doc: dict, path: StrPath, field: str, what: str, ok: Callable[[Any], bool], optional: bool = False) -> Any:
     """``doc[field]`` if ``ok(value)``; else a CheckpointError naming ``path`` and ``field``."""
     if field not in doc:
         if optional:
@@ -62,7 +65,7 @@ def read_json(path: Path) -> dict:
     return data
 
 
-def check_format(doc: dict, path, fmt: str, version: int) -> int:
+def check_format(doc: dict, path: StrPath, fmt: str, version: int) -> int:
     """The ``version`` of a document of format ``fmt``; CheckpointError for another format or a newer version."""
     if doc.get("format") != fmt:
         raise CheckpointError(f"{path}: field 'format' must be {fmt!r}, got {doc.get('format')!r} (not a file "
@@ -74,7 +77,7 @@ def check_format(doc: dict, path, fmt: str, version: int) -> int:
     return v
 
 
-def check_spec(spec, path, field: str = "spec") -> None:
+def check_spec(spec: object, path: StrPath, field: str = "spec") -> None:
     """A network spec dict: ``sizes`` (two or more integers >= 1) and one activation name per layer."""
     from neuroevo.network import ACTIVATIONS
 
@@ -92,7 +95,7 @@ def check_spec(spec, path, field: str = "spec") -> None:
 _ARRAYS = re.compile(r"^checkpoint-\d{6,}\.npz$")
 
 
-def check_checkpoint_meta(meta: dict, path) -> None:
+def check_checkpoint_meta(meta: dict, path: StrPath) -> None:
     """The fields of ``checkpoint.json`` that a resume uses (other fields belong to the strategy's state)."""
     nonneg_int = (lambda v: _is_int(v) and v >= 0)
     need(meta, path, "arrays", "a file name checkpoint-NNNNNN.npz", lambda v: isinstance(v, str) and bool(_ARRAYS.match(v)))
@@ -110,7 +113,7 @@ def check_checkpoint_meta(meta: dict, path) -> None:
     check_spec(meta["spec"], path)
 
 
-def check_agent_meta(meta: dict, path) -> None:
+def check_agent_meta(meta: dict, path: StrPath) -> None:
     """The fields of ``best.json``: format, version, spec, env id and env keyword arguments."""
     check_format(meta, path, AGENT_FORMAT, AGENT_VERSION)
     if "spec" not in meta:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import signal
 import threading
+from types import FrameType
 
-from neuroevo.callbacks import Callback
+from neuroevo.callbacks import Callback, GenerationRecord
 
 
 class Interrupted(KeyboardInterrupt):
@@ -56,11 +57,11 @@ class SignalGuard(Callback):
         if self.signum:
             raise Interrupted(self.signum)
 
-    def on_generation_end(self, record):
+    def on_generation_end(self, record: GenerationRecord) -> bool | None:
         return False if self.signum else None
 
 
-def _in_callback(frame) -> bool:
+def _in_callback(frame: FrameType | None) -> bool:
     """True in a Python function that C code calls back (llvmlite's object-cache hook while Numba compiles):
     an exception raised there is printed and dropped by ctypes, so the signal waits for :meth:`check`."""
     return frame is not None and str(frame.f_globals.get("__name__", "")).startswith("llvmlite")

@@ -59,7 +59,8 @@ def resample_closed(ctrl: np.ndarray, spacing: float) -> np.ndarray:
     return np.stack([np.interp(u, s, closed[:, 0]), np.interp(u, s, closed[:, 1])], axis=1)
 
 
-def stadium(cx=470.0, cy=380.0, straight=440.0, radius=210.0, spacing=SPACING) -> np.ndarray:
+def stadium(cx: float = 470.0, cy: float = 380.0, straight: float = 440.0, radius: float = 210.0,
+            spacing: float = SPACING) -> np.ndarray:
     """(N, 2) points of a stadium (two straights, two half circles), clockwise on screen from the top left."""
     n_arc = int(round(np.pi * radius / spacing))
     n_str = int(round(straight / spacing))

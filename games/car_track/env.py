@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import gymnasium as gym
 import numpy as np
+from numpy.typing import ArrayLike
 from gymnasium import spaces
 
 from games.car_track import physics as ph
 from games.car_track.track import load_tracks
 from neuroevo.errors import TaskError
+
+if TYPE_CHECKING:
+    from games.car_track.render import EnvRenderer
+    from games.car_track.track import Track
 
 #: Discrete actions as (steering, throttle), in the order of Gymnasium's CarRacing-v3:
 #: 0 coast, 1 steer left, 2 steer right, 3 full throttle, 4 full brake.
@@ -18,7 +25,7 @@ DISCRETE_ACTIONS = np.array([(0.0, 0.0), (-1.0, 0.0), (1.0, 0.0), (0.0, 1.0), (0
 MAX_EPISODE_STEPS = 3000  # 150 s at 20 steps per second
 
 
-def check_options(laps, sensor_angles, sensor_range) -> tuple[int, np.ndarray, float]:
+def check_options(laps: int, sensor_angles: ArrayLike, sensor_range: float) -> tuple[int, np.ndarray, float]:
     """Validated ``(laps, sensor angles in radians, sensor range in px)``; raises TaskError on bad values."""
     if int(laps) != laps or laps < 1:
         raise TaskError(f"laps must be a positive integer, got {laps!r}")
@@ -114,9 +121,11 @@ class CarTrackEnv(gym.Env):
     """
 
     metadata = {"render_modes": ["human", "rgb_array"], "render_fps": int(round(1 / ph.DT))}
+    observation_space: spaces.Box  # (obs_dim,) float32
 
-    def __init__(self, render_mode=None, track="oval", continuous=True, laps=3,
-                 sensor_angles=ph.DEFAULT_SENSOR_ANGLES, sensor_range=ph.DEFAULT_SENSOR_RANGE):
+    def __init__(self, render_mode: str | None = None, track: str | Sequence[str] = "oval", continuous: bool = True,
+                 laps: int = 3, sensor_angles: Sequence[float] = ph.DEFAULT_SENSOR_ANGLES,
+                 sensor_range: float = ph.DEFAULT_SENSOR_RANGE):
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise TaskError(f"render_mode must be one of {self.metadata['render_modes']}, got {render_mode!r}")
         self.render_mode = render_mode
@@ -132,14 +141,15 @@ class CarTrackEnv(gym.Env):
         self.track_index = 0
         self._obs = np.zeros(n)
         self._status = ph.RUNNING
-        self._renderer = None
+        self._renderer: EnvRenderer | None = None
 
     @property
-    def track(self):
+    def track(self) -> Track:
         """The :class:`~games.car_track.track.Track` of the current episode."""
         return self.tracks[self.track_index]
 
-    def reset(self, *, seed=None, options=None):
+    def reset(self, *, seed: int | None = None,
+              options: dict[str, Any] | None = None) -> tuple[np.ndarray, dict[str, Any]]:
         super().reset(seed=seed)
         pick, lateral, dheading = ph.start_draws(self.np_random)
         self.track_index = int(pick * len(self.tracks))
@@ -152,7 +162,7 @@ class CarTrackEnv(gym.Env):
             self.render()
         return self._observe(), self._info()
 
-    def _track_index(self, which) -> int:
+    def _track_index(self, which: int | str) -> int:
         names = [t.name for t in self.tracks]
         if isinstance(which, (int, np.integer)) and 0 <= which < len(names):
             return int(which)
@@ -160,7 +170,7 @@ class CarTrackEnv(gym.Env):
             return names.index(which)
         raise TaskError(f"reset option track={which!r} is not one of this env's tracks {names} (name or index)")
 
-    def step(self, action):
+    def step(self, action: np.ndarray | int) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
         if self.continuous:
             a = np.asarray(action, dtype=np.float64).reshape(-1)
             if a.shape != (2,):
@@ -186,7 +196,7 @@ class CarTrackEnv(gym.Env):
                 "track": self.track.name, "crashed": self._status == ph.CRASHED,
                 "stalled": self._status == ph.STALLED}
 
-    def render(self):
+    def render(self) -> np.ndarray | None:
         if self.render_mode is None:
             gym.logger.warn("render() called without a render_mode; pass render_mode='rgb_array' or 'human'")
             return None
@@ -196,7 +206,7 @@ class CarTrackEnv(gym.Env):
             self._renderer = EnvRenderer(self, human=self.render_mode == "human")
         return self._renderer.render()
 
-    def close(self):
+    def close(self) -> None:
         if self._renderer is not None:
             self._renderer.close()
             self._renderer = None

@@ -13,10 +13,13 @@ episode to its end in turn.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numba
 import numpy as np
+from numpy.typing import ArrayLike
 
 from games.car_track import physics as ph
 from games.car_track.env import DISCRETE_ACTIONS, MAX_EPISODE_STEPS, check_options
@@ -170,9 +173,10 @@ class Episodes:
     env_steps: int
 
 
-def population_episodes(spec: NetworkSpec, genomes: np.ndarray, seeds, track="oval", continuous=True, laps=3,
-                        sensor_angles=ph.DEFAULT_SENSOR_ANGLES, sensor_range=ph.DEFAULT_SENSOR_RANGE,
-                        max_episode_steps=MAX_EPISODE_STEPS, render_mode=None) -> Episodes:
+def population_episodes(spec: NetworkSpec, genomes: np.ndarray, seeds: ArrayLike, track: str | Sequence[str] = "oval",
+                        continuous: bool = True, laps: int = 3, sensor_angles: Sequence[float] = ph.DEFAULT_SENSOR_ANGLES,
+                        sensor_range: float = ph.DEFAULT_SENSOR_RANGE, max_episode_steps: int = MAX_EPISODE_STEPS,
+                        render_mode: str | None = None) -> Episodes:
     """Every genome drives every track of ``track`` from the start of every seed.
 
     Episode (p, t, k) equals ``gym.make("neuroevo/CarTrack-v0", track=<track t>, ...)`` reset with
@@ -211,7 +215,8 @@ def population_episodes(spec: NetworkSpec, genomes: np.ndarray, seeds, track="ov
     return Episodes(returns, laps_out, status, ep_steps, tuple(t.name for t in tracks), int(steps))
 
 
-def population_fitness(spec: NetworkSpec, genomes: np.ndarray, seeds, **env_kwargs):
+def population_fitness(spec: NetworkSpec, genomes: np.ndarray, seeds: ArrayLike,
+                       **env_kwargs: Any) -> tuple[np.ndarray, int]:
     """Fitness of each genome: its mean return over every track of ``track`` and every seed (maximised).
 
     The return of an episode is the progress in laps (completed laps count whole) plus a small time bonus

@@ -25,9 +25,14 @@ reach of the car's corners).
 """
 
 import math
+from typing import TYPE_CHECKING
 
 import numba
 import numpy as np
+from numpy.typing import ArrayLike
+
+if TYPE_CHECKING:
+    from games.car_track.track import KernelArrays, Track
 
 DT = 0.05  # s per step (20 steps per second)
 CAR_LENGTH = 24.0  # px
@@ -332,7 +337,7 @@ def start_draws(rng: np.random.Generator) -> tuple[float, float, float]:
     return float(u[0]), float(2.0 * u[1] - 1.0), float(2.0 * u[2] - 1.0)
 
 
-def sensor_radians(sensor_angles) -> np.ndarray:
+def sensor_radians(sensor_angles: ArrayLike) -> np.ndarray:
     """(n,) float64 sensor angles in radians from a sequence of degrees."""
     return np.radians(np.asarray(sensor_angles, dtype=np.float64).ravel())
 
@@ -340,6 +345,6 @@ def sensor_radians(sensor_angles) -> np.ndarray:
 COLLISION_REACH = math.hypot(CAR_LENGTH, CAR_WIDTH) / 2 + 1.0  # px: walls a car's corners can touch
 
 
-def track_arrays(track, sensor_range: float) -> tuple:
+def track_arrays(track: "Track", sensor_range: float) -> "KernelArrays":
     """The kernel arrays of ``track`` (see the module docstring) for sensors of ``sensor_range`` pixels."""
     return track.kernel_arrays(COLLISION_REACH)

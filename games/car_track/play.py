@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 
 
-def keyboard_action(pressed, keys) -> np.ndarray:
+def keyboard_action(pressed: Sequence[bool], keys: Any) -> np.ndarray:
     """(2,) float32 (steering, throttle) from the arrow keys: left/right steer, up accelerates, down brakes."""
     steer = float(pressed[keys.K_RIGHT]) - float(pressed[keys.K_LEFT])
     throttle = float(pressed[keys.K_UP]) - float(pressed[keys.K_DOWN])
     return np.array([steer, throttle], dtype=np.float32)
 
 
-def play(**env_kwargs) -> None:
+def play(**env_kwargs: Any) -> None:
     """Drive ``neuroevo/CarTrack-v0`` with the arrow keys at 20 frames per second until the window closes.
 
     Left/right steer, up accelerates, down brakes; the clock starts with the first key. After a crash, a stall or the last lap, space starts a

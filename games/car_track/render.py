@@ -13,11 +13,21 @@ from __future__ import annotations
 
 import colorsys
 import math
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from games.car_track import physics as ph
 from neuroevo.live import HumanWindow, import_pygame
+
+if TYPE_CHECKING:
+    from pygame import Surface
+
+    from games.car_track.env import CarTrackEnv
+    from games.car_track.track import KernelArrays, Track
+    from neuroevo.networks.spec import NetworkSpec
 
 MAX_VIEW = (960, 680)  # px, largest world area drawn
 HUD_HEIGHT = 34  # px
@@ -34,19 +44,19 @@ class View:
         scale: screen pixels per world pixel.
     """
 
-    def __init__(self, track):
+    def __init__(self, track: Track):
         x0, y0, x1, y1 = track.bounds(MARGIN)
         self.origin = np.array([x0, y0])
         self.scale = min(1.0, MAX_VIEW[0] / (x1 - x0), MAX_VIEW[1] / (y1 - y0))
         self.size = (int(math.ceil((x1 - x0) * self.scale)), int(math.ceil((y1 - y0) * self.scale)) + HUD_HEIGHT)
         self.track = track
-        self._background = None
+        self._background: Surface | None = None
 
-    def to_screen(self, pts) -> np.ndarray:
+    def to_screen(self, pts: ArrayLike) -> np.ndarray:
         """(..., 2) world pixels -> screen pixels (float)."""
         return (np.asarray(pts, dtype=np.float64) - self.origin) * self.scale + [0.0, HUD_HEIGHT]
 
-    def background(self):
+    def background(self) -> Surface:
         """The track drawn once: grass, asphalt, walls, centreline checkpoints and the start line."""
         pygame = import_pygame()
 
@@ -70,7 +80,8 @@ class View:
             self._background = surf
         return self._background
 
-    def draw_car(self, surface, state, colour, outline=None):
+    def draw_car(self, surface: Surface, state: np.ndarray, colour: tuple[int, int, int],
+                 outline: tuple[int, int, int] | None = None) -> None:
         pygame = import_pygame()
 
         corners = np.empty((4, 2))
@@ -80,7 +91,8 @@ class View:
         if outline is not None:
             pygame.draw.polygon(surface, outline, pts, 2)
 
-    def draw_rays(self, surface, state, angles, sensor_range, arrays):
+    def draw_rays(self, surface: Surface, state: np.ndarray, angles: np.ndarray, sensor_range: float,
+                  arrays: KernelArrays) -> None:
         """The car's sensor rays, green (far wall) to red (near wall), with a dot where each hits."""
         pygame = import_pygame()
 
@@ -95,7 +107,7 @@ class View:
             pygame.draw.circle(surface, colour, end, 3)
 
 
-def draw_hud(surface, items):
+def draw_hud(surface: Surface, items: Iterable[tuple[str, object]]) -> None:
     """A bar of ``label: value`` items across the top of ``surface``."""
     pygame = import_pygame()
 
@@ -115,7 +127,7 @@ def car_colour(i: int, n: int) -> tuple[int, int, int]:
 LETTERBOX = (0, 0, 0)  # colour around a track's view smaller than the env's frame
 
 
-def frame_size(tracks) -> tuple[int, int]:
+def frame_size(tracks: Iterable[Track]) -> tuple[int, int]:
     """(width, height) in pixels of every frame of an env playing ``tracks``: the largest view among them."""
     sizes = [View(t).size for t in tracks]
     return max(w for w, _ in sizes), max(h for _, h in sizes)
@@ -128,9 +140,9 @@ class EnvRenderer:
     track's view is centred on a black letterbox (so video recorders see one frame size).
     """
 
-    def __init__(self, env, human: bool):
+    def __init__(self, env: CarTrackEnv, human: bool):
         self.env, self.human = env, human
-        self.views = {}
+        self.views: dict[int, View] = {}
         self.size = frame_size(env.tracks)
         self.window = HumanWindow("neuroevo: CarTrack-v0")
 
@@ -141,7 +153,7 @@ class EnvRenderer:
             self.views[env.track_index] = View(env.track)
         return self.views[env.track_index]
 
-    def draw(self, surface) -> None:
+    def draw(self, surface: Surface) -> None:
         """Paint the env's current frame on ``surface`` (of size ``self.view().size``)."""
         env, view = self.env, self.view()
         surface.blit(view.background(), (0, 0))
@@ -152,7 +164,7 @@ class EnvRenderer:
                            ("progress", f"{s[ph.PROGRESS] / env.track.length:.2f}"),
                            ("speed", f"{s[ph.SPEED]:.0f} px/s"), ("lap time", f"{s[ph.TIME] - s[ph.LAP_T]:.1f} s")])
 
-    def render(self):
+    def render(self) -> np.ndarray | None:
         """Human mode: draw to the window (None). rgb_array mode: (H, W, 3) uint8 frame, (W, H) = ``self.size``."""
         pygame = import_pygame()
 
@@ -170,7 +182,7 @@ class EnvRenderer:
         self.window.present(surface, self.env.metadata["render_fps"])
         return None
 
-    def close(self):
+    def close(self) -> None:
         self.window.close()
 
 
@@ -187,9 +199,11 @@ class FlockScene:
         fps: frames per second (one env step of 0.05 s per frame: real time).
     """
 
-    def __init__(self, spec, genomes, seed, generation=None, best_fitness=None, track="oval", continuous=True,
-                 laps=3, sensor_angles=ph.DEFAULT_SENSOR_ANGLES, sensor_range=ph.DEFAULT_SENSOR_RANGE,
-                 max_episode_steps=None, render_mode=None):
+    def __init__(self, spec: NetworkSpec, genomes: np.ndarray, seed: int, generation: int | None = None,
+                 best_fitness: float | None = None, track: str | Sequence[str] = "oval", continuous: bool = True,
+                 laps: int = 3, sensor_angles: Sequence[float] = ph.DEFAULT_SENSOR_ANGLES,
+                 sensor_range: float = ph.DEFAULT_SENSOR_RANGE, max_episode_steps: int | None = None,
+                 render_mode: str | None = None):
         from games.car_track.env import DISCRETE_ACTIONS, MAX_EPISODE_STEPS, check_options
         from games.car_track.track import load_tracks
 
@@ -236,7 +250,7 @@ class FlockScene:
         self.t += 1
         return True
 
-    def draw(self, surface) -> None:
+    def draw(self, surface: Surface) -> None:
         pygame = import_pygame()
 
         view = self.view
@@ -252,7 +266,7 @@ class FlockScene:
         view.draw_car(surface, self.states[lead], (255, 220, 0), (10, 10, 10))
         s = self.states[lead]
         alive = int(np.sum(self.status == ph.RUNNING))
-        items = [] if self.generation is None else [("gen", self.generation)]
+        items: list[tuple[str, object]] = [] if self.generation is None else [("gen", self.generation)]
         items += [("track", self.track.name), ("alive", f"{alive}/{len(self.status)}"),
                   ("best", f"{self.states[:, ph.PROGRESS].max() / self.track.length:.2f} laps"),
                   ("lap time", f"{s[ph.TIME] - s[ph.LAP_T]:.1f} s")]
@@ -262,7 +276,8 @@ class FlockScene:
         pygame.draw.rect(surface, (0, 0, 0), surface.get_rect(), 1)
 
 
-def make_flock_scene(spec, genomes, seed, *, generation=None, best_fitness=None, **env_kwargs) -> FlockScene:
+def make_flock_scene(spec: NetworkSpec, genomes: np.ndarray, seed: int, *, generation: int | None = None,
+                     best_fitness: float | None = None, **env_kwargs: Any) -> FlockScene:
     """A :class:`FlockScene` of ``genomes`` ((P, n_params) float64) driving the start of episode ``seed``.
 
     Keywords are the env's (``track``, ``continuous``, ``laps``, ``sensor_angles``, ``sensor_range``;

@@ -14,8 +14,10 @@ from __future__ import annotations
 import functools
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeAlias
 
 import numpy as np
 
@@ -28,6 +30,10 @@ BUILTIN = ("oval", "sbend", "hairpin", "technical")
 GRID_CELL = 40.0
 #: Pixels by which a cell of the ray grid is grown when listing the walls that touch it.
 RAY_MARGIN = 1e-3
+#: What :meth:`Track.kernel_arrays` gives: (centre, arc, walls, meta, cell_start, cell_items, near_start,
+#: near_items).
+KernelArrays: TypeAlias = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -83,7 +89,7 @@ class Track:
         return float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1])
 
     @functools.lru_cache(maxsize=8)
-    def grid(self, reach: float):
+    def grid(self, reach: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Wall lookup grid: for each cell, the wall segments within ``reach`` pixels of any point in it.
 
         Returns ``(meta, cell_start, cell_items)``: meta (5,) float64 ``(x0, y0, cell, nx, ny)``,
@@ -104,7 +110,7 @@ class Track:
         return meta, cell_start, cell_items
 
     @functools.lru_cache(maxsize=2)
-    def ray_grid(self):
+    def ray_grid(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Wall lookup grid for ray casting: for each cell, the wall segments that touch it.
 
         Same cells as :meth:`grid`. A segment is listed in every cell its bounding box overlaps, the cell
@@ -121,19 +127,20 @@ class Track:
         hi = np.maximum(w[:, 0:2], w[:, 2:4]) + RAY_MARGIN - [x0, y0]
         ilo = np.clip(np.floor(lo / GRID_CELL).astype(np.int64), 0, [nx - 1, ny - 1])
         ihi = np.clip(np.floor(hi / GRID_CELL).astype(np.int64), 0, [nx - 1, ny - 1])
-        cells, items = [], []
+        cell_lists: list[np.ndarray] = []
+        item_lists: list[np.ndarray] = []
         for k in range(len(w)):
             ix, iy = np.meshgrid(np.arange(ilo[k, 0], ihi[k, 0] + 1), np.arange(ilo[k, 1], ihi[k, 1] + 1))
             c = (iy * nx + ix).ravel()
-            cells.append(c)
-            items.append(np.full(c.size, k, dtype=np.int64))
-        cells, items = np.concatenate(cells), np.concatenate(items)
+            cell_lists.append(c)
+            item_lists.append(np.full(c.size, k, dtype=np.int64))
+        cells, items = np.concatenate(cell_lists), np.concatenate(item_lists)
         order = np.lexsort((items, cells))
         cell_start = np.concatenate([[0], np.cumsum(np.bincount(cells, minlength=nx * ny))]).astype(np.int64)
         meta = np.array([x0, y0, GRID_CELL, nx, ny], dtype=np.float64)
         return meta, cell_start, items[order]
 
-    def kernel_arrays(self, near_reach: float) -> tuple:
+    def kernel_arrays(self, near_reach: float) -> KernelArrays:
         """The track as the tuple of arrays the Numba kernels take (see ``games.car_track.physics``):
         ``(centre, arc, walls, meta, cell_start, cell_items, near_start, near_items)``, with the wall lists
         of :meth:`ray_grid` (sensors) and of :meth:`grid` for ``near_reach`` (collisions), on the same cells."""
@@ -249,7 +256,7 @@ def validate(track: Track) -> Track:
     return track
 
 
-def track_from_dict(data, name: str = "track") -> Track:
+def track_from_dict(data: object, name: str = "track") -> Track:
     """A validated :class:`Track` from the JSON form. Raises TaskError on a malformed or invalid track."""
     if not isinstance(data, dict) or "centreline" not in data or "width" not in data:
         raise TaskError(f"track {name!r} must be a JSON object with 'centreline' and 'width'")
@@ -283,7 +290,7 @@ def load_track(name_or_path: str) -> Track:
     return track_from_dict(data, name=path.stem)
 
 
-def load_tracks(spec) -> tuple[Track, ...]:
+def load_tracks(spec: str | Iterable[str]) -> tuple[Track, ...]:
     """Tracks from a name, a path, a comma-separated list of them ("oval,sbend"), or a list/tuple.
 
     Raises:

@@ -4,6 +4,7 @@ N cars stepped at once in Numba, with the physics of the single env (:mod:`games
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numba
@@ -63,8 +64,8 @@ class CarTrackVectorEnv(GameVectorEnv):
     info_types = {"laps": int, "progress": float, "track": str, "crashed": bool, "stalled": bool}
 
     def __init__(self, num_envs: int = 1, autoreset_mode: str = "next_step",
-                 max_episode_steps: int | None = MAX_EPISODE_STEPS, render_mode: None = None, track="oval",
-                 continuous: bool = True, laps: int = 3, sensor_angles=ph.DEFAULT_SENSOR_ANGLES,
+                 max_episode_steps: int | None = MAX_EPISODE_STEPS, render_mode: None = None, track: str | Sequence[str] = "oval",
+                 continuous: bool = True, laps: int = 3, sensor_angles: Sequence[float] = ph.DEFAULT_SENSOR_ANGLES,
                  sensor_range: float = ph.DEFAULT_SENSOR_RANGE):
         if render_mode is not None:
             raise ValueError("the car vector env does not render; render one car with the single env")

@@ -9,13 +9,14 @@ float32 (as the real environment returns it), the network runs in float64, the a
 So the return of a genome here equals its return in ``gymnasium.make("CartPole-v1")`` from the same seed.
 """
 
+from collections.abc import Iterable
+
 import numba
 import numpy as np
 
 from games.cartpole.physics import MAX_EPISODE_STEPS, dynamics_sc, start_states
 from neuroevo.networks.simd import prefer_wide_vectors
-from neuroevo.networks.program import (LANES, N_STATE, WIDTH, as_program, max_header, policy_step_lanes,
-                                       reset_lane)
+from neuroevo.networks.program import (LANES, N_STATE, WIDTH, Policy, as_program, max_header, policy_step_lanes)
 
 
 @numba.njit(cache=True, inline="always")
@@ -104,7 +105,8 @@ def _population_returns(ints, genomes, starts, max_steps, returns):
     return steps
 
 
-def population_returns(spec, genomes: np.ndarray, seeds, max_steps: int = MAX_EPISODE_STEPS):
+def population_returns(spec: Policy, genomes: np.ndarray, seeds: Iterable[int],
+                       max_steps: int = MAX_EPISODE_STEPS) -> tuple[np.ndarray, int]:
     """Episode returns of every genome on CartPole-v1 from the start states of ``seeds``.
 
     Args:
@@ -130,7 +132,8 @@ def population_returns(spec, genomes: np.ndarray, seeds, max_steps: int = MAX_EP
     return returns, int(steps)
 
 
-def population_fitness(spec, genomes: np.ndarray, seeds, max_steps: int = MAX_EPISODE_STEPS):
+def population_fitness(spec: Policy, genomes: np.ndarray, seeds: Iterable[int],
+                       max_steps: int = MAX_EPISODE_STEPS) -> tuple[np.ndarray, int]:
     """Fitness = mean return over the episodes of ``seeds``: ``((P,) float64, env_steps)``."""
     returns, steps = population_returns(spec, genomes, seeds, max_steps)
     return returns.mean(axis=1), steps

@@ -9,6 +9,7 @@ State: (x [m], x_dot [m/s], theta [rad], theta_dot [rad/s]); action 0 pushes lef
 """
 
 import math
+from collections.abc import Iterable
 
 import numba
 import numpy as np
@@ -57,7 +58,7 @@ def step(state, action):
     return done
 
 
-def start_states(seeds) -> np.ndarray:
+def start_states(seeds: Iterable[int]) -> np.ndarray:
     """(K, 4) float64 start states, equal to ``gymnasium.make("CartPole-v1").reset(seed=s)`` for each seed."""
     return np.array([np.random.default_rng(int(s)).uniform(-RESET_BOUND, RESET_BOUND, size=4) for s in seeds],
                     dtype=np.float64).reshape(-1, 4)

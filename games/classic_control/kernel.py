@@ -10,12 +10,14 @@ seed and driven by the same network: the same start state, the same last step, t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numba
 import numpy as np
 
 from games.classic_control import physics as ph
 from neuroevo.networks import LANES, as_program, max_header, policy_step_lanes
-from neuroevo.networks.program import N_STATE, WIDTH
+from neuroevo.networks.program import N_STATE, WIDTH, Policy
 from neuroevo.networks.simd import prefer_wide_vectors
 
 
@@ -93,7 +95,8 @@ def _population(code, ints, genomes, starts, max_steps, n_obs, low, high, two, r
     return steps
 
 
-def population_episodes(env_id: str, spec, genomes: np.ndarray, seeds, max_episode_steps: int | None = None):
+def population_episodes(env_id: str, spec: Policy, genomes: np.ndarray, seeds: Sequence[int] | np.ndarray,
+                        max_episode_steps: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Returns and lengths of every genome's episodes on a classic-control env.
 
     Args:

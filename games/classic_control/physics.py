@@ -15,6 +15,7 @@ step, when the continuous env's state has become float32); Pendulum ``(theta [ra
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numba
 import numpy as np
@@ -49,7 +50,7 @@ MIN_POSITION, MAX_POSITION, GOAL, GOAL_CONTINUOUS, POWER = -1.2, 0.6, 0.5, 0.45,
 P_MAX_SPEED, P_MAX_TORQUE, P_DT, P_G, P_M, P_L = 8, 2.0, 0.05, 10.0, 1.0, 1.0
 
 
-def start_states(code: int, seeds) -> np.ndarray:
+def start_states(code: int, seeds: Sequence[int] | np.ndarray) -> np.ndarray:
     """(K, 4) float64 start states, equal to the env's ``reset(seed=s)`` state for each seed."""
     out = np.zeros((len(seeds), 4))
     for k, s in enumerate(seeds):

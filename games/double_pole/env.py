@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
+from numpy.typing import ArrayLike
 
 from games.double_pole import physics as ph
 from neuroevo.errors import ConfigError
+
+if TYPE_CHECKING:
+    from games.double_pole.render import Renderer
 
 GRUAU_STEPS = 1_000
 
@@ -93,14 +99,15 @@ class DoublePoleEnv(gym.Env):
         self.state = ph.START.copy()
         self._scratch = np.empty((4, 6))
         self._obs = np.empty(n)
-        self._renderer = None
-        self._t, self._balanced, self._jiggles = 0, 0, []
+        self._renderer: Renderer | None = None
+        self._t, self._balanced = 0, 0
+        self._jiggles: list[float] = []
 
     def _observation(self) -> np.ndarray:
         ph.observe(self.state, self.velocities, self._obs)
         return self._obs.copy()
 
-    def reset(self, *, seed: int | None = None, options: dict | None = None):
+    def reset(self, *, seed: int | None = None, options: dict | None = None) -> tuple[np.ndarray, dict[str, Any]]:
         super().reset(seed=seed)
         start = (options or {}).get("state")
         self.state = ph.START.copy() if start is None else np.array(start, dtype=np.float64).reshape(6)
@@ -111,12 +118,12 @@ class DoublePoleEnv(gym.Env):
             self.render()
         return self._observation(), {}
 
-    def step(self, action):
+    def step(self, action: ArrayLike) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
         u = float(np.asarray(action, dtype=np.float64).reshape(-1)[0])
         failed = bool(ph.advance(self.state, u, self.poles, ph.THIRTY_SIX_DEGREES, self._scratch))
         self._t += 1
         self._balanced += 0 if failed else 1
-        info = {}
+        info: dict[str, Any] = {}
         truncated = False
         if self.gruau:
             self._jiggles.append(ph.jiggle(self.state))
@@ -127,7 +134,7 @@ class DoublePoleEnv(gym.Env):
             self.render()
         return self._observation(), 1.0, failed, truncated, info
 
-    def render(self):
+    def render(self) -> np.ndarray | None:
         if self.render_mode is None:
             gym.logger.warn("render() called without a render_mode: pass render_mode='rgb_array' or 'human'")
             return None
@@ -137,7 +144,7 @@ class DoublePoleEnv(gym.Env):
             self._renderer = Renderer(self.render_mode, self.metadata["render_fps"])
         return self._renderer.draw(self.state, self.poles, self._t)
 
-    def close(self):
+    def close(self) -> None:
         if self._renderer is not None:
             self._renderer.close()
             self._renderer = None

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import numba
 import numpy as np
+from numpy.typing import ArrayLike
 
 from games.double_pole import physics as ph
 from neuroevo.networks import as_program, max_header, policy_reset, policy_step
-from neuroevo.networks.program import N_STATE, WIDTH
+from neuroevo.networks.program import N_STATE, WIDTH, Policy
 
 MARKOV_STEPS = 100_000
 GRUAU_STEPS = 1_000
@@ -66,8 +67,9 @@ def _check(spec, genomes, velocities, poles):
     return prog
 
 
-def episodes(spec, genomes, starts, *, velocities=True, poles=2, failure_angle=ph.THIRTY_SIX_DEGREES,
-             max_steps=MARKOV_STEPS, record_jiggle=0):
+def episodes(spec: Policy, genomes: np.ndarray, starts: ArrayLike, *, velocities: bool = True, poles: int = 2,
+             failure_angle: float = ph.THIRTY_SIX_DEGREES, max_steps: int = MARKOV_STEPS,
+             record_jiggle: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """Episodes of every genome from every start state.
 
     Args:
@@ -93,8 +95,10 @@ def episodes(spec, genomes, starts, *, velocities=True, poles=2, failure_angle=p
     return lengths, balanced, jiggles, int(steps)
 
 
-def population_fitness(spec, genomes, seeds=None, velocities=True, poles=2, gruau=None,
-                       failure_angle=ph.THIRTY_SIX_DEGREES, max_episode_steps=None, render_mode=None):
+def population_fitness(spec: Policy, genomes: np.ndarray, seeds: ArrayLike | None = None, velocities: bool = True,
+                       poles: int = 2, gruau: bool | None = None, failure_angle: float = ph.THIRTY_SIX_DEGREES,
+                       max_episode_steps: int | None = None,
+                       render_mode: str | None = None) -> tuple[np.ndarray, int]:
     """Fitness of every genome from the standard start (maximised): ``((P,) float64, env_steps)``.
 
     ``gruau`` (default: not ``velocities``) selects Gruau's damping fitness over 1,000 steps; otherwise the
@@ -122,14 +126,16 @@ def _fitness(spec, genomes, velocities, poles, gruau, failure_angle, max_episode
     return lengths[:, 0].astype(np.float64), steps
 
 
-def solves(spec, genomes, velocities=True, poles=2, failure_angle=ph.THIRTY_SIX_DEGREES):
+def solves(spec: Policy, genomes: np.ndarray, velocities: bool = True, poles: int = 2,
+           failure_angle: float = ph.THIRTY_SIX_DEGREES) -> np.ndarray:
     """(P,) bool: balances the poles for 100,000 steps from the standard start (the solution criterion)."""
     _, balanced, _, _ = episodes(spec, genomes, ph.START, velocities=velocities, poles=poles,
                                  failure_angle=failure_angle, max_steps=MARKOV_STEPS)
     return balanced[:, 0] >= MARKOV_STEPS
 
 
-def generalisation(spec, genomes, velocities=False, poles=2, failure_angle=ph.THIRTY_SIX_DEGREES):
+def generalisation(spec: Policy, genomes: np.ndarray, velocities: bool = False, poles: int = 2,
+                   failure_angle: float = ph.THIRTY_SIX_DEGREES) -> np.ndarray:
     """(P,) int64: how many of the 625 standard starts each genome keeps the poles up from for 1,000 steps.
 
     (The reference counts a start if at least 999 steps were balanced; here all 1,000 must be.)

@@ -27,7 +27,7 @@ class Renderer:
         self.font = pygame.font.Font(None, 22)
         self.window = HumanWindow("DoublePole-v0") if render_mode == "human" else None
 
-    def draw(self, state: np.ndarray, poles: int, t: int):
+    def draw(self, state: np.ndarray, poles: int, t: int) -> np.ndarray | None:
         import pygame
 
         s = self.surface

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
@@ -9,6 +11,9 @@ from gymnasium import spaces
 from games.flappy_bird import physics as ph
 from games.flappy_bird.kernel import PIPE_BONUS
 from neuroevo.errors import ConfigError
+
+if TYPE_CHECKING:
+    from games.flappy_bird.render import EnvRenderer
 
 
 class FlappyBirdEnv(gym.Env):
@@ -99,6 +104,7 @@ class FlappyBirdEnv(gym.Env):
     """
 
     metadata = {"render_modes": ["human", "rgb_array"], "render_fps": ph.FPS}
+    observation_space: spaces.Box  # (obs_dim,) float32
 
     screen_width = ph.SCREEN_WIDTH  # px
     screen_height = ph.SCREEN_HEIGHT  # px
@@ -133,7 +139,7 @@ class FlappyBirdEnv(gym.Env):
         else:
             self.observation_space = spaces.Box(-1.0, 1.0, shape=(12,), dtype=np.float32)
         self._obs = np.empty(ph.OBS_SIZE[observation], dtype=np.float64)
-        self._renderer = None
+        self._renderer: EnvRenderer | None = None
         self.bird, self.frame, self.gaps = ph.start_bird(), 0, np.zeros(0)
 
     # --- state -----------------------------------------------------------------------------------------
@@ -155,7 +161,7 @@ class FlappyBirdEnv(gym.Env):
                 "fitness": self.frame + self.pipe_bonus * self.score}
 
     # --- Gymnasium API ---------------------------------------------------------------------------------
-    def reset(self, *, seed: int | None = None, options: dict | None = None):
+    def reset(self, *, seed: int | None = None, options: dict | None = None) -> tuple[np.ndarray, dict[str, Any]]:
         super().reset(seed=seed)
         self.bird, self.frame, self.crashed = ph.start_bird(), 0, False
         self.gaps = np.zeros(0)
@@ -164,7 +170,7 @@ class FlappyBirdEnv(gym.Env):
             self.render()
         return self._observation(), self._info()
 
-    def step(self, action):
+    def step(self, action: int) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
         assert self.action_space.contains(action), f"{action!r} ({type(action)}) invalid"
         self.frame += 1
         passed = ph.step_bird(self.bird, int(action), self.frame, self.gaps, self.params)
@@ -176,7 +182,7 @@ class FlappyBirdEnv(gym.Env):
             self.render()
         return self._observation(), reward, self.crashed, bool(truncated), self._info()
 
-    def render(self):
+    def render(self) -> np.ndarray | None:
         if self.render_mode is None:
             gym.logger.warn("render() called without a render_mode: pass render_mode='rgb_array' or 'human' "
                             "to gymnasium.make")
@@ -187,7 +193,7 @@ class FlappyBirdEnv(gym.Env):
             self._renderer = EnvRenderer(self.render_mode, self.metadata["render_fps"])
         return self._renderer.render(self)
 
-    def close(self):
+    def close(self) -> None:
         if self._renderer is not None:
             self._renderer.close()
             self._renderer = None

@@ -12,8 +12,11 @@ Fitness (maximised) of one episode = frames alive (the episode's length in frame
 passed, as in the classic neuroevolution demo; the fitness of a genome is its mean over the episodes.
 """
 
+from typing import Any
+
 import numba
 import numpy as np
+from numpy.typing import ArrayLike
 
 from games.flappy_bird.physics import (CAPPED, CRASHED, FLYING, OBS_SIZE, OBSERVATIONS, P_CAP, gap_tops_for_seed,
                                        make_params, observe, pipes_needed, start_bird, step_bird, step_reward)
@@ -145,8 +148,9 @@ def _population_lanes(ints, genomes, gaps, params, mode, start, frames, scores):
                     active -= 1
 
 
-def check_kwargs(spec: NetworkSpec, observation="simple", score_cap=1000, pipe_gap=100.0, pipe_speed=4.0,
-                 pipe_spacing=144.0, pipe_bonus=PIPE_BONUS, render_mode=None):
+def check_kwargs(spec: NetworkSpec, observation: str = "simple", score_cap: float | None = 1000,
+                 pipe_gap: float = 100.0, pipe_speed: float = 4.0, pipe_spacing: float = 144.0,
+                 pipe_bonus: float = PIPE_BONUS, render_mode: str | None = None) -> tuple[np.ndarray, int, float]:
     """Validate the env keywords against ``spec``; returns ``(params, mode, pipe_bonus)``.
 
     Raises:
@@ -163,7 +167,8 @@ def check_kwargs(spec: NetworkSpec, observation="simple", score_cap=1000, pipe_g
     return make_params(pipe_gap, pipe_speed, pipe_spacing, score_cap), OBSERVATIONS[observation], float(pipe_bonus)
 
 
-def population_episodes(spec: NetworkSpec, genomes: np.ndarray, seeds, **env_kwargs):
+def population_episodes(spec: NetworkSpec, genomes: np.ndarray, seeds: ArrayLike,
+                        **env_kwargs: Any) -> tuple[np.ndarray, np.ndarray]:
     """Frames flown and pipes passed by every genome's bird in every episode.
 
     Args:
@@ -192,7 +197,8 @@ def population_episodes(spec: NetworkSpec, genomes: np.ndarray, seeds, **env_kwa
     return frames, scores
 
 
-def population_fitness(spec: NetworkSpec, genomes: np.ndarray, seeds, **env_kwargs):
+def population_fitness(spec: NetworkSpec, genomes: np.ndarray, seeds: ArrayLike,
+                       **env_kwargs: Any) -> tuple[np.ndarray, int]:
     """Fitness of every genome: mean over the episodes of frames alive + ``pipe_bonus`` x pipes passed.
 
     Takes every keyword the env takes (see :func:`population_episodes`; ``pipe_bonus`` defaults to 25).

@@ -62,7 +62,8 @@ OBSERVATIONS = {"simple": 0, "pipes": 1}
 OBS_SIZE = {"simple": 4, "pipes": 12}
 
 
-def make_params(pipe_gap=PIPE_GAP, pipe_speed=PIPE_SPEED, pipe_spacing=PIPE_SPACING, score_cap=SCORE_CAP):
+def make_params(pipe_gap: float = PIPE_GAP, pipe_speed: float = PIPE_SPEED, pipe_spacing: float = PIPE_SPACING,
+                score_cap: float | None = SCORE_CAP) -> np.ndarray:
     """(5,) float64 parameter array ``(gap, speed, spacing, first_x, cap)`` for the kernels.
 
     Args:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
 
-def play(**env_kwargs) -> None:
+
+def play(**env_kwargs: Any) -> None:
     """Play ``neuroevo/FlappyBird-v0`` with the keyboard, at 30 frames per second, until the window closes.
 
     Space, up arrow or a mouse click flaps; the score (pipes passed) is shown at the top. After a crash,

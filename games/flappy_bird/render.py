@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import colorsys
 import math
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -17,7 +18,16 @@ from games.flappy_bird.kernel import check_kwargs, flock_step
 from neuroevo.live import HumanWindow, import_pygame
 from neuroevo.network import NetworkSpec
 
+if TYPE_CHECKING:
+    from pygame import Surface
+    from pygame.font import Font
+
+    from games.flappy_bird.env import FlappyBirdEnv
+
 pygame = import_pygame()
+
+#: An RGB colour, 0-255 per channel.
+Colour = tuple[int, int, int]
 
 SKY = (78, 192, 202)
 GROUND = (222, 216, 149)
@@ -38,7 +48,7 @@ def bird_colour(index: int, n_birds: int) -> tuple[int, int, int]:
     return int(r * 255), int(g * 255), int(b * 255)
 
 
-def make_bird_sprite(colour, wing: int) -> pygame.Surface:
+def make_bird_sprite(colour: Colour, wing: int) -> Surface:
     """A 34 x 24 px bird facing right; ``wing`` 0, 1, 2 = wing up, middle, down."""
     s = pygame.Surface((ph.BIRD_WIDTH, ph.BIRD_HEIGHT), pygame.SRCALPHA)
     dark = tuple(int(c * 0.6) for c in colour)
@@ -88,14 +98,14 @@ class Sprites:
         pygame.draw.rect(self.ground, (200, 190, 120), (0, 12, w + 48, 3))
         self._birds: dict = {}
 
-    def bird(self, colour, wing: int, angle: int) -> pygame.Surface:
+    def bird(self, colour: Colour, wing: int, angle: int) -> Surface:
         key = (colour, wing, angle)
         if key not in self._birds:
             self._birds[key] = pygame.transform.rotate(make_bird_sprite(colour, wing), angle)
         return self._birds[key]
 
 
-def draw_pipe(surface, x: float, gap_top: float, gap: float) -> None:
+def draw_pipe(surface: Surface, x: float, gap_top: float, gap: float) -> None:
     """Upper pipe above ``gap_top`` and lower pipe below ``gap_top + gap`` (px), left edge ``x``, 52 px wide."""
     xi, top, bottom, g = int(round(x)), int(round(gap_top)), int(round(gap_top + gap)), int(ph.GROUND_Y)
     for y0, y1, lip_y in ((0, top, top - 24), (bottom, g, bottom)):
@@ -109,7 +119,7 @@ def draw_pipe(surface, x: float, gap_top: float, gap: float) -> None:
         pygame.draw.rect(surface, PIPE_LIGHT, (xi + 7, lip_y + 2, 6, 20))
 
 
-def draw_world(surface, sprites: Sprites, frame: int, gaps: np.ndarray, params: np.ndarray) -> None:
+def draw_world(surface: Surface, sprites: Sprites, frame: int, gaps: np.ndarray, params: np.ndarray) -> None:
     """Sky, the pipes on screen at ``frame``, and the ground scrolled with them."""
     surface.blit(sprites.background, (0, 0))
     speed, spacing, first = params[ph.P_SPEED], params[ph.P_SPACING], params[ph.P_FIRST_X]
@@ -124,7 +134,7 @@ def draw_world(surface, sprites: Sprites, frame: int, gaps: np.ndarray, params: 
     surface.blit(sprites.ground, (-int(speed * frame) % 12 - 12, int(ph.GROUND_Y)))
 
 
-def draw_bird(surface, sprites: Sprites, x: float, y: float, rotation: float, frame: int, colour,
+def draw_bird(surface: Surface, sprites: Sprites, x: float, y: float, rotation: float, frame: int, colour: Colour,
               alpha: int = 255) -> None:
     """A bird with its top-left corner at (x, y) px, tilted like FlapPyBird (never more than 20 degrees up)."""
     angle = int(min(rotation, ph.VISIBLE_ROTATION_MAX))
@@ -137,7 +147,8 @@ def draw_bird(surface, sprites: Sprites, x: float, y: float, rotation: float, fr
     surface.blit(img, rect)
 
 
-def draw_text(surface, text: str, pos, size: int = 22, colour=(255, 255, 255), center: bool = False) -> None:
+def draw_text(surface: Surface, text: str, pos: tuple[int, int], size: int = 22, colour: Colour = (255, 255, 255),
+              center: bool = False) -> None:
     """Text with a dark outline (pygame's default font)."""
     font = _font(size)
     img, shadow = font.render(text, True, colour), font.render(text, True, (40, 30, 30))
@@ -147,10 +158,10 @@ def draw_text(surface, text: str, pos, size: int = 22, colour=(255, 255, 255), c
     surface.blit(img, rect)
 
 
-_FONTS: dict = {}
+_FONTS: dict[int, Font] = {}
 
 
-def _font(size: int):
+def _font(size: int) -> Font:
     if size not in _FONTS:
         pygame.font.init()
         _FONTS[size] = pygame.font.Font(None, size)
@@ -167,7 +178,7 @@ class EnvRenderer:
         self.sprites = Sprites()
         self.window = HumanWindow("neuroevo: Flappy Bird")
 
-    def render(self, env):
+    def render(self, env: FlappyBirdEnv) -> np.ndarray | None:
         s = self.surface
         draw_world(s, self.sprites, env.frame, env.gaps, env.params)
         draw_bird(s, self.sprites, ph.BIRD_X, env.bird[0], env.bird[2], env.frame, YELLOW)
@@ -177,7 +188,7 @@ class EnvRenderer:
         self.window.present(s, self.fps)
         return None
 
-    def close(self):
+    def close(self) -> None:
         self.window.close()
 
 
@@ -201,8 +212,8 @@ class FlockScene:
     size = (ph.SCREEN_WIDTH, ph.SCREEN_HEIGHT)
     fps = ph.FPS
 
-    def __init__(self, spec: NetworkSpec, genomes, seed: int, *, generation=None, best_fitness=None,
-                 **env_kwargs):
+    def __init__(self, spec: NetworkSpec, genomes: np.ndarray, seed: int, *, generation: int | None = None,
+                 best_fitness: float | None = None, **env_kwargs: Any):
         self.params, self.mode, self.pipe_bonus = check_kwargs(spec, **env_kwargs)
         prog = spec.program(genomes)
         self.genomes, self.ints = prog.params, prog.ints
@@ -220,7 +231,7 @@ class FlockScene:
         self.generation, self.best_fitness = generation, best_fitness
         self.colours = [bird_colour(i, n) for i in range(n)]
         self.t, self.flying, self.tail = 0, n, 0
-        self._sprites = None
+        self._sprites: Sprites | None = None
 
     @property
     def returns(self) -> np.ndarray:
@@ -265,7 +276,7 @@ class FlockScene:
         f[:, 1] = np.minimum(f[:, 1] + f[:, 2], ph.GROUND_Y - ph.BIRD_HEIGHT)
         self.fall[dead] = f
 
-    def draw(self, surface) -> None:
+    def draw(self, surface: Surface) -> None:
         """Draw the current frame on a (288, 512) px surface."""
         if self._sprites is None:
             self._sprites = Sprites()
@@ -281,7 +292,7 @@ class FlockScene:
             draw_bird(surface, sp, ph.BIRD_X, self.birds[p, 0], self.birds[p, 2], t, self.colours[p])
         self._draw_hud(surface)
 
-    def _draw_hud(self, surface) -> None:
+    def _draw_hud(self, surface: Surface) -> None:
         n = self.genomes.shape[0]
         best = int(self.scores.max()) if n else 0
         draw_text(surface, str(best), (ph.SCREEN_WIDTH // 2, 60), 56, center=True)
@@ -296,7 +307,7 @@ class FlockScene:
             draw_text(surface, line, (6, int(ph.GROUND_Y) + 18 + 20 * k), 22)
 
 
-def make_flock_scene(spec: NetworkSpec, genomes, seed: int, *, generation=None, best_fitness=None,
-                     **env_kwargs) -> FlockScene:
+def make_flock_scene(spec: NetworkSpec, genomes: np.ndarray, seed: int, *, generation: int | None = None,
+                     best_fitness: float | None = None, **env_kwargs: Any) -> FlockScene:
     """The flock view of ``genomes`` on the pipes of ``seed`` (registered in ``registry.SCENES``)."""
     return FlockScene(spec, genomes, seed, generation=generation, best_fitness=best_fitness, **env_kwargs)

@@ -17,18 +17,21 @@ NumPy's ``tanh`` equals the kernels' ``1 - 2 / (e^2z + 1)`` to within 4e-16.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 import numpy as np
 
 from neuroevo.errors import ConfigError
 from neuroevo.network import NetworkSpec
 
 
-def _sigmoid(z):
+def _sigmoid(z: np.ndarray) -> np.ndarray:
     with np.errstate(over="ignore"):
         return 1.0 / (1.0 + np.exp(-z))
 
 
-_ACTIVATE = {
+_ACTIVATE: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "linear": lambda z: z,
     "tanh": np.tanh,
     "sigmoid": _sigmoid,
@@ -37,7 +40,7 @@ _ACTIVATE = {
 }
 
 #: d(activation)/dz as a function of the activation's output y.
-_DERIVATIVE = {
+_DERIVATIVE: dict[str, Callable[[np.ndarray], Any]] = {
     "linear": lambda y: 1.0,
     "tanh": lambda y: 1.0 - y * y,
     "sigmoid": lambda y: y * (1.0 - y),
@@ -103,7 +106,7 @@ class Adam:
         ConfigError: on a non-positive learning rate or betas outside [0, 1).
     """
 
-    def __init__(self, n_params: int, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
+    def __init__(self, n_params: int, lr: float = 1e-3, betas: Sequence[float] = (0.9, 0.999), eps: float = 1e-8,
                  max_grad_norm: float = 0.0):
         _check_lr(lr)
         if not all(0.0 <= b < 1.0 for b in betas):
@@ -152,10 +155,10 @@ class SGD:
         params -= self.lr * self.velocity
 
 
-OPTIMIZERS = {"adam": Adam, "sgd": SGD}
+OPTIMIZERS: dict[str, type[Adam] | type[SGD]] = {"adam": Adam, "sgd": SGD}
 
 
-def make_optimizer(name: str, n_params: int, lr: float, **kwargs):
+def make_optimizer(name: str, n_params: int, lr: float, **kwargs: Any) -> Adam | SGD:
     """The optimiser called ``name`` ("adam" or "sgd"); raises ConfigError on an unknown name."""
     if name not in OPTIMIZERS:
         raise ConfigError(f"unknown optimizer {name!r}; choose from {', '.join(OPTIMIZERS)}")

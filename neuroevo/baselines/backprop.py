@@ -14,12 +14,13 @@ cross-entropy), ``sin`` (sin(x) on [-pi, pi]; solved = MSE < 1e-3) and user CSV 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
 from neuroevo.baselines.autodiff import backward, forward, make_optimizer
-from neuroevo.baselines.common import Clock, Curve, TrainResult, option, positive, seed_streams
+from neuroevo.baselines.common import Clock, Curve, TrainRecord, TrainResult, option, positive, seed_streams
 from neuroevo.baselines.datasets import load_dataset
 from neuroevo.errors import ConfigError, TaskError
 from neuroevo.network import NetworkSpec
@@ -102,7 +103,7 @@ def accuracy(out: np.ndarray, targets: np.ndarray, loss: str) -> float:
     return float(np.mean((out[:, 0] > cut) == (targets[:, 0] > 0.5)))
 
 
-def _solved_check(task: str, cfg: BackpropConfig):
+def _solved_check(task: str, cfg: BackpropConfig) -> tuple[str, float | None]:
     """``(metric column, threshold)`` of the task: xor by accuracy, sin by MSE, files by target_loss."""
     if task == "xor":
         return "accuracy", 1.0
@@ -111,8 +112,8 @@ def _solved_check(task: str, cfg: BackpropConfig):
     return "score", None if math.isnan(cfg.target_loss) else -cfg.target_loss
 
 
-def train(task="xor", config: BackpropConfig | None = None, seed: int = 0, spec: NetworkSpec | None = None,
-          callback=None) -> TrainResult:
+def train(task: str | tuple[np.ndarray, np.ndarray] = "xor", config: BackpropConfig | None = None, seed: int = 0,
+          spec: NetworkSpec | None = None, callback: Callable[[TrainRecord], object] | None = None) -> TrainResult:
     """Fit a network to a supervised dataset by backpropagation.
 
     Args:

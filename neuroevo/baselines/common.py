@@ -10,8 +10,10 @@ training seconds (the clock is paused), as Stable-Baselines3's ``EvalCallback`` 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import gymnasium as gym
 import numpy as np
@@ -22,6 +24,7 @@ from neuroevo.errors import ConfigError, TaskError
 from neuroevo.evaluation.env_task import make_env
 from neuroevo.evaluation.factory import spec_for_env, task_for_env  # noqa: F401  (the baselines' API)
 from neuroevo.evaluation.registry import resolve_env_id
+from neuroevo.evaluation.tasks import Task
 from neuroevo.ga import TRAIN_SEED_BOUND
 from neuroevo.network import NetworkSpec
 from neuroevo.policy import n_inputs, n_outputs
@@ -58,23 +61,23 @@ def draw_seeds(rng: np.random.Generator, n: int) -> np.ndarray:
 class Clock:
     """Wall seconds of training, paused while evaluating (``with clock.paused(): ...``)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._start, self._paused_for = time.perf_counter(), 0.0
 
     def seconds(self) -> float:
         return time.perf_counter() - self._start - self._paused_for
 
     class _Pause:
-        def __init__(self, clock):
+        def __init__(self, clock: Clock):
             self.clock = clock
 
-        def __enter__(self):
+        def __enter__(self) -> None:
             self.t0 = time.perf_counter()
 
-        def __exit__(self, *exc):
+        def __exit__(self, *exc: object) -> None:
             self.clock._paused_for += time.perf_counter() - self.t0
 
-    def paused(self):
+    def paused(self) -> Clock._Pause:
         return Clock._Pause(self)
 
 
@@ -99,7 +102,8 @@ class TrainResult:
 
     Attributes:
         method: "backprop", "reinforce", "dqn" or "random-search".
-        spec: the network spec; ``genome`` (n_params,) float64 its weights: the best evaluated policy.
+        spec: the network spec; ``genome`` (n_params,) float64 its weights: the best evaluated policy (None
+            if no policy was evaluated: random search whose first batch did not fit the budget).
         env_id, env_kwargs: the env trained on (None for a supervised task).
         curve: (rows, len(columns)) float64 learning curve; ``columns`` names its columns.
         env_steps: training env steps (or examples seen, supervised); ``seconds``: training wall seconds.
@@ -111,7 +115,7 @@ class TrainResult:
 
     method: str
     spec: NetworkSpec
-    genome: np.ndarray
+    genome: np.ndarray | None
     env_id: str | None
     env_kwargs: dict
     columns: tuple[str, ...]
@@ -129,7 +133,10 @@ class TrainResult:
         return self.steps_to_threshold is not None
 
     def agent(self) -> Agent:
-        """The trained network as a saved-agent object (``.save(folder / "best.npz")``)."""
+        """The trained network as a saved-agent object (``.save(folder / "best.npz")``); ValueError if no
+        policy was evaluated (``genome`` None)."""
+        if self.genome is None:
+            raise ValueError(f"{self.method} evaluated no policy: there is no agent to save")
         meta = {"method": self.method, "fitness": self.best_eval, "env_steps": self.env_steps,
                 "seconds": round(self.seconds, 3), **self.meta}
         return Agent(self.spec, self.genome, self.env_id, self.env_kwargs, meta)
@@ -153,16 +160,18 @@ class Curve:
             ``callback``: ``fn(TrainRecord) -> False to stop`` or None.
     """
 
-    def __init__(self, method: str, columns, threshold, total: int, callback=None, metric: str = "eval_return",
+    def __init__(self, method: str, columns: Iterable[str], threshold: float | None, total: int,
+                 callback: Callable[[TrainRecord], object] | None = None, metric: str = "eval_return",
                  step_column: str | None = None):
         self.method, self.columns, self.threshold, self.total = method, tuple(columns), threshold, int(total)
         self.callback, self.metric = callback, metric
         self.step_column = step_column or self.columns[0]
         self.rows: list[list[float]] = []
-        self.best_value, self.best_genome = -np.inf, None
+        self.best_value = -np.inf
+        self.best_genome: np.ndarray | None = None
         self.reached: tuple[int, float] | None = None
 
-    def add(self, genome: np.ndarray | None, **values) -> bool:
+    def add(self, genome: np.ndarray | None, **values: float | np.floating) -> bool:
         """Record a row (every column by name); returns False if the callback asked to stop."""
         self.rows.append([float(values[c]) for c in self.columns])
         value = values[self.metric]
@@ -175,7 +184,8 @@ class Curve:
             return self.callback(TrainRecord(self.method, dict(values), self.total)) is not False
         return True
 
-    def result(self, spec, env_id, env_kwargs, steps, seconds, meta) -> TrainResult:
+    def result(self, spec: NetworkSpec, env_id: str | None, env_kwargs: dict | None, steps: int, seconds: float,
+               meta: dict) -> TrainResult:
         curve = np.array(self.rows, dtype=np.float64).reshape(-1, len(self.columns))
         reached = self.reached or (None, None)
         return TrainResult(self.method, spec, self.best_genome, env_id, dict(env_kwargs or {}), self.columns,
@@ -191,13 +201,15 @@ class Evaluator:
         episodes: episodes per evaluation; ``rng``: draws their seeds once (in [0, 2**31)).
     """
 
-    def __init__(self, env_id: str, spec: NetworkSpec, env_kwargs, episodes: int, rng: np.random.Generator):
+    def __init__(self, env_id: str, spec: NetworkSpec, env_kwargs: dict | None, episodes: int,
+                 rng: np.random.Generator):
         from neuroevo.evaluation.env_task import EnvTask
         from neuroevo.evaluation.registry import KERNELS, RETURN_KERNELS
 
         if episodes < 1:
             raise ConfigError(f"eval_episodes must be at least 1, got {episodes}")
         env_id = resolve_env_id(env_id)
+        self.task: Task
         if env_id in KERNELS and env_id not in RETURN_KERNELS:  # its kernel scores a fitness, not the return
             self.task = EnvTask(env_id, spec, env_kwargs, returns_only=True)
         else:
@@ -211,7 +223,8 @@ class Evaluator:
         return float(fitness[0])
 
 
-def open_env_and_spec(env_id: str, env_kwargs: dict | None, spec: NetworkSpec | None, config):
+def open_env_and_spec(env_id: str, env_kwargs: dict | None, spec: NetworkSpec | None,
+                      config: Any) -> tuple[gym.Env, str, NetworkSpec]:
     """``(env, full id, spec)``: the training env and its network (``spec``, or one built from the config's
     ``hidden`` and ``activation``). Raises TaskError if the env is unknown or the network does not fit it."""
     env, env_id = open_env(env_id, env_kwargs)
@@ -220,13 +233,13 @@ def open_env_and_spec(env_id: str, env_kwargs: dict | None, spec: NetworkSpec | 
     return env, env_id, spec
 
 
-def open_env(env_id: str, env_kwargs: dict | None):
+def open_env(env_id: str, env_kwargs: dict | None) -> tuple[gym.Env, str]:
     """``(env, full id)``: the training env, made with the built-in games registered (TaskError if unknown)."""
     env_id = resolve_env_id(env_id)
     return make_env(env_id, env_kwargs), env_id
 
 
-def positive(config, *names) -> None:
+def positive(config: object, *names: str) -> None:
     """Raise ConfigError naming the first field of ``config`` that is not > 0."""
     for name in names:
         v = getattr(config, name)

@@ -39,7 +39,7 @@ def load_dataset(task: str, n_targets: int = 1) -> tuple[np.ndarray, np.ndarray]
     return _check(path, x, y)
 
 
-def _read_npz(path: Path):
+def _read_npz(path: Path) -> tuple[np.ndarray, np.ndarray]:
     try:
         with np.load(path, allow_pickle=False) as data:
             keys = set(data.files)
@@ -51,7 +51,7 @@ def _read_npz(path: Path):
     raise TaskError(f"{path} must hold arrays 'inputs' and 'targets' (or 'x' and 'y'), it has {sorted(keys)}")
 
 
-def _read_csv(path: Path, n_targets: int):
+def _read_csv(path: Path, n_targets: int) -> tuple[np.ndarray, np.ndarray]:
     try:
         with open(path, newline="") as f:
             rows = [r for r in csv.reader(f) if r and any(c.strip() for c in r)]
@@ -73,7 +73,7 @@ def _read_csv(path: Path, n_targets: int):
     return data[:, :-n_targets], data[:, -n_targets:]
 
 
-def _numeric(row) -> bool:
+def _numeric(row: list[str]) -> bool:
     try:
         [float(c) for c in row]
         return True

@@ -14,12 +14,14 @@ the project's Discrete policy, so the saved genome plays exactly like an evolved
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from typing import SupportsFloat
 
 import numpy as np
 
 from neuroevo.baselines.autodiff import Adam, backward, forward
-from neuroevo.baselines.common import (RL_COLUMNS, Clock, Curve, Evaluator, TrainResult, spec_for_env, check_spec,
+from neuroevo.baselines.common import (RL_COLUMNS, Clock, Curve, Evaluator, TrainRecord, TrainResult, spec_for_env, check_spec,
                                        draw_seeds, open_env, option, positive, reward_threshold, seed_streams)
 from neuroevo.errors import ConfigError, TaskError
 from neuroevo.network import NetworkSpec, forward_into
@@ -81,14 +83,14 @@ class ReplayBuffer:
         self.terminated = np.zeros(capacity)
         self.capacity, self.size, self.pos = capacity, 0, 0
 
-    def add(self, obs, action, reward, next_obs, terminated) -> None:
+    def add(self, obs: np.ndarray, action: int, reward: SupportsFloat, next_obs: np.ndarray, terminated: float) -> None:
         i = self.pos
         self.obs[i], self.actions[i], self.rewards[i] = obs, action, reward
         self.next_obs[i], self.terminated[i] = next_obs, terminated
         self.pos = (i + 1) % self.capacity
         self.size = min(self.size + 1, self.capacity)
 
-    def sample(self, rng: np.random.Generator, n: int):
+    def sample(self, rng: np.random.Generator, n: int) -> tuple[np.ndarray, ...]:
         """``(obs (n, d), actions (n,), rewards (n,), next_obs (n, d), terminated (n,))``, uniform with replacement."""
         i = rng.integers(0, self.size, n)
         return self.obs[i], self.actions[i], self.rewards[i], self.next_obs[i], self.terminated[i]
@@ -104,7 +106,8 @@ def epsilon_at(step: int, config: DQNConfig) -> float:
     return config.start_epsilon + frac * (config.final_epsilon - config.start_epsilon)
 
 
-def td_gradient(spec: NetworkSpec, online: np.ndarray, target: np.ndarray, batch, config: DQNConfig):
+def td_gradient(spec: NetworkSpec, online: np.ndarray, target: np.ndarray, batch: tuple[np.ndarray, ...],
+                config: DQNConfig) -> tuple[float, np.ndarray]:
     """Huber-loss TD step: ``(loss, dloss/d(online genome) (n_params,))`` on a batch of transitions.
 
     The TD target is ``r + gamma (1 - terminated) Q_target(s', a')`` with ``a' = argmax Q_target(s')``, or
@@ -128,7 +131,8 @@ def td_gradient(spec: NetworkSpec, online: np.ndarray, target: np.ndarray, batch
 
 
 def train(env_id: str = "CartPole-v1", config: DQNConfig | None = None, seed: int = 0,
-          spec: NetworkSpec | None = None, env_kwargs: dict | None = None, callback=None) -> TrainResult:
+          spec: NetworkSpec | None = None, env_kwargs: dict | None = None,
+          callback: Callable[[TrainRecord], object] | None = None) -> TrainResult:
     """Train a Q-network with DQN on a Gymnasium env with Discrete actions.
 
     Args:
@@ -150,14 +154,15 @@ def train(env_id: str = "CartPole-v1", config: DQNConfig | None = None, seed: in
     """
     cfg = (config or DQNConfig()).validate()
     env, env_id = open_env(env_id, env_kwargs)
-    if not is_discrete(env.action_space):
+    action_space = env.action_space
+    if not is_discrete(action_space):
         raise TaskError(f"DQN needs Discrete actions, {env_id} has {env.action_space} (use a Discrete variant)")
     spec = spec or spec_for_env(env, cfg.hidden, cfg.activation)
     check_spec(spec, env)
     rng_init, rng_env, rng_act, rng_eval = seed_streams(seed, 4)
     evaluator = Evaluator(env_id, spec, env_kwargs, cfg.eval_episodes, rng_eval)
     to_input = observation_to_input(env.observation_space)
-    n_actions, start = int(env.action_space.n), int(env.action_space.start)
+    n_actions, start = int(action_space.n), int(action_space.start)
 
     online = spec.init_genomes(rng_init, 1)[0]
     target = online.copy()
@@ -167,7 +172,8 @@ def train(env_id: str = "CartPole-v1", config: DQNConfig | None = None, seed: in
     buf = np.empty((2, max(spec.sizes)))
     curve = Curve("dqn", RL_COLUMNS, reward_threshold(env), cfg.total_steps, callback)
     forward_into(np.zeros(spec.n_params), sizes, codes, np.zeros(spec.n_inputs), buf)  # compile before the clock
-    clock, recent, episode_return, updates = Clock(), [], 0.0, 0
+    clock, episode_return, updates = Clock(), 0.0, 0
+    recent: list[float] = []
 
     obs = to_input(env.reset(seed=int(draw_seeds(rng_env, 1)[0]))[0])
     for step in range(1, cfg.total_steps + 1):

@@ -10,11 +10,12 @@ episodes; that evaluation is the learning curve (Brooks 1958; as a neuroevolutio
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from neuroevo.baselines.common import (RL_COLUMNS, Clock, Curve, Evaluator, TrainResult,
+from neuroevo.baselines.common import (RL_COLUMNS, Clock, Curve, Evaluator, TrainRecord, TrainResult,
                                        draw_seeds, task_for_env, open_env_and_spec, option, positive,
                                        reward_threshold, seed_streams)
 from neuroevo.network import NetworkSpec
@@ -39,7 +40,8 @@ class RandomSearchConfig:
 
 
 def train(env_id: str = "CartPole-v1", config: RandomSearchConfig | None = None, seed: int = 0,
-          spec: NetworkSpec | None = None, env_kwargs: dict | None = None, callback=None) -> TrainResult:
+          spec: NetworkSpec | None = None, env_kwargs: dict | None = None,
+          callback: Callable[[TrainRecord], object] | None = None) -> TrainResult:
     """Random search over genomes of ``spec`` on a Gymnasium env (Discrete or bounded Box actions).
 
     Args:

@@ -16,12 +16,13 @@ Policies on the network's outputs (so the saved genome is the project's determin
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
 from neuroevo.baselines.autodiff import Adam, backward, forward
-from neuroevo.baselines.common import (RL_COLUMNS, Clock, Curve, Evaluator, TrainResult,
+from neuroevo.baselines.common import (RL_COLUMNS, Clock, Curve, Evaluator, TrainRecord, TrainResult,
                                        draw_seeds, open_env_and_spec, option, positive, reward_threshold,
                                        seed_streams)
 from neuroevo.errors import ConfigError
@@ -79,7 +80,9 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def policy_gradient(spec: NetworkSpec, genome, obs, actions, advantages, discrete: bool, log_std=None):
+def policy_gradient(spec: NetworkSpec, genome: np.ndarray, obs: np.ndarray, actions: np.ndarray,
+                    advantages: np.ndarray, discrete: bool,
+                    log_std: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
     """Gradient of ``-mean_t A_t log pi(a_t | s_t)``: ``(d/d genome (n_params,), d/d log_std or None)``.
 
     Args:
@@ -93,6 +96,7 @@ def policy_gradient(spec: NetworkSpec, genome, obs, actions, advantages, discret
         grad_out[np.arange(n), actions] -= 1.0  # d(-log softmax_a)/dz = p - onehot(a)
         grad_out *= advantages[:, None] / n
         return backward(spec, genome, acts, grad_out), None
+    assert log_std is not None  # Box actions come with their log-std
     var = np.exp(2.0 * log_std)
     diff = actions - out
     grad_out = -advantages[:, None] * diff / var / n
@@ -100,7 +104,8 @@ def policy_gradient(spec: NetworkSpec, genome, obs, actions, advantages, discret
     return backward(spec, genome, acts, grad_out), grad_log_std
 
 
-def value_gradient(spec: NetworkSpec, genome, obs, targets):
+def value_gradient(spec: NetworkSpec, genome: np.ndarray, obs: np.ndarray,
+                   targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(V(obs) (T,), d/d genome of mean_t (V(s_t) - target_t)^2 / 2)`` for the baseline network."""
     acts = forward(spec, genome, obs)
     v = acts[-1][:, 0]
@@ -108,7 +113,8 @@ def value_gradient(spec: NetworkSpec, genome, obs, targets):
 
 
 def train(env_id: str = "CartPole-v1", config: ReinforceConfig | None = None, seed: int = 0,
-          spec: NetworkSpec | None = None, env_kwargs: dict | None = None, callback=None) -> TrainResult:
+          spec: NetworkSpec | None = None, env_kwargs: dict | None = None,
+          callback: Callable[[TrainRecord], object] | None = None) -> TrainResult:
     """Train a policy network with REINFORCE on a Gymnasium env (Discrete or bounded Box actions).
 
     Args:
@@ -134,8 +140,8 @@ def train(env_id: str = "CartPole-v1", config: ReinforceConfig | None = None, se
     evaluator = Evaluator(env_id, spec, env_kwargs, cfg.eval_episodes, rng_eval)
     discrete = is_discrete(env.action_space)
     to_input = observation_to_input(env.observation_space)
-    to_action = None if discrete else output_to_action(env.action_space)
-    start = int(env.action_space.start) if discrete else 0
+    to_action = output_to_action(env.action_space)  # used for Box actions only
+    start = int(env.action_space.start) if is_discrete(env.action_space) else 0
 
     genome = spec.init_genomes(rng_init, 1)[0]
     optimizer = Adam(spec.n_params, lr=cfg.learning_rate, max_grad_norm=cfg.max_grad_norm)
@@ -148,7 +154,8 @@ def train(env_id: str = "CartPole-v1", config: ReinforceConfig | None = None, se
     buf = np.empty((2, max(spec.sizes)))
     curve = Curve("reinforce", RL_COLUMNS, reward_threshold(env), cfg.total_steps, callback)
     forward_into(np.zeros(spec.n_params), sizes, codes, np.zeros(spec.n_inputs), buf)  # compile before the clock
-    clock, recent, steps, next_eval = Clock(), [], 0, cfg.eval_every
+    clock, steps, next_eval = Clock(), 0, cfg.eval_every
+    recent: list[float] = []
     batch: list[tuple] = []
 
     obs_raw, _ = env.reset(seed=int(draw_seeds(rng_env, 1)[0]))

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import tomli_w
 
@@ -18,11 +20,12 @@ from neuroevo.baselines import backprop, dqn, random_search, reinforce
 from neuroevo.baselines.common import TrainRecord, TrainResult
 from neuroevo.config import coerce, field_type
 from neuroevo.errors import ConfigError
+from neuroevo.network import NetworkSpec
 from neuroevo.progress import Bar
 from neuroevo.runfolder import claim, free_folder, make_folder
 
 #: Method name -> (train function, config class).
-METHODS = {
+METHODS: dict[str, tuple[Callable[..., TrainResult], type]] = {
     "backprop": (backprop.train, backprop.BackpropConfig),
     "reinforce": (reinforce.train, reinforce.ReinforceConfig),
     "dqn": (dqn.train, dqn.DQNConfig),
@@ -30,7 +33,7 @@ METHODS = {
 }
 
 
-def make_config(method: str, values: dict | None = None):
+def make_config(method: str, values: dict | None = None) -> Any:
     """The config of ``method`` with ``values`` (``{field: value}``) over its defaults.
 
     Raises:
@@ -53,9 +56,10 @@ def default_folder(method: str, name: str, seed: int) -> Path:
     return free_folder(f"{Path(name).stem if '.' in name else name}-{method}-seed{seed}")
 
 
-def train_run(method: str, env: str | None = None, task: str | None = None, config=None, seed: int = 0,
-              out: str | Path | None = None, env_kwargs: dict | None = None, spec=None,
-              show_progress: bool = True, callback=None) -> tuple[TrainResult, Path]:
+def train_run(method: str, env: str | None = None, task: str | None = None, config: Any = None, seed: int = 0,
+              out: str | Path | None = None, env_kwargs: dict | None = None, spec: NetworkSpec | None = None,
+              show_progress: bool = True,
+              callback: Callable[[TrainRecord], object] | None = None) -> tuple[TrainResult, Path]:
     """Train ``method`` on an env (RL methods) or a supervised task (backprop) and write its run folder.
 
     Args:
@@ -96,11 +100,13 @@ def train_run(method: str, env: str | None = None, task: str | None = None, conf
         lock.release()
 
 
-def _train(method, env, task, cfg, seed, folder, env_kwargs, spec, show_progress, callback) -> TrainResult:
+def _train(method: str, env: str | None, task: str | None, cfg: Any, seed: int, folder: Path, env_kwargs: dict | None,
+           spec: NetworkSpec | None, show_progress: bool,
+           callback: Callable[[TrainRecord], object] | None) -> TrainResult:
     train_fn = METHODS[method][0]
     progress = _Progress(method) if show_progress else None
 
-    def on_record(record: TrainRecord):
+    def on_record(record: TrainRecord) -> object:
         if progress is not None:
             progress.update(record)
         return None if callback is None else callback(record)
@@ -167,7 +173,8 @@ class _Progress:
     """The progress of a training run over its budget (about 20 lines when not on a terminal)."""
 
     def __init__(self, method: str):
-        self.method, self.bar, self.next_line = method, None, 0.0
+        self.method, self.next_line = method, 0.0
+        self.bar: Bar | None = None
 
     def update(self, record: TrainRecord) -> None:
         v = record.values

@@ -13,10 +13,14 @@ WorkerLostError; a generation past ``eval_timeout`` -> EvalTimeoutError.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from neuroevo.evaluation.tasks import Task
+
+if TYPE_CHECKING:
+    from neuroevo.strategies.base import Genomes
 
 
 class Evaluator(ABC):
@@ -40,7 +44,7 @@ class Evaluator(ABC):
         self.start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     @abstractmethod
@@ -52,7 +56,7 @@ class Evaluator(ABC):
         """Stop the workers. Safe to call twice, and after a failed :meth:`start`."""
 
     @abstractmethod
-    def evaluate(self, genomes: np.ndarray, seeds: np.ndarray, generation: int | None = None
+    def evaluate(self, genomes: Genomes, seeds: np.ndarray, generation: int | None = None
                  ) -> tuple[np.ndarray, int]:
         """Fitness of a population.
 

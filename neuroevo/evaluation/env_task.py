@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 import gymnasium as gym
 import numpy as np
 
@@ -11,8 +14,11 @@ from neuroevo.evaluation.tasks import Task
 from neuroevo.networks import NetworkSpec, policy_reset, policy_step
 from neuroevo.policy import observation_to_input, output_to_action
 
+if TYPE_CHECKING:
+    from neuroevo.strategies.base import Genomes, NetworkFacade
 
-def make_env(env: str, env_kwargs: dict | None = None, **make_kwargs) -> gym.Env:
+
+def make_env(env: str, env_kwargs: dict | None = None, **make_kwargs: Any) -> gym.Env:
     """``gymnasium.make(id, **env_kwargs, **make_kwargs)`` with the built-in games registered.
 
     Raises:
@@ -41,8 +47,8 @@ def make_env(env: str, env_kwargs: dict | None = None, **make_kwargs) -> gym.Env
         raise TaskError(f"bad keyword arguments for {env_id}: {str(e).splitlines()[0]}") from None
 
 
-def run_episode(env: gym.Env, genome: np.ndarray, spec: NetworkSpec, seed: int, to_input, to_action,
-                buf: np.ndarray) -> tuple[float, int, dict]:
+def run_episode(env: gym.Env, genome: np.ndarray, spec: NetworkSpec, seed: int, to_input: Callable[[Any], np.ndarray],
+                to_action: Callable[[np.ndarray], Any], buf: np.ndarray) -> tuple[float, int, dict]:
     """Play one episode of ``env`` from ``reset(seed=seed)`` with the network's deterministic policy.
 
     Args:
@@ -59,7 +65,8 @@ def run_episode(env: gym.Env, genome: np.ndarray, spec: NetworkSpec, seed: int, 
     memory = np.empty(spec.n_state)
     policy_reset(ints, memory)
     obs, _ = env.reset(seed=int(seed))
-    total, steps, done, info = 0.0, 0, False, {}
+    total, steps, done = 0.0, 0, False
+    info: dict[str, Any] = {}
     while not done:
         y = policy_step(ints, genome, memory, to_input(obs), buf)
         obs, reward, terminated, truncated, info = env.step(to_action(y))
@@ -69,12 +76,15 @@ def run_episode(env: gym.Env, genome: np.ndarray, spec: NetworkSpec, seed: int, 
     return total, steps, info
 
 
-def run_network_episode(env: gym.Env, network, seed: int, to_input, to_action) -> tuple[float, int, dict]:
+def run_network_episode(env: gym.Env, network: Callable[[np.ndarray], np.ndarray], seed: int,
+                        to_input: Callable[[Any], np.ndarray],
+                        to_action: Callable[[np.ndarray], Any]) -> tuple[float, int, dict]:
     """:func:`run_episode` with a callable network (``(n_in,) -> (n_out,)``, ``reset()`` if it has memory)."""
     if hasattr(network, "reset"):
         network.reset()
     obs, _ = env.reset(seed=int(seed))
-    total, steps, done, info = 0.0, 0, False, {}
+    total, steps, done = 0.0, 0, False
+    info: dict[str, Any] = {}
     while not done:
         obs, reward, terminated, truncated, info = env.step(to_action(network(to_input(obs))))
         total += float(reward)
@@ -99,35 +109,36 @@ class EnvTask(Task):
     Episode k of every genome starts from ``reset(seed=seeds[k])``, so fitness is reproducible.
     """
 
+    env_id: str
+
     def __init__(self, env_id: str, spec: NetworkSpec, env_kwargs: dict | None = None, returns_only: bool = False):
         self.env_id, self.spec, self.returns_only = env_id, spec, bool(returns_only)
         self.env_kwargs = dict(env_kwargs or {})
-        self._env = None
+        self._env: gym.Env | None = None
 
-    def episode(self, genome: np.ndarray, seed: int) -> tuple[float, int, dict]:
+    def episode(self, genome: Genomes, seed: int) -> tuple[float, int, dict]:
         """Play one episode with ``genome``: ``(return, steps, last info)``."""
-        self._make()
+        env = self._make()
         if not isinstance(genome, np.ndarray):  # a GenomeBatch of one (NEAT)
-            return run_network_episode(self._env, genome.network(0), seed, self._to_input, self._to_action)
-        return run_episode(self._env, genome, self.spec, seed, self._to_input, self._to_action, self._buf)
+            return run_network_episode(env, genome.network(0), seed, self._to_input, self._to_action)
+        return run_episode(env, genome, self.spec, seed, self._to_input, self._to_action, self._buf)
 
-    def _make(self):
+    def _make(self) -> gym.Env:
         if self._env is None:
-            self._env = make_env(self.env_id, self.env_kwargs)
-            self._to_input = observation_to_input(self._env.observation_space)
-            self._to_action = output_to_action(self._env.action_space)
+            env = self._env = make_env(self.env_id, self.env_kwargs)
+            self._to_input = observation_to_input(env.observation_space)
+            self._to_action = output_to_action(env.action_space)
             self._buf = np.empty((2, max(self.spec.sizes)))
         return self._env
 
-    def evaluate(self, genomes, seeds):
+    def evaluate(self, genomes: Genomes, seeds: np.ndarray) -> tuple[np.ndarray, int]:
         env = self._make()
         fitness = np.empty(len(genomes))
         steps = 0
-        flat = isinstance(genomes, np.ndarray)  # else a GenomeBatch (NEAT): its own network facade
         for i in range(len(genomes)):
             total = 0.0
             for s in seeds:
-                if flat:
+                if isinstance(genomes, np.ndarray):  # else a GenomeBatch (NEAT): its own network facade
                     r, n, info = run_episode(env, genomes[i], self.spec, s, self._to_input, self._to_action,
                                              self._buf)
                 else:

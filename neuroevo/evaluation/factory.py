@@ -7,7 +7,9 @@ import importlib.util
 import inspect
 import os
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import gymnasium as gym
 
@@ -23,7 +25,7 @@ from neuroevo.network import NetworkSpec
 from neuroevo.policy import is_discrete, n_inputs, n_outputs
 
 
-def load_fitness(ref: str):
+def load_fitness(ref: str) -> Callable[..., Any]:
     """The function named by ``"module:function"`` or ``"path/to/file.py:function"``.
 
     Raises:
@@ -38,6 +40,8 @@ def load_fitness(ref: str):
             if not path.is_file():
                 raise TaskError(f"fitness file {path} does not exist")
             spec = importlib.util.spec_from_file_location(f"neuroevo_user_{path.stem}", path)
+            if spec is None or spec.loader is None:  # a suffix Python does not import
+                raise TaskError(f"fitness file {path} is not a Python file; give path/to/file.py:FN")
             module = importlib.util.module_from_spec(spec)
             sys.modules[spec.name] = module
             spec.loader.exec_module(module)
@@ -60,8 +64,8 @@ def load_fitness(ref: str):
     return fn
 
 
-def spec_for_env(env: gym.Env, hidden, activation: str = "tanh", output_activation: str = "auto",
-                 recurrent=False) -> NetworkSpec:
+def spec_for_env(env: gym.Env, hidden: Sequence[int], activation: str = "tanh", output_activation: str = "auto",
+                 recurrent: bool | Sequence[bool] = False) -> NetworkSpec:
     """The network for an env's spaces: ``n_inputs(obs) -> hidden... -> n_outputs(action)``.
 
     ``recurrent``: True for Elman recurrent hidden layers, or one flag per hidden layer.

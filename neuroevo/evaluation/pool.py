@@ -33,7 +33,11 @@ import multiprocessing as mp
 import os
 import signal
 import time
-from multiprocessing.connection import wait
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from neuroevo.errors import EvalTimeoutError, WorkerLostError  # noqa: F401  (also importable from here)
 from neuroevo.evaluation.scheduler import (ChunkedEvaluator, WorkerDied, raise_chunk_error,  # noqa: F401
@@ -41,6 +45,9 @@ from neuroevo.evaluation.scheduler import (ChunkedEvaluator, WorkerDied, raise_c
 from neuroevo.evaluation.tasks import Task
 from neuroevo.evaluation.worker_logs import (_CONTEXT, RecordCapture, WorkerLogStream,  # noqa: F401
                                              install_generation_factory, replay)
+
+if TYPE_CHECKING:
+    from neuroevo.strategies.base import Genomes
 
 
 def describe_exit(exitcode: int | None) -> str:
@@ -63,7 +70,8 @@ def _set_parent_death_signal() -> None:
         pass
 
 
-def _worker_main(task: Task, conn, inherited, parent: int, logs: WorkerLogStream) -> None:
+def _worker_main(task: Task, conn: Connection, inherited: list[Connection], parent: int,
+                 logs: WorkerLogStream) -> None:
     """Loop of a forked worker: receive ``(generation, start, genomes, seeds)``, send back the chunk's
     result; log records stream to the parent through ``logs`` meanwhile."""
     for c in inherited:  # the parent's ends of other workers' pipes: closed, so EOF means the parent is gone
@@ -90,7 +98,7 @@ def _worker_main(task: Task, conn, inherited, parent: int, logs: WorkerLogStream
 class _Worker:
     """One worker process, its pipe, its log stream, and whether it holds a chunk."""
 
-    def __init__(self, process, conn, slot: int, logs: WorkerLogStream):
+    def __init__(self, process: BaseProcess, conn: Connection, slot: int, logs: WorkerLogStream):
         self.process, self.conn, self.slot, self.logs = process, conn, slot, logs
         self.busy = False
 
@@ -130,7 +138,7 @@ class ProcessPoolEvaluator(ChunkedEvaluator):
         super().__init__(task, workers, chunks_per_worker, eval_timeout, max_retries)
         self._ctx = mp.get_context("fork")
         self._slots: list[_Worker | None] = []
-        self._message = None
+        self._message: tuple[Genomes, np.ndarray, int | None] | None = None
 
     def start(self) -> None:
         self.task.warmup()
@@ -140,7 +148,7 @@ class ProcessPoolEvaluator(ChunkedEvaluator):
     @property
     def pids(self) -> list[int]:
         """Process ids of the live workers."""
-        return [w.process.pid for w in self._slots if w is not None]
+        return [w.process.pid for w in self._slots if w is not None and w.process.pid is not None]
 
     def _spawn(self, slot: int) -> _Worker:
         parent_conn, child_conn = self._ctx.Pipe()
@@ -157,7 +165,8 @@ class ProcessPoolEvaluator(ChunkedEvaluator):
             if w is None:
                 self._slots[slot] = self._spawn(slot)
         for w in self._slots:  # once every worker is forked: no log thread is forked with them
-            w.logs.start()
+            if w is not None:  # every slot was filled above
+                w.logs.start()
 
     def close(self) -> None:
         """Stop every worker: idle ones are asked to exit, busy ones killed. Safe to call twice."""
@@ -178,33 +187,42 @@ class ProcessPoolEvaluator(ChunkedEvaluator):
                 w.kill()
         self._slots = []
 
-    def evaluate(self, genomes, seeds, generation=None):
+    def evaluate(self, genomes: Genomes, seeds: np.ndarray, generation: int | None = None) -> tuple[np.ndarray, int]:
         """Fitness of a population: ``(fitness (P,) float64, env_steps)`` (see :class:`Evaluator`)."""
         if not self._slots:
             raise RuntimeError("ProcessPoolEvaluator must be used inside a `with` block")
         return super().evaluate(genomes, seeds, generation)
 
     # the scheduler's five operations on worker slots
-    def _begin(self, genomes, seeds, generation) -> None:
+    def _begin(self, genomes: Genomes, seeds: np.ndarray, generation: int | None) -> None:
         self._fill()
         self._message = (genomes, seeds, generation)
 
-    def _submit(self, slot, start, stop) -> None:
-        genomes, seeds, generation = self._message
+    def _live(self, slot: int) -> _Worker:
+        """The worker of a slot the scheduler uses (filled by ``_begin``, ``_replace``)."""
         w = self._slots[slot]
+        if w is None:
+            raise RuntimeError(f"worker slot {slot} is empty")
+        return w
+
+    def _submit(self, slot: int, start: int, stop: int) -> None:
+        if self._message is None:
+            raise RuntimeError("_submit before _begin")
+        genomes, seeds, generation = self._message
+        w = self._live(slot)
         w.busy = True
         try:
             w.conn.send((generation, start, genomes[start:stop], seeds))
         except OSError:
             pass  # it died: its sentinel is ready, seen by _wait
 
-    def _wait(self, slots, timeout):
-        workers = [self._slots[s] for s in slots]
+    def _wait(self, slots: list[int], timeout: float | None) -> list[int]:
+        workers = [self._live(s) for s in slots]
         ready = set(wait([w.conn for w in workers] + [w.process.sentinel for w in workers], timeout))
         return [w.slot for w in workers if w.conn in ready or w.process.sentinel in ready]
 
-    def _collect(self, slot) -> tuple:
-        w = self._slots[slot]
+    def _collect(self, slot: int) -> tuple:
+        w = self._live(slot)
         try:
             answer = w.conn.recv() if w.conn.poll() else None
         except (EOFError, OSError):
@@ -218,11 +236,11 @@ class ProcessPoolEvaluator(ChunkedEvaluator):
         self._slots[slot] = None
         raise WorkerDied(how)
 
-    def _replace(self, slot) -> None:
-        self._slots[slot] = self._spawn(slot)
-        self._slots[slot].logs.start()
+    def _replace(self, slot: int) -> None:
+        w = self._slots[slot] = self._spawn(slot)
+        w.logs.start()
 
-    def _abandon(self, slots) -> None:
+    def _abandon(self, slots: list[int]) -> None:
         for slot in slots:  # forked again by the next evaluate()
             w = self._slots[slot]
             if w is not None:

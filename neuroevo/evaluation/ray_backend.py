@@ -30,6 +30,8 @@ import logging
 import os
 import socket
 import sys
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -39,10 +41,13 @@ from neuroevo.evaluation.scheduler import ChunkedEvaluator, WorkerDied, score_ch
 from neuroevo.evaluation.tasks import FunctionTask, Task
 from neuroevo.evaluation.worker_logs import _CONTEXT, RecordCapture, install_generation_factory, replay
 
+if TYPE_CHECKING:
+    from neuroevo.strategies.base import Genomes
+
 log = logging.getLogger("neuroevo.ray")
 
 
-def _import_ray():
+def _import_ray() -> Any:
     try:
         import ray
     except ImportError:
@@ -71,14 +76,15 @@ class ChunkWorker:
 
         return ray.get_runtime_context().get_node_id(), ray.util.get_node_ip_address()
 
-    def evaluate(self, genomes: np.ndarray, start: int, stop: int, seeds: np.ndarray, generation):
+    def evaluate(self, genomes: Genomes, start: int, stop: int, seeds: np.ndarray,
+                 generation: int | None) -> tuple[tuple, list[logging.LogRecord]]:
         _CONTEXT["generation"] = generation
         self.capture.take()
         result = score_chunk(self.task, genomes[start:stop], seeds, start)
         return result, self.capture.take()
 
 
-def unpicklable_part(task: Task, dumps) -> str:
+def unpicklable_part(task: Task, dumps: Callable[[object], bytes]) -> str:
     """A description of what in ``task`` cannot be pickled with ``dumps`` ("" if it all can)."""
     try:
         dumps(task)
@@ -96,7 +102,7 @@ def unpicklable_part(task: Task, dumps) -> str:
     return f"{name} cannot be pickled ({error})"
 
 
-def _pickle_user_module_by_value(task: Task, ray) -> None:
+def _pickle_user_module_by_value(task: Task, ray: Any) -> None:
     """A fitness loaded from a file (module ``neuroevo_user_*``) or ``__main__`` travels by value."""
     module = getattr(getattr(task, "fn", None), "__module__", None)
     if module and module.startswith("neuroevo_user_") and module in sys.modules:
@@ -107,14 +113,14 @@ def _pickle_user_module_by_value(task: Task, ray) -> None:
 START_TIMEOUT = 120.0
 
 
-def _not_started(ray) -> str:
+def _not_started(ray: Any) -> str:
     free = ray.available_resources().get("CPU", 0)
     return (f"Ray workers did not start within {START_TIMEOUT:g} s ({free:g} CPUs free on the cluster: other "
             f"jobs hold them?)")
 
 
 @contextlib.contextmanager
-def _native_stderr_to_log(active: bool):
+def _native_stderr_to_log(active: bool) -> Iterator[None]:
     """While joining a cluster, Ray's C++ core writes its retries to file descriptor 2 (a screen of
     "Failed to get cluster ID" lines for an address where something else listens): they go to the log
     (``neuroevo.ray``, DEBUG) instead, so the CLI's error stays one line."""
@@ -170,7 +176,7 @@ class RayEvaluator(ChunkedEvaluator):
         self._nodes: list[tuple[str, str]] = []  # slot -> (node id, IP) of its actor ("" if not known)
         self._pending: dict[int, tuple] = {}  # slot -> (replacement actor, its readiness ref), not up yet
         self._dead: set[int] = set()  # id() of actors seen dead
-        self._ray = None
+        self._ray: Any = None  # the ray module once started (imported lazily: an optional extra)
 
     def start(self) -> None:
         ray = self._ray = _import_ray()
@@ -212,7 +218,7 @@ class RayEvaluator(ChunkedEvaluator):
             self.close()
             raise TaskError(_not_started(ray)) from None
 
-    def _new_actor(self, slot: int):
+    def _new_actor(self, slot: int) -> Any:
         return self._remote.remote(self._task_ref, slot, logging.getLogger().getEffectiveLevel())
 
     def _wait_ready(self) -> None:
@@ -244,7 +250,7 @@ class RayEvaluator(ChunkedEvaluator):
         """Process ids of the actors (for tests)."""
         return self._ray.get([a.pid.remote() for a in self._actors])
 
-    def evaluate(self, genomes, seeds, generation=None):
+    def evaluate(self, genomes: Genomes, seeds: np.ndarray, generation: int | None = None) -> tuple[np.ndarray, int]:
         """Fitness of a population: ``(fitness (P,) float64, env_steps)`` (see :class:`Evaluator`)."""
         if self._ray is None:
             raise RuntimeError("RayEvaluator must be used inside a `with` block")
@@ -252,22 +258,22 @@ class RayEvaluator(ChunkedEvaluator):
         return super().evaluate(genomes, seeds, generation)
 
     # the scheduler's five operations on worker slots
-    def _begin(self, genomes, seeds, generation) -> None:
+    def _begin(self, genomes: Genomes, seeds: np.ndarray, generation: int | None) -> None:
         self._genomes_ref = self._ray.put(np.ascontiguousarray(genomes) if isinstance(genomes, np.ndarray)
                                           else genomes)
         self._seeds, self._generation = seeds, generation
 
-    def _submit(self, slot, start, stop) -> None:
+    def _submit(self, slot: int, start: int, stop: int) -> None:
         self._promote(slot)
         self._refs[slot] = self._actors[slot].evaluate.remote(self._genomes_ref, start, stop, self._seeds,
                                                               self._generation)
 
-    def _wait(self, slots, timeout):
+    def _wait(self, slots: list[int], timeout: float | None) -> list[int]:
         by_ref = {self._refs[s]: s for s in slots}
         done, _ = self._ray.wait(list(by_ref), num_returns=1, timeout=timeout)
         return [by_ref[r] for r in done]
 
-    def _collect(self, slot) -> tuple:
+    def _collect(self, slot: int) -> tuple:
         ray = self._ray
         try:
             result, records = ray.get(self._refs.pop(slot))
@@ -280,7 +286,7 @@ class RayEvaluator(ChunkedEvaluator):
         replay(records)
         return result
 
-    def _replace(self, slot) -> None:
+    def _replace(self, slot: int) -> None:
         """After the actor of ``slot`` died: its chunks go at once to a live actor of another slot (an actor
         runs its calls one after the other), while a replacement actor starts; the slot switches to it
         once it is up (:meth:`_promote`). So a node lost with its CPUs never leaves a chunk waiting for an
@@ -323,7 +329,7 @@ class RayEvaluator(ChunkedEvaluator):
         log.warning("Ray worker %d %s was lost%s (%s); its chunk is retried on the remaining workers",
                     slot + 1, where, gone, cause)
 
-    def _abandon(self, slots) -> None:
+    def _abandon(self, slots: list[int]) -> None:
         for slot in slots:
             self._refs.pop(slot, None)
             with contextlib.suppress(Exception):

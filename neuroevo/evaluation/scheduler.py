@@ -23,11 +23,16 @@ import time
 import traceback
 from abc import abstractmethod
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from neuroevo.errors import EvalTimeoutError, FitnessError, GenomeFitnessError, WorkerLostError
 from neuroevo.evaluation.base import Evaluator
 from neuroevo.evaluation.tasks import Task
+
+if TYPE_CHECKING:
+    from neuroevo.strategies.base import Genomes
 
 log = logging.getLogger("neuroevo.scheduler")
 
@@ -38,7 +43,7 @@ def split(n: int, chunks: int) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
 
 
-def score_chunk(task: Task, genomes: np.ndarray, seeds: np.ndarray, start: int) -> tuple:
+def score_chunk(task: Task, genomes: Genomes, seeds: np.ndarray, start: int) -> tuple:
     """Score one chunk (inside a worker); never raises for a failing fitness.
 
     Returns:
@@ -68,7 +73,7 @@ def raise_chunk_error(result: tuple) -> None:
     raise err
 
 
-def timeout_error(generation, eval_timeout: float, held: list[tuple[int, int]]) -> EvalTimeoutError:
+def timeout_error(generation: int | None, eval_timeout: float, held: list[tuple[int, int]]) -> EvalTimeoutError:
     """The error of an evaluation that outlived ``--eval-timeout``; ``held``: (start, stop) of running chunks."""
     ranges = ", ".join(f"{a}-{b - 1}" for a, b in held)
     where = f" of generation {generation}" if generation is not None else ""
@@ -103,13 +108,13 @@ class ChunkedEvaluator(Evaluator):
         super().__init__(task, eval_timeout, max_retries)
         self.workers, self.chunks_per_worker = int(workers), int(chunks_per_worker)
 
-    def evaluate(self, genomes, seeds, generation=None):
+    def evaluate(self, genomes: Genomes, seeds: np.ndarray, generation: int | None = None) -> tuple[np.ndarray, int]:
         chunks = split(len(genomes), self.workers * self.chunks_per_worker)
         self._begin(genomes, np.asarray(seeds), generation)
         results = self._schedule(chunks, generation)
         return np.concatenate([r[1] for r in results]), int(sum(r[2] for r in results))
 
-    def _schedule(self, chunks, generation) -> list:
+    def _schedule(self, chunks: list[tuple[int, int]], generation: int | None) -> list:
         results: list = [None] * len(chunks)
         attempts = [0] * len(chunks)
         pending = collections.deque(range(len(chunks)))
@@ -161,7 +166,7 @@ class ChunkedEvaluator(Evaluator):
                     attempts[c] + 1, self.max_retries + 1)
 
     @abstractmethod
-    def _begin(self, genomes, seeds: np.ndarray, generation) -> None: ...
+    def _begin(self, genomes: Genomes, seeds: np.ndarray, generation: int | None) -> None: ...
 
     @abstractmethod
     def _submit(self, slot: int, start: int, stop: int) -> None: ...

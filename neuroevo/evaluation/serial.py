@@ -7,11 +7,16 @@ import signal
 import sys
 import threading
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from neuroevo.errors import EvalTimeoutError
 from neuroevo.evaluation.base import Evaluator
 from neuroevo.evaluation.tasks import Task
+
+if TYPE_CHECKING:
+    from neuroevo.strategies.base import Genomes
 
 #: Seconds between two deadline exceptions once the deadline passed (a fitness may swallow one).
 REPEAT = 0.1
@@ -54,7 +59,7 @@ class SerialEvaluator(Evaluator):
     def close(self) -> None:
         pass
 
-    def evaluate(self, genomes, seeds, generation=None) -> tuple[np.ndarray, int]:
+    def evaluate(self, genomes: Genomes, seeds: np.ndarray, generation: int | None = None) -> tuple[np.ndarray, int]:
         """``(fitness (P,) float64, env_steps)`` of ``genomes`` (P, n_params) on episode ``seeds`` (K,)."""
         if not (self.eval_timeout > 0 and threading.current_thread() is threading.main_thread()):
             fitness, steps = self.task.evaluate(genomes, seeds)

@@ -17,12 +17,14 @@ import logging
 import multiprocessing as mp
 import queue
 import threading
+from collections.abc import Iterable
 from multiprocessing.reduction import ForkingPickler
+from typing import Any
 
 from multiprocessing_logging import MultiProcessingHandler
 
 #: The generation a worker is scoring (the ``generation`` attribute of its log records).
-_CONTEXT = {"generation": None}
+_CONTEXT: dict[str, int | None] = {"generation": None}
 
 
 class RecordCapture(logging.Handler):
@@ -30,9 +32,10 @@ class RecordCapture(logging.Handler):
 
     def __init__(self, process_name: str | None = None):
         super().__init__()
-        self.process_name, self.records = process_name, []
+        self.process_name = process_name
+        self.records: list[logging.LogRecord] = []
 
-    def emit(self, record):
+    def emit(self, record: logging.LogRecord) -> None:
         record.msg, record.args = record.getMessage(), None
         if record.exc_info:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
@@ -41,12 +44,12 @@ class RecordCapture(logging.Handler):
             record.processName = self.process_name
         self.records.append(record)
 
-    def take(self) -> list:
+    def take(self) -> list[logging.LogRecord]:
         records, self.records = self.records, []
         return records
 
 
-def replay(records) -> None:
+def replay(records: Iterable[logging.LogRecord]) -> None:
     """Hand log records made in a worker to this process's loggers."""
     for record in records:
         logging.getLogger(record.name).handle(record)
@@ -56,7 +59,7 @@ def install_generation_factory() -> None:
     """Log records made in this process get ``record.generation`` from the worker's context."""
     previous = logging.getLogRecordFactory()
 
-    def factory(*args, **kwargs):
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = previous(*args, **kwargs)
         record.generation = _CONTEXT["generation"]
         return record
@@ -103,7 +106,8 @@ class WorkerLogStream(MultiProcessingHandler):
         logging.getLogger().handlers = [self]
 
     def _send(self, record: logging.LogRecord) -> None:
-        q = self.queue  # what Queue.put and its feeder thread do, done here at once
+        # what Queue.put and its feeder thread do, done here at once (with its private parts: not in typeshed)
+        q: Any = self.queue
         if not q._sem.acquire(False):
             raise queue.Full
         data = ForkingPickler.dumps(record)

@@ -1,8 +1,10 @@
 """Activation functions and helpers shared by every network kernel (one copy, so every kernel gives the same bits)."""
 
+from collections.abc import Callable
+from typing import Any, cast
+
 import numba
 import numpy as np
-from llvmlite import ir
 from numba.core import types
 from numba.extending import intrinsic
 
@@ -19,12 +21,15 @@ _POW2 = np.ldexp(1.0, np.arange(-1022, 1024))  # 2**k at index k + 1022 (the ref
 
 
 @intrinsic
-def _bits_as_float64(typingctx, bits):
+def _bits_as_float64_intrinsic(typingctx: Any, bits: Any) -> tuple[Any, Any]:
     """The float64 whose IEEE-754 bit pattern is the int64 ``bits`` (an LLVM bitcast: no memory, vectorises)."""
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.DoubleType())
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        return builder.bitcast(args[0], context.get_value_type(types.float64))
 
     return types.float64(types.int64), codegen
+
+
+_bits_as_float64 = cast(Callable[[Any], float], _bits_as_float64_intrinsic)
 
 
 @numba.njit(cache=True, inline="always")

@@ -31,9 +31,11 @@ Per episode: the kernel calls :func:`policy_reset` (zero state) when an agent st
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import numba
 import numpy as np
+from numpy.typing import ArrayLike
 
 from neuroevo.networks.activations import LANES, activate
 
@@ -64,7 +66,14 @@ class Program:
         return int(self.ints[0, N_OUT])
 
 
-def as_program(policy, genomes) -> Program:
+class Policy(Protocol):
+    """A policy type the game kernels run: ``program(genomes)`` gives a :class:`Program` or ``(ints, params)``
+    (:class:`~neuroevo.networks.spec.NetworkSpec` is one)."""
+
+    def program(self, genomes: Any) -> Program | tuple[np.ndarray, np.ndarray]: ...
+
+
+def as_program(policy: Policy, genomes: Any) -> Program:
     """The program of a population for any policy type: ``genomes.program()`` for a strategy's
     ``GenomeBatch`` (NEAT graphs), else ``policy.program(genomes)`` (a ``NetworkSpec`` and a (P, n_params)
     array). Either may return a :class:`Program` or an ``(ints, params)`` tuple.
@@ -300,7 +309,7 @@ def reset_lane(ints, state, lane):
         state[i, lane] = 0.0
 
 
-def layered_ints(sizes, codes, recurrent) -> np.ndarray:
+def layered_ints(sizes: ArrayLike, codes: ArrayLike, recurrent: ArrayLike) -> np.ndarray:
     """(1, n_int) int64 program row of a layered network (module docstring)."""
     sizes, codes, recurrent = (np.asarray(a, dtype=np.int64) for a in (sizes, codes, recurrent))
     n_state = int(sizes[1:][recurrent.astype(bool)].sum())

@@ -8,11 +8,13 @@ computes ``h_t = act(x_t @ W_l + h_{t-1} @ U_l + b_l)`` with ``h`` zeroed at eac
 :mod:`neuroevo.networks.program`, shared with feed-forward layers, so every game kernel runs both.
 """
 
+from collections.abc import Sequence
+
 from neuroevo.networks.program import policy_reset, policy_step, policy_step_lanes
 from neuroevo.networks.spec import Network, NetworkSpec
 
 
-def elman(n_in: int, hidden, n_out: int, activation: str = "tanh", output_activation: str = "linear") -> NetworkSpec:
+def elman(n_in: int, hidden: Sequence[int], n_out: int, activation: str = "tanh", output_activation: str = "linear") -> NetworkSpec:
     """Spec ``n_in -> hidden... -> n_out`` with every hidden layer recurrent (Elman)."""
     return NetworkSpec.build(n_in, tuple(hidden), n_out, activation, output_activation, recurrent=True)
 

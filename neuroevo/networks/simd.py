@@ -11,6 +11,9 @@ same order, so results keep their bits. On CPUs without AVX-512 the hint has no 
 cannot carry string attributes the hint is skipped (the kernel is then only slower).
 """
 
+from collections.abc import Callable
+from typing import Any, cast
+
 from numba.core import types
 from numba.extending import intrinsic
 
@@ -18,10 +21,10 @@ _ATTRIBUTE = '"prefer-vector-width"="512"'
 
 
 @intrinsic
-def prefer_wide_vectors(typingctx):
+def _prefer_wide_vectors(typingctx: Any) -> tuple[Any, Any]:
     """No-op at run time; at compile time marks the calling jitted function (see the module docstring)."""
 
-    def codegen(context, builder, signature, args):
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
         try:
             set.add(builder.function.attributes, _ATTRIBUTE)  # llvmlite only lists known names: add the raw one
         except TypeError:  # an llvmlite whose attribute sets are not sets: leave the default width
@@ -29,3 +32,7 @@ def prefer_wide_vectors(typingctx):
         return context.get_dummy_value()
 
     return types.none(), codegen
+
+
+#: ``prefer_wide_vectors()``: call it, without arguments, first in a jitted kernel (the module docstring).
+prefer_wide_vectors = cast(Callable[[], None], _prefer_wide_vectors)

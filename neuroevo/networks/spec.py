@@ -13,11 +13,13 @@ weights) and ``b_l[j]``; node crossover swaps those together, layer crossover th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import numba
 import numpy as np
+from numpy.typing import ArrayLike
 
 from neuroevo.errors import ConfigError
 from neuroevo.networks.activations import ACTIVATIONS
@@ -70,7 +72,8 @@ class NetworkSpec:
                 raise ConfigError(f"unknown activation {a!r}; choose from {', '.join(ACTIVATIONS)}")
 
     @classmethod
-    def build(cls, n_in, hidden, n_out, activation="tanh", output_activation="linear", recurrent=False):
+    def build(cls, n_in: int, hidden: Sequence[int], n_out: int, activation: str = "tanh",
+              output_activation: str = "linear", recurrent: bool | Sequence[bool] = False) -> NetworkSpec:
         """Spec ``n_in -> hidden... -> n_out`` with ``activation`` on hidden layers.
 
         Args:
@@ -178,7 +181,7 @@ class NetworkSpec:
 
     def unflatten(self, genome: np.ndarray) -> list[tuple[np.ndarray, ...]]:
         """Views into ``genome``: ``[(W_l, b_l), ...]``, ``(W_l, U_l, b_l)`` for a recurrent layer."""
-        out = []
+        out: list[tuple[np.ndarray, ...]] = []
         for layer, (n_in, n_out, rec, _) in enumerate(self._blocks()):
             off = self.layer_offsets[layer]
             w = genome[off: off + n_in * n_out].reshape(n_in, n_out)
@@ -265,7 +268,7 @@ class Network:
         """Clear the recurrent memory (the state at an episode start)."""
         self.state[:] = 0.0
 
-    def __call__(self, x) -> np.ndarray:
+    def __call__(self, x: ArrayLike) -> np.ndarray:
         x = np.asarray(x, dtype=np.float64)
         if x.ndim == 1:
             return forward(self.spec, self.genome, x[None, :], self.state)[0]

@@ -18,12 +18,15 @@ with ``n_params == spec.n_params``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from neuroevo.network import NetworkSpec
 
 
-def _check(parents_a, parents_b, spec: NetworkSpec) -> tuple[np.ndarray, np.ndarray]:
+def _check(parents_a: ArrayLike, parents_b: ArrayLike, spec: NetworkSpec) -> tuple[np.ndarray, np.ndarray]:
     a = np.asarray(parents_a, dtype=np.float64)
     b = np.asarray(parents_b, dtype=np.float64)
     if a.ndim != 2 or a.shape != b.shape or a.shape[1] != spec.n_params:
@@ -32,18 +35,20 @@ def _check(parents_a, parents_b, spec: NetworkSpec) -> tuple[np.ndarray, np.ndar
     return a, b
 
 
-def _swap(a, b, swap) -> tuple[np.ndarray, np.ndarray]:
+def _swap(a: np.ndarray, b: np.ndarray, swap: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Children: ``b`` where ``swap`` (M, n_params) bool is True for child a, the complement for child b."""
     return np.where(swap, b, a), np.where(swap, a, b)
 
 
-def _swap_units(a, b, unit_ids: np.ndarray, rng: np.random.Generator):
+def _swap_units(a: np.ndarray, b: np.ndarray, unit_ids: np.ndarray,
+                rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Swap whole units: ``unit_ids`` (n_params,) int64 gives each parameter's unit, 0..n_units-1."""
     coin = rng.random((a.shape[0], int(unit_ids.max()) + 1)) < 0.5
     return _swap(a, b, coin[:, unit_ids])
 
 
-def layer(parents_a, parents_b, spec: NetworkSpec, rng: np.random.Generator):
+def layer(parents_a: ArrayLike, parents_b: ArrayLike, spec: NetworkSpec,
+          rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Layer crossover: each layer block ``[W_l, b_l]`` is swapped between the two children with p = 0.5.
 
     Args:
@@ -61,7 +66,8 @@ def layer(parents_a, parents_b, spec: NetworkSpec, rng: np.random.Generator):
     return _swap_units(a, b, spec.layer_ids, rng)
 
 
-def node(parents_a, parents_b, spec: NetworkSpec, rng: np.random.Generator):
+def node(parents_a: ArrayLike, parents_b: ArrayLike, spec: NetworkSpec,
+         rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Node (neuron) crossover: each neuron's incoming weights and bias are swapped together with p = 0.5.
 
     Neuron ``j`` of layer ``l`` is column ``j`` of ``W_l`` plus ``b_l[j]`` (:attr:`NetworkSpec.node_ids`);
@@ -82,7 +88,8 @@ def node(parents_a, parents_b, spec: NetworkSpec, rng: np.random.Generator):
     return _swap_units(a, b, spec.node_ids, rng)
 
 
-def uniform(parents_a, parents_b, spec: NetworkSpec, rng: np.random.Generator):
+def uniform(parents_a: ArrayLike, parents_b: ArrayLike, spec: NetworkSpec,
+            rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Uniform crossover (Syswerda 1989): each parameter is swapped independently with p = 0.5.
 
     Args:
@@ -100,7 +107,8 @@ def uniform(parents_a, parents_b, spec: NetworkSpec, rng: np.random.Generator):
     return _swap(a, b, rng.random(a.shape) < 0.5)
 
 
-def none(parents_a, parents_b, spec: NetworkSpec, rng: np.random.Generator):
+def none(parents_a: ArrayLike, parents_b: ArrayLike, spec: NetworkSpec,
+         rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """No crossover: the children are copies of their parents (mutation-only GA, as in Such et al. 2017).
 
     Args:
@@ -119,4 +127,6 @@ def none(parents_a, parents_b, spec: NetworkSpec, rng: np.random.Generator):
 
 
 #: Crossover functions by name.
-CROSSOVER = {"layer": layer, "node": node, "uniform": uniform, "none": none}
+#: ``fn(parents_a, parents_b (M, n_params), spec, rng) -> (children_a, children_b)``.
+CrossoverFn = Callable[[ArrayLike, ArrayLike, NetworkSpec, np.random.Generator], tuple[np.ndarray, np.ndarray]]
+CROSSOVER: dict[str, CrossoverFn] = {"layer": layer, "node": node, "uniform": uniform, "none": none}

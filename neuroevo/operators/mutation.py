@@ -12,14 +12,17 @@ Errors (all functions): ``ValueError`` if ``genomes`` is not (M, spec.n_params);
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from neuroevo.errors import ConfigError
 from neuroevo.network import NetworkSpec
 
 
-def _check(genomes, rate, scale, spec: NetworkSpec, rng: np.random.Generator):
+def _check(genomes: ArrayLike, rate: float, scale: float, spec: NetworkSpec,
+           rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """``(copy of genomes, mask)``: a new (M, n_params) float64 array and the (M, n_params) bool mask."""
     g = np.array(genomes, dtype=np.float64)  # always a copy
     if g.ndim != 2 or g.shape[1] != spec.n_params:
@@ -31,7 +34,7 @@ def _check(genomes, rate, scale, spec: NetworkSpec, rng: np.random.Generator):
     return g, rng.random(g.shape) < rate
 
 
-def uniform(genomes, rate, scale, spec: NetworkSpec, rng: np.random.Generator) -> np.ndarray:
+def uniform(genomes: ArrayLike, rate: float, scale: float, spec: NetworkSpec, rng: np.random.Generator) -> np.ndarray:
     """Add U(-scale, scale) to each parameter with probability ``rate``.
 
     The classic setting of the neuroevolution Flappy Bird demo is rate 0.15, scale 0.5.
@@ -54,7 +57,7 @@ def uniform(genomes, rate, scale, spec: NetworkSpec, rng: np.random.Generator) -
     return g
 
 
-def gaussian(genomes, rate, scale, spec: NetworkSpec, rng: np.random.Generator) -> np.ndarray:
+def gaussian(genomes: ArrayLike, rate: float, scale: float, spec: NetworkSpec, rng: np.random.Generator) -> np.ndarray:
     """Add N(0, scale^2) to each parameter with probability ``rate`` (Montana & Davis 1989; with rate 1,
     the Gaussian perturbation of Such et al. 2017, "Deep Neuroevolution").
 
@@ -76,7 +79,7 @@ def gaussian(genomes, rate, scale, spec: NetworkSpec, rng: np.random.Generator) 
     return g
 
 
-def sign_flip(genomes, rate, scale, spec: NetworkSpec, rng: np.random.Generator) -> np.ndarray:
+def sign_flip(genomes: ArrayLike, rate: float, scale: float, spec: NetworkSpec, rng: np.random.Generator) -> np.ndarray:
     """Negate each parameter with probability ``rate`` (``scale`` is validated but unused; zeros stay zero).
 
     Args:
@@ -97,7 +100,7 @@ def sign_flip(genomes, rate, scale, spec: NetworkSpec, rng: np.random.Generator)
     return g
 
 
-def reset(genomes, rate, scale, spec: NetworkSpec, rng: np.random.Generator) -> np.ndarray:
+def reset(genomes: ArrayLike, rate: float, scale: float, spec: NetworkSpec, rng: np.random.Generator) -> np.ndarray:
     """Redraw each parameter with probability ``rate`` from its initialiser, U(-limit, limit) with
     ``limit = spec.init_limits`` (Glorot/He uniform for weights; biases have limit 0, so they reset to 0).
     ``scale`` is validated but unused. The "random resetting" mutation of Eiben & Smith (2015), sec. 4.4.
@@ -122,4 +125,6 @@ def reset(genomes, rate, scale, spec: NetworkSpec, rng: np.random.Generator) -> 
 
 
 #: Mutation functions by name.
-MUTATION = {"uniform": uniform, "gaussian": gaussian, "sign_flip": sign_flip, "reset": reset}
+#: ``fn(genomes (M, n_params), rate, scale, spec, rng) -> (M, n_params)``.
+MutationFn = Callable[[ArrayLike, float, float, NetworkSpec, np.random.Generator], np.ndarray]
+MUTATION: dict[str, MutationFn] = {"uniform": uniform, "gaussian": gaussian, "sign_flip": sign_flip, "reset": reset}

@@ -11,12 +11,15 @@ Errors (all functions): ``ValueError`` if ``fitness`` is not a non-empty 1-D arr
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from neuroevo.errors import ConfigError
 
 
-def _check(fitness, n) -> np.ndarray:
+def _check(fitness: ArrayLike, n: int) -> np.ndarray:
     """``fitness`` as a (P,) float64 array, validated with ``n``."""
     f = np.asarray(fitness, dtype=np.float64)
     if f.ndim != 1 or f.size == 0:
@@ -57,7 +60,7 @@ def _pick(weights: np.ndarray, points: np.ndarray) -> np.ndarray:
     return np.minimum(idx, weights.size - 1).astype(np.int64)
 
 
-def roulette(fitness, n, rng: np.random.Generator, **_ignored) -> np.ndarray:
+def roulette(fitness: ArrayLike, n: int, rng: np.random.Generator, **_ignored: object) -> np.ndarray:
     """Fitness-proportional (roulette-wheel) selection, with replacement.
 
     Each parent is genome ``i`` with probability ``w_i / sum(w)``: one uniform draw per parent against the
@@ -85,7 +88,7 @@ def roulette(fitness, n, rng: np.random.Generator, **_ignored) -> np.ndarray:
     return _pick(_proportional_weights(f), rng.random(int(n)))
 
 
-def sus(fitness, n, rng: np.random.Generator, **_ignored) -> np.ndarray:
+def sus(fitness: ArrayLike, n: int, rng: np.random.Generator, **_ignored: object) -> np.ndarray:
     """Stochastic universal sampling (Baker 1987, "Reducing bias and inefficiency in the selection algorithm").
 
     Same weights as :func:`roulette` (shifted by the minimum when a fitness is negative; uniform if all
@@ -112,7 +115,7 @@ def sus(fitness, n, rng: np.random.Generator, **_ignored) -> np.ndarray:
     return rng.permutation(_pick(_proportional_weights(f), points))
 
 
-def tournament(fitness, n, rng: np.random.Generator, *, tournament_size: int = 3, **_ignored) -> np.ndarray:
+def tournament(fitness: ArrayLike, n: int, rng: np.random.Generator, *, tournament_size: int = 3, **_ignored: object) -> np.ndarray:
     """Tournament selection (Goldberg & Deb 1991; Miller & Goldberg 1995).
 
     Each parent is the best of ``tournament_size`` genomes drawn uniformly with replacement; ties go to the
@@ -141,7 +144,7 @@ def tournament(fitness, n, rng: np.random.Generator, *, tournament_size: int = 3
     return order[place[draws].min(axis=1)].astype(np.int64)
 
 
-def rank(fitness, n, rng: np.random.Generator, **_ignored) -> np.ndarray:
+def rank(fitness: ArrayLike, n: int, rng: np.random.Generator, **_ignored: object) -> np.ndarray:
     """Linear ranking selection (Baker 1985, "Adaptive selection methods for genetic algorithms").
 
     Genomes are sorted by fitness with a stable sort (ties: the lower index gets the lower rank); the worst
@@ -165,8 +168,8 @@ def rank(fitness, n, rng: np.random.Generator, **_ignored) -> np.ndarray:
     return _pick(ranks, rng.random(int(n)))
 
 
-def truncation(fitness, n, rng: np.random.Generator, *, truncation_fraction: float = 0.2,
-               **_ignored) -> np.ndarray:
+def truncation(fitness: ArrayLike, n: int, rng: np.random.Generator, *, truncation_fraction: float = 0.2,
+               **_ignored: object) -> np.ndarray:
     """Truncation selection, as in Such et al. (2017), "Deep Neuroevolution" (their top-T parents).
 
     The ``T = max(1, round(truncation_fraction * P))`` best genomes (ties: the lower index ranks higher)
@@ -192,5 +195,8 @@ def truncation(fitness, n, rng: np.random.Generator, *, truncation_fraction: flo
     return top[rng.integers(0, top.size, size=int(n))].astype(np.int64)
 
 
+#: ``fn(fitness (P,), n, rng, **params) -> (n,) int64`` parent indices.
+SelectionFn = Callable[..., np.ndarray]
+
 #: Selection functions by name.
-SELECTION = {"roulette": roulette, "sus": sus, "tournament": tournament, "rank": rank, "truncation": truncation}
+SELECTION: dict[str, SelectionFn] = {"roulette": roulette, "sus": sus, "tournament": tournament, "rank": rank, "truncation": truncation}

@@ -26,11 +26,14 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from typing import ClassVar, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeAlias, Union, runtime_checkable
 
 import numpy as np
 
 from neuroevo.errors import ConfigError, FitnessError
+
+if TYPE_CHECKING:
+    from neuroevo.networks.spec import NetworkSpec
 
 #: Purposes of the random streams of a generation (GA's numbering, kept so its runs stay bit-identical).
 INIT, TELL, EPISODES, ASK = 0, 1, 2, 3
@@ -59,9 +62,32 @@ class GenomeBatch(Protocol):
 
     def check(self) -> None: ...
 
-    def network(self, i: int): ...
+    def network(self, i: int) -> NetworkFacade: ...
 
     def program(self) -> tuple: ...
+
+    def copy(self) -> "GenomeBatch": ...
+
+    def to_arrays(self) -> dict[str, np.ndarray]: ...
+
+
+class GenomeBatchType(Protocol):
+    """A GenomeBatch class: rebuilds a batch from :meth:`GenomeBatch.to_arrays` (checkpoints)."""
+
+    def from_arrays(self, arrays: dict[str, np.ndarray]) -> GenomeBatch: ...
+
+
+class NetworkFacade(Protocol):
+    """What a user fitness and the env loop call: ``net(x)`` for ``(n_in,)`` or ``(B, n_in)`` float64 inputs
+    gives the outputs; ``net.reset()`` clears its recurrent memory (an episode start)."""
+
+    def __call__(self, x: Any) -> np.ndarray: ...
+
+    def reset(self) -> None: ...
+
+
+#: The genomes of a generation: (P, n_params) float64, or a GenomeBatch of P genomes.
+Genomes: TypeAlias = Union[np.ndarray, GenomeBatch]
 
 
 class Strategy(ABC):
@@ -86,17 +112,20 @@ class Strategy(ABC):
     section: ClassVar[str] = ""
     #: None: genomes are (P, n_params) float64 arrays of ``spec``. Else the GenomeBatch class of the genomes
     #: (with a ``from_arrays(dict)`` classmethod and a ``to_arrays() -> dict`` method, for checkpoints).
-    genome_type: ClassVar[type | None] = None
+    genome_type: ClassVar[GenomeBatchType | None] = None
+    #: The strategy's config dataclass (fields made with :func:`neuroevo.settings.setting`, a ``validate()``).
+    Config: ClassVar[type]
 
-    def __init__(self, spec, config, seed: int = 0):
+    def __init__(self, spec: NetworkSpec, config: Any, seed: int = 0):
         if int(seed) < 0:
             raise ConfigError(f"--seed must be >= 0, got {seed}")
         config.validate()
         self.spec, self.config, self.seed = spec, config, int(seed)
         self.generation = 0
         self.best_fitness = -math.inf
-        self.best_genome = np.zeros(spec.n_params) if self.genome_type is None else None  # _setup may set it
-        self._asked = None
+        if self.genome_type is None:  # else _setup sets it (a GenomeBatch of one)
+            self.best_genome: Genomes = np.zeros(spec.n_params)
+        self._asked: Genomes | None = None
         self._setup(generation_rng(self.seed, 0, INIT))
 
     # ------------------------------------------------------------------ public: the shared work
@@ -106,7 +135,7 @@ class Strategy(ABC):
         """Genomes per generation (P)."""
         return int(self.config.population)
 
-    def ask(self) -> np.ndarray:
+    def ask(self) -> Genomes:
         """(P, n_params) float64 genomes of the current generation (a copy; the same on every call).
 
         Raises:
@@ -155,7 +184,7 @@ class Strategy(ABC):
             raise RuntimeError(f"{type(self).__name__}._state() must not use names starting with 'best_genome'")
         meta = {"strategy": self.name, "generation": self.generation, "best_fitness": self.best_fitness,
                 "seed": self.seed, "strategy_state": extra}
-        if self.genome_type is None:
+        if isinstance(self.best_genome, np.ndarray):  # genome_type None
             best = {"best_genome": self.best_genome}
         else:  # a GenomeBatch of one genome: its arrays, prefixed
             best = {f"best_genome.{k}": v for k, v in self.best_genome.to_arrays().items()}
@@ -170,6 +199,7 @@ class Strategy(ABC):
         name = meta.get("strategy", "ga")  # checkpoints written before strategies existed are the GA's
         if name != self.name:
             raise ValueError(f"the checkpoint is of strategy {name!r}, not {self.name!r}")
+        best: Genomes
         if self.genome_type is None:
             best = self._array(arrays, "best_genome", (self.spec.n_params,))
         else:
@@ -212,12 +242,12 @@ class Strategy(ABC):
         """Initialise the search state (generation 0); ``rng`` is the (seed, 0, INIT) stream."""
 
     @abstractmethod
-    def _ask(self, rng: np.random.Generator) -> np.ndarray:
+    def _ask(self, rng: np.random.Generator) -> Genomes:
         """(P, n_params) genomes of this generation from the state; ``rng``: the (seed, generation, ASK) stream.
         Must not change the state (``ask`` may be replayed after a restore)."""
 
     @abstractmethod
-    def _tell(self, genomes: np.ndarray, fitness: np.ndarray, rng: np.random.Generator) -> None:
+    def _tell(self, genomes: Genomes, fitness: np.ndarray, rng: np.random.Generator) -> None:
         """Update the state from the asked ``genomes`` and their finite ``fitness`` (P,)."""
 
     @abstractmethod

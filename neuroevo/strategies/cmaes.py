@@ -42,7 +42,7 @@ class CMAESConfig:
     population: int = setting(0, "samples per generation, lambda (0: Hansen's default 4 + 3 ln n)")
     sigma: float = setting(0.5, "initial step size (standard deviation of every weight)")
 
-    def validate(self):
+    def validate(self) -> None:
         if self.population != 0 and self.population < 4:
             raise ConfigError(f"--population must be 0 (auto) or at least 4 for CMA-ES, got {self.population}")
         finite_positive(self, "sigma")
@@ -105,7 +105,7 @@ class CMAES(Strategy):
         self.ps, self.pc = np.zeros(n), np.zeros(n)
         self.counteval, self.updated_eval = 0, 0
         if self.separable:
-            self.C = np.ones(n)  # the diagonal
+            self.C: np.ndarray = np.ones(n)  # the diagonal
         else:
             self.C = np.eye(n)
             self.B, self.D = np.eye(n), np.ones(n)  # C = B diag(D^2) B^T

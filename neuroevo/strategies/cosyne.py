@@ -41,7 +41,7 @@ class CoSyNEConfig:
     mutation_scale: float = setting(0.3, "scale of the Cauchy mutation noise")
     permute: str = setting("fitness", "which weights are permuted: fitness (the paper's probability) or all")
 
-    def validate(self):
+    def validate(self) -> None:
         if self.population < 4:
             raise ConfigError(f"--population must be at least 4 for cosyne (its top quarter recombines), got "
                               f"{self.population}")
@@ -56,7 +56,7 @@ def one_point_offspring(parents: np.ndarray, rng: np.random.Generator) -> np.nda
     (parent 0 any other), one-point crossover at a random cut in [1, n-1] (n = 1: the genes swap whole)."""
     q, n = parents.shape
     mates = np.array([rng.integers(0, k) if k else rng.integers(1, q) for k in range(q)])
-    cuts = rng.integers(1, n, q) if n > 1 else np.zeros(q, dtype=np.int64)
+    cuts = np.asarray(rng.integers(1, n, q)) if n > 1 else np.zeros(q, dtype=np.int64)
     left = np.arange(n)[None, :] < cuts[:, None]
     a, b = parents, parents[mates]
     return np.concatenate([np.where(left, a, b), np.where(left, b, a)])

@@ -34,7 +34,7 @@ class GAConfig:
     mutation_scale: float = setting(0.5, "mutation size (half-width for uniform, std for gaussian)")
     elitism: int = setting(2, "best genomes copied unchanged into the next generation")
 
-    def validate(self):
+    def validate(self) -> None:
         if self.population < 2:
             raise ConfigError(f"--population must be at least 2, got {self.population}")
         for key in ("crossover_rate", "mutation_rate"):

@@ -34,13 +34,15 @@ class OpenAIESConfig:
     beta1: float = setting(0.9, "Adam first-moment decay")
     beta2: float = setting(0.999, "Adam second-moment decay")
 
-    def validate(self):
+    def validate(self) -> None:
         if self.population < 2 or self.population % 2:
             raise ConfigError(f"--population must be an even number >= 2 for openai-es (mirrored pairs), got "
                               f"{self.population}")
-        finite_positive(self, "sigma"), finite_positive(self, "learning_rate")
+        finite_positive(self, "sigma")
+        finite_positive(self, "learning_rate")
         finite_positive(self, "weight_decay", allow_zero=True)
-        in_range(self, "beta1", 0, 1), in_range(self, "beta2", 0, 1)
+        in_range(self, "beta1", 0, 1)
+        in_range(self, "beta2", 0, 1)
         if self.beta1 >= 1 or self.beta2 >= 1:
             raise ConfigError(f"--beta1 and --beta2 must be below 1, got {self.beta1} and {self.beta2}")
 

@@ -7,6 +7,8 @@ Strategies may share a section (``cmaes`` and ``sep-cmaes`` read ``[cmaes]``).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from neuroevo.errors import ConfigError
 from neuroevo.strategies.base import Strategy
 from neuroevo.strategies.cmaes import CMAES, SepCMAES
@@ -14,6 +16,10 @@ from neuroevo.strategies.cosyne import CoSyNE
 from neuroevo.strategies.ga import GeneticAlgorithm
 from neuroevo.strategies.neat.strategy import NEATStrategy
 from neuroevo.strategies.openai_es import OpenAIES
+
+if TYPE_CHECKING:
+    from neuroevo.config import Config
+    from neuroevo.networks.spec import NetworkSpec
 
 #: ``--algorithm`` name -> Strategy subclass.
 STRATEGIES: dict[str, type[Strategy]] = {cls.name: cls for cls in (GeneticAlgorithm, CoSyNE, CMAES, SepCMAES,
@@ -43,7 +49,7 @@ def attribute(section: str) -> str:
     return section.replace("-", "_")
 
 
-def make_strategy(config, spec, seed: int | None = None) -> Strategy:
+def make_strategy(config: Config, spec: NetworkSpec, seed: int | None = None) -> Strategy:
     """The strategy of a :class:`~neuroevo.config.Config` (``run.algorithm`` and its section) for ``spec``."""
     cls = get_strategy(config.run.algorithm)
     return cls(spec, getattr(config, attribute(cls.section)), config.run.seed if seed is None else seed)
