@@ -33,6 +33,7 @@ import numpy as np
 from neuroevo.errors import ConfigError, FitnessError
 
 if TYPE_CHECKING:
+    from neuroevo.networks.program import Program
     from neuroevo.networks.spec import NetworkSpec
 
 #: Purposes of the random streams of a generation (GA's numbering, kept so its runs stay bit-identical).
@@ -64,7 +65,7 @@ class GenomeBatch(Protocol):
 
     def network(self, i: int) -> NetworkFacade: ...
 
-    def program(self) -> tuple: ...
+    def program(self) -> Program | tuple[np.ndarray, np.ndarray]: ...
 
     def copy(self) -> "GenomeBatch": ...
 

@@ -7,11 +7,18 @@ from __future__ import annotations
 
 import math
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from neuroevo.strategies.neat.compile import NEATNetwork, NEATProgram, compile_genomes, population_outputs
 from neuroevo.strategies.neat.genome import ENABLED, WEIGHT, Genome
 from neuroevo.strategies.neat.serialize import arrays_to_genomes, genomes_to_arrays
+
+if TYPE_CHECKING:
+    from neuroevo.networks.program import Program
+    from neuroevo.networks.spec import NetworkSpec
+    from neuroevo.strategies.base import Genomes
 
 
 class NEATGenomes:
@@ -35,7 +42,7 @@ class NEATGenomes:
     def __len__(self) -> int:
         return len(self.genomes)
 
-    def __getitem__(self, index) -> "NEATGenomes":
+    def __getitem__(self, index: slice | int) -> "NEATGenomes":
         sel = self.genomes[index] if isinstance(index, slice) else [self.genomes[int(index)]]
         return NEATGenomes(sel, self.n_in, self.n_out, self.recurrent)
 
@@ -67,12 +74,12 @@ class NEATGenomes:
         """Genome ``i`` as a callable network (``(n_in,) -> (n_out,)``; ``reset()`` for recurrent ones)."""
         return NEATNetwork(self.genomes[i], self.n_in, self.n_out, self.recurrent)
 
-    def outputs(self, X) -> np.ndarray:
+    def outputs(self, X: np.ndarray) -> np.ndarray:
         """(n, B, n_out) outputs of every genome on inputs X (B, n_in): rows independent (feed-forward) or a
         sequence from a zero state (recurrent)."""
         return population_outputs(self.compiled(), X)
 
-    def program(self):
+    def program(self) -> Program:
         """The game kernels' graph program of these genomes (see :mod:`neuroevo.strategies.neat.kernel`)."""
         from neuroevo.strategies.neat.kernel import graph_program
 
@@ -106,11 +113,11 @@ class NEATPolicy:
     def __init__(self, n_inputs: int, n_outputs: int):
         self.n_inputs, self.n_outputs = int(n_inputs), int(n_outputs)
 
-    def program(self, genomes: NEATGenomes):
+    def program(self, genomes: NEATGenomes) -> Program:
         return genomes.program()
 
 
-def policy_for(spec, genomes):
+def policy_for(spec: NetworkSpec, genomes: Genomes) -> NetworkSpec | NEATPolicy:
     """What a game kernel takes as its policy for ``genomes``: the spec for flat genomes, else a NEATPolicy."""
     if isinstance(genomes, np.ndarray):
         return spec

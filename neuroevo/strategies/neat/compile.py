@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numba
 import numpy as np
+from numpy.typing import ArrayLike
 
 from neuroevo.strategies.neat.functions import KERNEL, KERNEL_ACTIVATIONS, activate, aggregate
 from neuroevo.strategies.neat.genome import ACT, AGG, BIAS, ENABLED, RESPONSE, WEIGHT, Genome
@@ -65,14 +66,17 @@ class NEATProgram:
     def max_slots(self) -> int:
         return int(self.n_slots.max()) if self.size else self.n_in + self.n_out
 
-    def arrays(self) -> tuple:
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                              np.ndarray, np.ndarray]:
         """The arrays in kernel argument order (node, ptr, act, agg, bias, resp, src, weight, n_eval)."""
-        return tuple(getattr(self, f) for f in _FIELDS[:-1])
+        return self.node, self.ptr, self.act, self.agg, self.bias, self.resp, self.src, self.weight, self.n_eval
 
-    def take(self, index) -> "NEATProgram":
+    def take(self, index: slice | np.ndarray) -> "NEATProgram":
         """The program of genomes ``index`` (a slice or index array)."""
-        return NEATProgram(*(np.ascontiguousarray(getattr(self, f)[index]) for f in _FIELDS), self.n_in,
-                           self.n_out, self.recurrent)
+        node, ptr, act, agg, bias, resp, src, weight, n_eval, n_slots = (
+            np.ascontiguousarray(getattr(self, f)[index]) for f in _FIELDS)
+        return NEATProgram(node, ptr, act, agg, bias, resp, src, weight, n_eval, n_slots, self.n_in, self.n_out,
+                           self.recurrent)
 
 
 def _required(conns: list[tuple[int, int]], outputs: list[int], inputs: set[int]) -> set[int]:
@@ -88,7 +92,8 @@ def _required(conns: list[tuple[int, int]], outputs: list[int], inputs: set[int]
     return required
 
 
-def _plan(g: Genome, n_in: int, n_out: int, recurrent: bool):
+def _plan(g: Genome, n_in: int, n_out: int,
+          recurrent: bool) -> tuple[dict[int, int], list[int], dict[int, list[tuple[int, float]]]]:
     """(slots of each node key, computed node keys in order, their incoming (source key, weight) lists)."""
     inputs = set(range(-n_in, 0))
     outputs = list(range(n_out))
@@ -257,7 +262,7 @@ class NEATNetwork:
     def reset(self) -> None:
         self._state[:] = 0.0
 
-    def __call__(self, x) -> np.ndarray:
+    def __call__(self, x: ArrayLike) -> np.ndarray:
         x = np.asarray(x, dtype=np.float64)
         if x.shape[-1:] != (self.n_in,) or x.ndim > 2:
             raise ValueError(f"NEAT network input must have shape ({self.n_in},) or (B, {self.n_in}), "

@@ -19,6 +19,7 @@ import dataclasses
 import math
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from neuroevo.settings import setting
 from neuroevo.errors import ConfigError
@@ -30,7 +31,8 @@ SPECIES_FITNESS_FUNCS = ("max", "min", "mean", "median", "median2")
 _TRUE, _FALSE = ("1", "on", "yes", "true"), ("0", "off", "no", "false")
 
 
-def _float_attr(name: str, init_mean, init_stdev, mutate_rate, mutate_power, replace_rate, lo=-30.0, hi=30.0):
+def _float_attr(name: str, init_mean: float, init_stdev: float, mutate_rate: float, mutate_power: float,
+                replace_rate: float, lo: float = -30.0, hi: float = 30.0) -> dict[str, tuple[type, Any]]:
     """The eight neat-python keys of a float gene attribute (``FloatAttribute``) as dataclass fields."""
     return {
         f"{name}_init_mean": (float, setting(init_mean, f"mean of a new {name} (gaussian) or centre (uniform)")),
@@ -44,7 +46,21 @@ def _float_attr(name: str, init_mean, init_stdev, mutate_rate, mutate_power, rep
     }
 
 
-def _make_section(cls_name: str, doc: str, spec: dict):
+if TYPE_CHECKING:
+    class _Section:
+        """A section dataclass made by :func:`_make_section`, as a type checker sees it: its fields are generated
+        from the key tables, so they are typed Any."""
+
+        __dataclass_fields__: ClassVar[dict[str, Any]]
+
+        def __init__(self, **values: Any) -> None: ...
+
+        def __getattr__(self, key: str) -> Any: ...
+
+        def __setattr__(self, key: str, value: Any) -> None: ...
+
+
+def _make_section(cls_name: str, doc: str, spec: dict) -> type[_Section]:
     ns = {"__annotations__": {k: t for k, (t, _) in spec.items()}, "__doc__": doc}
     ns.update({k: f for k, (_, f) in spec.items()})
     return dataclass(type(cls_name, (), ns))
@@ -147,11 +163,11 @@ _INERT = {"time_constant_init_mean": None, "time_constant_init_stdev": 0.0, "tim
 class NEATConfig:
     """All NEAT parameters, grouped as neat-python's INI sections (attribute ``neat`` is ``[NEAT]``, ...)."""
 
-    neat: NEATSection = dataclasses.field(default_factory=NEATSection)
-    genome: GenomeSection = dataclasses.field(default_factory=GenomeSection)
-    species: SpeciesSection = dataclasses.field(default_factory=SpeciesSection)
-    stagnation: StagnationSection = dataclasses.field(default_factory=StagnationSection)
-    reproduction: ReproductionSection = dataclasses.field(default_factory=ReproductionSection)
+    neat: _Section = dataclasses.field(default_factory=NEATSection)  # sections made by _make_section
+    genome: _Section = dataclasses.field(default_factory=GenomeSection)
+    species: _Section = dataclasses.field(default_factory=SpeciesSection)
+    stagnation: _Section = dataclasses.field(default_factory=StagnationSection)
+    reproduction: _Section = dataclasses.field(default_factory=ReproductionSection)
 
     # ---- derived values used by the algorithm ----
     @property
@@ -359,7 +375,7 @@ def read_ini(path: str | Path) -> NEATConfig:
     return NEATConfig.from_flat(values, source=str(p))
 
 
-def paper_config(**overrides) -> NEATConfig:
+def paper_config(**overrides: Any) -> NEATConfig:
     """The parameters of Stanley & Miikkulainen (2002), section 4.1, in neat-python's terms.
 
     Population 150; c1 = c2 = 1.0, c3 = 0.4, threshold 3.0; a species that has not improved for 15

@@ -8,6 +8,8 @@ milliseconds instead of seconds.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numba
 import numpy as np
 
@@ -15,7 +17,8 @@ from neuroevo.strategies.neat.config import NEATConfig
 from neuroevo.strategies.neat.genome import ACT, AGG, BIAS, ENABLED, INNOV, RESPONSE, WEIGHT, Genome
 
 
-def pack(genomes: list[Genome]):
+def pack(genomes: list[Genome]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                         np.ndarray]:
     """Padded arrays of the genes of ``genomes``, each genome's genes sorted."""
     P = len(genomes)
     C = max([len(g.conns) for g in genomes] + [1])
@@ -109,7 +112,7 @@ def _matrix(innov, cw, ce, nc, nkey, nattr, nn, rows, cols, paper, c_e, c_d, c_w
     return out
 
 
-def distance_matrix(genomes: list[Genome], rows, cols, cfg: NEATConfig) -> np.ndarray:
+def distance_matrix(genomes: list[Genome], rows: Iterable[int], cols: Iterable[int], cfg: NEATConfig) -> np.ndarray:
     """(len(rows), len(cols)) float64 distances between ``genomes[rows[i]]`` and ``genomes[cols[j]]``."""
     g = cfg.genome
     packed = pack(genomes)

@@ -11,6 +11,8 @@ Node keys follow neat-python: inputs are -1..-n_in, outputs 0..n_out-1, hidden n
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 
 from neuroevo.strategies.neat.config import NEATConfig
@@ -34,7 +36,8 @@ class Genome:
 
     __slots__ = ("key", "nodes", "conns", "fitness")
 
-    def __init__(self, key: int, nodes: dict | None = None, conns: dict | None = None, fitness=None):
+    def __init__(self, key: int, nodes: dict | None = None, conns: dict | None = None,
+                 fitness: float | None = None):
         self.key = int(key)
         self.nodes: dict[int, list] = nodes if nodes is not None else {}
         self.conns: dict[tuple[int, int], list] = conns if conns is not None else {}
@@ -63,14 +66,14 @@ def _attr(name: str, cfg: NEATConfig) -> tuple:
             getattr(g, f"{name}_min_value"), getattr(g, f"{name}_max_value"))
 
 
-def _init(a: tuple, rng) -> float:
+def _init(a: tuple, rng: np.random.Generator) -> float:
     mean, stdev, uniform, _, _, _, lo, hi = a
     if uniform:
         return float(rng.uniform(max(lo, mean - 2 * stdev), min(hi, mean + 2 * stdev)))
     return max(min(float(mean + stdev * rng.standard_normal()), hi), lo)
 
 
-def _mutate(v: float, a: tuple, rng) -> float:
+def _mutate(v: float, a: tuple, rng: np.random.Generator) -> float:
     rate, power, replace, lo, hi = a[3], a[4], a[5], a[6], a[7]
     r = rng.random()
     if r < rate:
@@ -90,7 +93,7 @@ def mutate_float(v: float, name: str, cfg: NEATConfig, rng: np.random.Generator)
     return _mutate(v, _attr(name, cfg), rng)
 
 
-def _init_choice(name: str, cfg: NEATConfig, rng) -> int:
+def _init_choice(name: str, cfg: NEATConfig, rng: np.random.Generator) -> int:
     table = ACTIVATIONS if name == "activation" else AGGREGATIONS
     default = getattr(cfg.genome, f"{name}_default")
     if default.lower() in ("random", "none"):
@@ -99,7 +102,7 @@ def _init_choice(name: str, cfg: NEATConfig, rng) -> int:
     return table[default]
 
 
-def _mutate_choice(code: int, name: str, cfg: NEATConfig, rng) -> int:
+def _mutate_choice(code: int, name: str, cfg: NEATConfig, rng: np.random.Generator) -> int:
     rate = getattr(cfg.genome, f"{name}_mutate_rate")
     if rate > 0 and rng.random() < rate:
         table = ACTIVATIONS if name == "activation" else AGGREGATIONS
@@ -108,19 +111,19 @@ def _mutate_choice(code: int, name: str, cfg: NEATConfig, rng) -> int:
     return code
 
 
-def new_node(cfg: NEATConfig, rng) -> list:
+def new_node(cfg: NEATConfig, rng: np.random.Generator) -> list:
     return [init_float("bias", cfg, rng), init_float("response", cfg, rng), _init_choice("activation", cfg, rng),
             _init_choice("aggregation", cfg, rng)]
 
 
-def _init_enabled(cfg: NEATConfig, rng) -> bool:
+def _init_enabled(cfg: NEATConfig, rng: np.random.Generator) -> bool:
     d = cfg.genome.enabled_default.lower()
     if d in ("random", "none"):
         return bool(rng.random() < 0.5)
     return d in ("1", "on", "yes", "true")
 
 
-def new_conn(innovation: int, cfg: NEATConfig, rng) -> list:
+def new_conn(innovation: int, cfg: NEATConfig, rng: np.random.Generator) -> list:
     return [innovation, init_float("weight", cfg, rng), _init_enabled(cfg, rng)]
 
 
@@ -186,6 +189,8 @@ def crossover(parent1: Genome, parent2: Genome, key: int, rng: np.random.Generat
     genes come from the fitter parent (``parent2`` on a tie, like neat-python), so the offspring has the fitter
     parent's structure.
     """
+    if parent1.fitness is None or parent2.fitness is None:
+        raise ValueError(f"crossover needs evaluated parents (genomes {parent1.key} and {parent2.key})")
     if parent1.fitness > parent2.fitness:
         best, other = parent1, parent2
     else:
@@ -202,15 +207,15 @@ def crossover(parent1: Genome, parent2: Genome, key: int, rng: np.random.Generat
         if not (c1[ENABLED] and c2[ENABLED]):
             enabled = not rng.random() < 0.75
         child.conns[k] = [c1[INNOV], w, enabled]
-    for k, n1 in best.nodes.items():
-        n2 = other.nodes.get(k)
-        child.nodes[k] = list(n1) if n2 is None else [a if rng.random() > 0.5 else b for a, b in zip(n1, n2)]
+    for node, n1 in best.nodes.items():
+        n2 = other.nodes.get(node)
+        child.nodes[node] = list(n1) if n2 is None else [a if rng.random() > 0.5 else b for a, b in zip(n1, n2)]
     return child
 
 
 # ---------------------------------------------------------------- mutation
 
-def creates_cycle(conns, src: int, dst: int) -> bool:
+def creates_cycle(conns: Iterable[tuple[int, int]], src: int, dst: int) -> bool:
     """Whether adding ``src -> dst`` to the (acyclic) connections ``conns`` makes a cycle."""
     if src == dst:
         return True
@@ -256,7 +261,7 @@ def mutate(g: Genome, cfg: NEATConfig, rng: np.random.Generator, tracker: Innova
     _mutate_attributes(g, cfg, rng)
 
 
-def _mutate_paper(g: Genome, cfg: NEATConfig, rng, tracker) -> None:
+def _mutate_paper(g: Genome, cfg: NEATConfig, rng: np.random.Generator, tracker: InnovationTracker) -> None:
     """The paper's scheme (NEAT 1.0's ``Genome::mutate``): an offspring gets an add-node mutation, or else an
     add-connection mutation, or else (with probability ``weight_mutate_genome_prob``) its weights and biases
     mutated gene by gene."""
@@ -270,7 +275,7 @@ def _mutate_paper(g: Genome, cfg: NEATConfig, rng, tracker) -> None:
         _mutate_attributes(g, cfg, rng)
 
 
-def _mutate_attributes(g: Genome, cfg: NEATConfig, rng) -> None:
+def _mutate_attributes(g: Genome, cfg: NEATConfig, rng: np.random.Generator) -> None:
     gc = cfg.genome
     to_true, to_false, en_rate = gc.enabled_rate_to_true_add, gc.enabled_rate_to_false_add, gc.enabled_mutate_rate
     weight, bias, response = _attr("weight", cfg), _attr("bias", cfg), _attr("response", cfg)
@@ -289,7 +294,7 @@ def _mutate_attributes(g: Genome, cfg: NEATConfig, rng) -> None:
             n[AGG] = _mutate_choice(n[AGG], "aggregation", cfg, rng)
 
 
-def add_node(g: Genome, cfg: NEATConfig, rng, tracker: InnovationTracker) -> None:
+def add_node(g: Genome, cfg: NEATConfig, rng: np.random.Generator, tracker: InnovationTracker) -> None:
     """Split an enabled connection ``a -> b`` into ``a -> new`` (weight 1) and ``new -> b`` (the old weight);
     the old connection is disabled and the new node starts with bias 0 (the paper, p. 107)."""
     enabled = [k for k, c in g.conns.items() if c[ENABLED]]
@@ -313,7 +318,7 @@ def add_node(g: Genome, cfg: NEATConfig, rng, tracker: InnovationTracker) -> Non
     g.conns[(node, dst)] = c_out
 
 
-def add_connection(g: Genome, cfg: NEATConfig, rng, tracker: InnovationTracker) -> None:
+def add_connection(g: Genome, cfg: NEATConfig, rng: np.random.Generator, tracker: InnovationTracker) -> None:
     """Connect a random source (input or non-output node) to a random target node, unless the connection
     exists (then it is re-enabled if ``structural_mutation_surer``), joins two outputs, or (feed-forward)
     makes a cycle."""
@@ -333,7 +338,8 @@ def add_connection(g: Genome, cfg: NEATConfig, rng, tracker: InnovationTracker) 
     g.conns[(src, dst)] = new_conn(tracker.connection(src, dst), cfg, rng)
 
 
-def delete_node(g: Genome, cfg: NEATConfig, rng, tracker=None) -> None:
+def delete_node(g: Genome, cfg: NEATConfig, rng: np.random.Generator,
+                tracker: InnovationTracker | None = None) -> None:
     """Remove a random hidden node and its connections."""
     outs = set(output_keys(cfg))
     hidden = [n for n in g.nodes if n not in outs]
@@ -345,7 +351,8 @@ def delete_node(g: Genome, cfg: NEATConfig, rng, tracker=None) -> None:
     del g.nodes[node]
 
 
-def delete_connection(g: Genome, cfg: NEATConfig, rng, tracker=None) -> None:
+def delete_connection(g: Genome, cfg: NEATConfig, rng: np.random.Generator,
+                      tracker: InnovationTracker | None = None) -> None:
     """Remove a random connection."""
     if g.conns:
         keys = list(g.conns)

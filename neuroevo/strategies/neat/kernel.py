@@ -16,7 +16,13 @@ user fitness functions take every neat-python function).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from neuroevo.networks.program import Program
+    from neuroevo.strategies.neat.batch import NEATGenomes
 
 from neuroevo.strategies.neat.functions import ACTIVATIONS, AGGREGATIONS, KERNEL, KERNEL_ACTIVATIONS
 
@@ -58,7 +64,7 @@ def _row(prog, p):
     return head + body, params
 
 
-def graph_program(batch):
+def graph_program(batch: NEATGenomes) -> Program:
     """The policy :class:`~neuroevo.networks.program.Program` of a :class:`NEATGenomes` batch.
 
     Returns:

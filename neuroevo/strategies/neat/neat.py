@@ -9,7 +9,10 @@ exactly as the uninterrupted run (no generator state to save). Fitness is maximi
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from neuroevo.errors import CheckpointError, FitnessError
 from neuroevo.strategies.neat.compile import NEATNetwork, NEATProgram, compile_genomes
@@ -77,7 +80,7 @@ class NEAT:
     def recurrent(self) -> bool:
         return not self.config.genome.feed_forward
 
-    def _new_population(self, rng) -> list[Genome]:
+    def _new_population(self, rng: np.random.Generator) -> list[Genome]:
         pop = [initial_genome(self.next_key + i, self.config, rng, self.tracker)
                for i in range(self.config.neat.pop_size)]
         self.next_key += len(pop)
@@ -97,7 +100,7 @@ class NEAT:
         """(episodes,) int64 episode seeds of the current generation, shared by every genome."""
         return generation_rng(self.seed, self.generation, _EPISODES).integers(0, TRAIN_SEED_BOUND, episodes)
 
-    def tell(self, fitness, rng: np.random.Generator | None = None) -> None:
+    def tell(self, fitness: ArrayLike, rng: np.random.Generator | None = None) -> None:
         """Give the fitness of the genomes of :meth:`ask` and breed the next generation.
 
         Args:
@@ -139,7 +142,7 @@ class NEAT:
         if self.best_genome is not None:
             arrays.update(genomes_to_arrays([self.best_genome], "best_"))
         species = [{"key": s.key, "created": s.created, "last_improved": s.last_improved, "members": s.members,
-                    "representative": self.population.index(s.representative), "fitness_history":
+                    "representative": self.population.index(cast(Genome, s.representative)), "fitness_history":
                     s.fitness_history} for s in self.species.species.values()]
         meta = {"generation": self.generation, "seed": self.seed, "best_fitness": self.best_fitness,
                 "next_key": self.next_key, "tracker": self.tracker.state(), "species": species,

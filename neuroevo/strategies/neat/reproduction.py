@@ -11,6 +11,7 @@ Offspring are allotted in proportion (``proportional``), or halfway from the pre
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -20,7 +21,7 @@ from neuroevo.strategies.neat.innovations import InnovationTracker
 from neuroevo.strategies.neat.speciation import Species, SpeciesSet, stagnation
 
 
-def spawn_smoothed(adjusted, previous, pop_size, min_size) -> list[int]:
+def spawn_smoothed(adjusted: Sequence[float], previous: Sequence[int], pop_size: int, min_size: int) -> list[int]:
     """neat-python's ``compute_spawn``: each species moves halfway toward its proportional share."""
     total = sum(adjusted)
     out = []
@@ -34,7 +35,7 @@ def spawn_smoothed(adjusted, previous, pop_size, min_size) -> list[int]:
     return [max(min_size, int(round(n * norm))) for n in out]
 
 
-def spawn_proportional(adjusted, pop_size, min_size) -> list[int]:
+def spawn_proportional(adjusted: Sequence[float], pop_size: int, min_size: int) -> list[int]:
     """The paper's allotment: in proportion to the species' adjusted fitness, at least ``min_size``."""
     total = sum(adjusted)
     return [max(min_size, int(round(af / total * pop_size))) if total > 0 else min_size for af in adjusted]
@@ -73,7 +74,8 @@ def shared_fitness(remaining: list[Species], fitness: np.ndarray, mode: str) -> 
 
 
 def reproduce(population: list[Genome], fitness: np.ndarray, species: SpeciesSet, generation: int,
-              cfg: NEATConfig, rng: np.random.Generator, tracker: InnovationTracker, next_key: int):
+              cfg: NEATConfig, rng: np.random.Generator, tracker: InnovationTracker,
+              next_key: int) -> tuple[list[Genome], int]:
     """The next generation.
 
     Args:

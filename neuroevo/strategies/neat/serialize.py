@@ -9,6 +9,8 @@ original would.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from neuroevo.strategies.neat.genome import Genome
@@ -27,12 +29,12 @@ def genomes_to_arrays(genomes: list[Genome], prefix: str = "") -> dict[str, np.n
         "node_offsets": np.cumsum([0] + [len(g.nodes) for g in genomes]).astype(np.int64),
         "conn_offsets": np.cumsum([0] + [len(g.conns) for g in genomes]).astype(np.int64),
     }
-    cols = list(zip(*nodes)) if nodes else [[]] * 5
+    cols: list[Sequence[object]] = list(zip(*nodes)) if nodes else [[]] * 5
     for name, col, dt in zip(_NODE, cols, (np.int64, np.float64, np.float64, np.int32, np.int32)):
         out[name] = np.array(col, dt)
     cols = list(zip(*conns)) if conns else [[]] * 5
-    for name, col, dt in zip(_CONN, cols, (np.int64, np.int64, np.int64, np.float64, np.bool_)):
-        out[name] = np.array(col, dt)
+    for name, col, dtype in zip(_CONN, cols, (np.int64, np.int64, np.int64, np.float64, np.bool_)):
+        out[name] = np.array(col, dtype)
     return {prefix + k: v for k, v in out.items()}
 
 

@@ -6,13 +6,20 @@ is safe in any process. Files are written atomically.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from neuroevo.agent import atomic_write
 from neuroevo.strategies.neat.functions import ACTIVATIONS
 from neuroevo.strategies.neat.genome import ACT, ENABLED, WEIGHT, Genome
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from neuroevo._typing import StrPath
 
 _ACT_NAMES = {v: k for k, v in ACTIVATIONS.items()}
 
@@ -57,7 +64,7 @@ def layers(genome: Genome, n_in: int, n_out: int) -> dict[int, int]:
     return depth
 
 
-def _positions(genome: Genome, n_in: int, n_out: int):
+def _positions(genome: Genome, n_in: int, n_out: int) -> tuple[dict[int, tuple[int, float]], int]:
     col = layers(genome, n_in, n_out)
     by_col: dict[int, list[int]] = {}
     for n in sorted(col, key=lambda k: (col[k], k if k >= 0 else -k)):
@@ -69,8 +76,8 @@ def _positions(genome: Genome, n_in: int, n_out: int):
     return pos, max(by_col)
 
 
-def plot_topology(genome: Genome, n_in: int, n_out: int, png_path, title: str = "",
-                  input_names=None, output_names=None) -> Path:
+def plot_topology(genome: Genome, n_in: int, n_out: int, png_path: StrPath, title: str = "",
+                  input_names: Sequence[str] | None = None, output_names: Sequence[str] | None = None) -> Path:
     """Draw ``genome`` to ``png_path``: nodes in columns by layer (inputs left, outputs right), enabled
     connections as lines whose width grows with |weight| (blue positive, red negative), disabled ones as thin
     dotted grey lines, recurrent ones (to the same or an earlier column) curved."""
@@ -88,8 +95,8 @@ def plot_topology(genome: Genome, n_in: int, n_out: int, png_path, title: str = 
             continue
         (x0, y0), (x1, y1) = pos[a], pos[b]
         back = x1 <= x0
-        style = dict(arrowstyle="-|>", mutation_scale=8, shrinkA=9, shrinkB=9,
-                     connectionstyle="arc3,rad=0.45" if back else "arc3,rad=0.0")
+        style: dict[str, Any] = dict(arrowstyle="-|>", mutation_scale=8, shrinkA=9, shrinkB=9,
+                                     connectionstyle="arc3,rad=0.45" if back else "arc3,rad=0.0")
         if c[ENABLED]:
             colour = "tab:blue" if c[WEIGHT] >= 0 else "tab:red"
             patch = FancyArrowPatch((x0, y0), (x1, y1), color=colour, alpha=0.8,
@@ -123,7 +130,7 @@ def plot_topology(genome: Genome, n_in: int, n_out: int, png_path, title: str = 
     return _save(fig, png_path)
 
 
-def plot_species(history: list[dict[int, int]], png_path, title: str = "") -> Path:
+def plot_species(history: list[dict[int, int]], png_path: StrPath, title: str = "") -> Path:
     """Stacked plot of species sizes per generation (``history[g]``: {species id: size} of generation g + 1,
     numbered from 1 like the CLI), one colour per species in order of appearance."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -150,25 +157,26 @@ def plot_species(history: list[dict[int, int]], png_path, title: str = "") -> Pa
     return _save(fig, png_path)
 
 
-def _save(fig, png_path) -> Path:
+def _save(fig: Figure, png_path: StrPath) -> Path:
     png_path = Path(png_path)
     atomic_write(png_path, lambda f: fig.savefig(f, format="png"))
     return png_path
 
 
-def show_run(folder) -> tuple[Path, Path]:
+def show_run(folder: StrPath) -> tuple[Path, Path]:
     """Write ``topology.png`` (the best genome) and ``species.png`` into a NEAT run folder; returns both.
 
     Raises:
         CheckpointError: the folder holds no NEAT run (no best genome or checkpoint, or another strategy's).
     """
     from neuroevo.agent import load_agent
+    from neuroevo.strategies.neat.batch import NEATGenomes
     from neuroevo.checkpoint import load_checkpoint
     from neuroevo.errors import CheckpointError
 
     folder = Path(folder)
     agent = load_agent(folder)
-    if isinstance(agent.genome, np.ndarray):
+    if not isinstance(agent.genome, NEATGenomes):
         raise CheckpointError(f"{folder} is a run of {agent.meta.get('strategy', 'ga')}; `neuroevo show` draws "
                               f"NEAT runs (--algorithm neat)")
     _, meta = load_checkpoint(folder)

@@ -11,7 +11,9 @@ Everything runs in a fixed order (species by id, genomes by index), so it is det
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 
@@ -54,7 +56,8 @@ class SpeciesSet:
         unspeciated = list(range(len(population)))
         old = sorted(self.species)
         R, P = len(old), len(population)
-        D = distance_matrix([self.species[sid].representative for sid in old] + population, range(R + P),
+        old_reps = cast("list[Genome]", [self.species[sid].representative for sid in old])  # set for every species
+        D = distance_matrix(old_reps + population, range(R + P),
                             range(R, R + P), self.cfg)
         reps: dict[int, int] = {}
         for r, sid in enumerate(old):
@@ -98,7 +101,7 @@ class SpeciesSet:
         return {sid: len(s.members) for sid, s in self.species.items()}
 
 
-_STAT = {"max": np.max, "min": np.min, "mean": np.mean,
+_STAT: dict[str, Callable[[list[float]], float]] = {"max": np.max, "min": np.min, "mean": np.mean,
          "median": lambda v: sorted(v)[len(v) // 2], "median2": np.median}
 
 

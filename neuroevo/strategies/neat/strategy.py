@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from typing import TYPE_CHECKING, Any
 
 from neuroevo.errors import ConfigError
 from neuroevo.settings import setting
@@ -19,6 +20,9 @@ from neuroevo.strategies.base import Strategy
 from neuroevo.strategies.neat.batch import NEATGenomes
 from neuroevo.strategies.neat.config import NEATConfig, paper_config, read_ini
 from neuroevo.strategies.neat.neat import NEAT
+
+if TYPE_CHECKING:
+    from neuroevo.config import Config
 
 _PAPER = paper_config().to_flat()
 _IO_KEYS = ("num_inputs", "num_outputs")
@@ -41,7 +45,7 @@ def _fields():
     return out
 
 
-def _validate(self) -> None:
+def _validate(self: Any) -> None:
     if self.neat_config:
         ini = read_ini(self.neat_config).to_flat()
         defaults = {f.name: f.default for f in dataclasses.fields(self)}
@@ -64,7 +68,7 @@ def _validate(self) -> None:
     self.neat_config_object()
 
 
-def _neat_config(self) -> NEATConfig:
+def _neat_config(self: Any) -> NEATConfig:
     """The :class:`NEATConfig` of these settings (ConfigError on a bad value, naming the key)."""
     flat = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name not in ("population",
                                                                                            "neat_config")}
@@ -73,7 +77,8 @@ def _neat_config(self) -> NEATConfig:
     return NEATConfig.from_flat(flat, source="[neat]")
 
 
-NEATSettings = dataclasses.make_dataclass(
+#: A dataclass made from neat-python's key tables (its fields are generated, so type checkers see Any).
+NEATSettings: Any = dataclasses.make_dataclass(
     "NEATSettings", _fields(),
     namespace={"__module__": __name__, "validate": _validate, "neat_config_object": _neat_config,
                "__doc__": "NEAT's settings: neat-python's keys (flat), population and neat_config."})
@@ -128,7 +133,7 @@ class NEATStrategy(Strategy):
             raise ValueError(str(e)) from None
 
 
-def _complete(self, config) -> None:
+def _complete(self: Any, config: Config) -> None:
     """Fill what a neat-python file says about the run: a user fitness's inputs and outputs (num_inputs,
     num_outputs) when the command line gives no network size, and the target (fitness_threshold) when none."""
     t, io = config.task, getattr(self, "_io", {})
