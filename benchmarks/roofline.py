@@ -13,7 +13,8 @@
    double it.
 4. Records the assembly evidence that CartPole's physics runs packed (:func:`physics_assembly`: the
    instructions of its lane step, ``zmm`` = 8 lanes per instruction).
-5. Measures each kernel on the same pinned core, per CPU-second (robust to other processes on a loaded
+5. Measures CartPole-v1 on both cores at once (:func:`two_core_cartpole`: two pinned processes).
+6. Measures each kernel on the same pinned core, per CPU-second (robust to other processes on a loaded
    machine) and per wall second, and Gymnasium's ``CartPoleVectorEnv`` (NumPy, batched 4-16-2 forward pass)
    as a peer; other peers (gymnax, evosax, envpool) are listed when installed.
 
@@ -33,6 +34,7 @@ import platform
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numba
 import numpy as np
@@ -225,6 +227,38 @@ def _per_cpu_second(fn) -> tuple[float, float]:
     return cpu, wall
 
 
+def _cartpole_half(core: int, half: int, queue: Any) -> None:
+    """Worker of :func:`two_core_cartpole`: pinned to ``core``, its half of the 1,000 genomes (x 10 episodes)."""
+    os.sched_setaffinity(0, {core})
+    import throughput
+    from games.cartpole.kernel import population_returns
+
+    genomes = throughput.population(1000)[half * 500:(half + 1) * 500]
+    queue.put(_per_cpu_second(lambda: population_returns(throughput.SPEC, genomes, np.arange(10))[1]))
+
+
+def two_core_cartpole() -> dict:
+    """CartPole-v1 at population 1,000 on both cores at once: two processes (forked after the kernel is
+    compiled), each pinned to one core and scoring 500 genomes x 10 episodes; returns the sum of their steps
+    per CPU-second (and per wall second). Shows whether the two cores slow each other (shared caches, memory)."""
+    import multiprocessing as mp
+
+    import throughput
+    from games.cartpole.kernel import population_returns
+
+    population_returns(throughput.SPEC, throughput.population(2), np.arange(1))  # compile before forking
+    ctx = mp.get_context("fork")
+    queue = ctx.Queue()
+    procs = [ctx.Process(target=_cartpole_half, args=(core, core, queue)) for core in (0, 1)]
+    for p in procs:
+        p.start()
+    rates = [queue.get() for _ in procs]
+    for p in procs:
+        p.join()
+    return {"processes": len(procs), "steps_per_cpu_s": sum(r[0] for r in rates),
+            "steps_per_wall_s": sum(r[1] for r in rates)}
+
+
 def measure_kernels() -> dict:
     from games.car_track.kernel import population_episodes as car_episodes
     from games.car_track.track import load_track
@@ -272,6 +306,9 @@ def main(argv=None) -> dict:
     rates = machine_rates(args.seconds)
     kernels = measure_kernels()
     cores = os.cpu_count() or 1
+    os.sched_setaffinity(0, set(range(cores)))
+    two = two_core_cartpole() if cores >= 2 else None
+    os.sched_setaffinity(0, {cpu})
     rows = []
     for name, k in kernels.items():
         ops = k["ops"]
@@ -285,7 +322,7 @@ def main(argv=None) -> dict:
     peers = {m: importlib.util.find_spec(m) is not None for m in ("gymnax", "evosax", "envpool")}
     result = {"benchmark": "roofline", "pinned_cpu": cpu, "cores": cores, "load_average_1min": load,
               "fma_gflops": 2e-9 * rates["slots_per_s"], **rates, "kernels": rows,
-              "other_peers_installed": peers,
+              "other_peers_installed": peers, "cartpole_two_cores": two,
               "machine": f"{platform.processor() or platform.machine()}, Python {platform.python_version()}, "
                          f"numba {numba.__version__}"}
     print(f"one core (cpu {cpu}, load average {load:.1f} on {cores} cores): "
@@ -297,6 +334,13 @@ def main(argv=None) -> dict:
         print(f"| {r['kernel']:28s} | {r['slots_per_step']:10d} | {r['divisions_per_step']:8d} | "
               f"{r['limit_steps_per_s_1core'] / 1e6:10.1f} M | {r['steps_per_cpu_s'] / 1e6:7.2f} M | "
               f"{100 * r['fraction_of_limit']:7.1f} % |")
+    if two is not None:
+        cp = next(r for r in rows if r["kernel"] == "CartPole-v1 kernel")
+        two["fraction_of_two_core_limit"] = two["steps_per_cpu_s"] / (2 * cp["limit_steps_per_s_1core"])
+        print(f"CartPole-v1 on two cores (two pinned processes, 500 genomes x 10 episodes each): "
+              f"{two['steps_per_cpu_s'] / 1e6:.2f} M steps per CPU-second (summed), "
+              f"{100 * two['fraction_of_two_core_limit']:.1f} % of the two-core limit "
+              f"{2 * cp['limit_steps_per_s_1core'] / 1e6:.1f} M; {two['steps_per_wall_s'] / 1e6:.2f} M per wall second")
     phys = rates["assembly"]["CartPole physics loop"]
     print("CartPole physics loop (_step_lanes) assembly: " + ", ".join(
         f"{op} {phys[f'{op} packed zmm']} zmm / {phys[f'{op} packed ymm']} ymm / {phys[f'{op} scalar']} scalar"
