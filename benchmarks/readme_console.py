@@ -24,6 +24,7 @@ from tests.readme_blocks import commands, matches, run, workdir  # noqa: E402
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--keep", help="run in this folder (kept) instead of a temporary one")
+    p.add_argument("--only-slow", action="store_true", help="run the slow blocks only (the test suite runs the rest)")
     args = p.parse_args()
     folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="readme-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -33,6 +34,8 @@ def main() -> int:
         if c.kind == "interactive":
             print(f"[skip: interactive] $ {c.line}")
             report.append({"command": c.line, "kind": c.kind})
+            continue
+        if args.only_slow and c.kind != "slow":
             continue
         t0 = time.perf_counter()
         got = run(c, folder)

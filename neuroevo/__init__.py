@@ -1,4 +1,4 @@
-"""neuroevo: evolve neural-network agents with genetic algorithms.
+"""neuroevo: evolve neural-network agents by neuroevolution (GA, CoSyNE, CMA-ES, OpenAI-ES, NEAT).
 
 Fitness is always maximised. Genomes are flat float64 weight vectors of a :class:`NetworkSpec`.
 """

@@ -307,26 +307,44 @@ def _atomic_text(path: Path, text: str) -> None:
 
 
 def plot(data: dict, path: Path) -> None:
-    """Fraction of runs solved against evaluations (an empirical CDF), published means as vertical lines."""
+    """Fraction of runs solved against evaluations (an empirical CDF, drawn up to the evaluation budget), the
+    runs' mean over solved runs and the published means as vertical lines, the budget as a grey line; the
+    legend beside the axes (it hid the curve), plain tick labels (3,000, not 3 x 10^3)."""
     from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-    fig = Figure(figsize=(7, 4.2), dpi=110)
+    fig = Figure(figsize=(10, 4.2), dpi=110)
     ax = fig.add_subplot()
     runs = data["runs"]
+    budget = data.get("settings", {}).get("max_evaluations")
     ev = np.sort([r["evaluations"] for r in runs if r["solved"]])
+    right = max([budget or 0, *ev, *data["published"]["mean_evaluations"].values()]) * 1.15
     if len(ev):
         y = np.arange(1, len(ev) + 1) / len(runs)
-        ax.step(np.concatenate([[0], ev]), np.concatenate([[0], y]), where="post", lw=2,
-                label=f"neuroevo {data['algorithm']} ({len(ev)}/{len(runs)} solved)")
+        end = budget if budget else ev[-1]
+        line, = ax.step(np.concatenate([[1], ev, [end]]), np.concatenate([[0], y, [y[-1]]]), where="post", lw=2,
+                        label=f"neuroevo {data['algorithm']}: {len(ev)}/{len(runs)} runs solved")
+        ax.axvline(ev.mean(), color=line.get_color(), lw=1.2,
+                   label=f"neuroevo {data['algorithm']}: {ev.mean():,.0f} (mean over solved runs)")
     colours = ["#888", "#c55", "#5a5", "#55c", "#c8c", "#cc5"]
     for (name, mean), c in zip(data["published"]["mean_evaluations"].items(), colours):
         ax.axvline(mean, color=c, ls="--", lw=1, label=f"{name}: {mean:,} (mean, published)")
+    if budget:
+        ax.axvline(budget, color="black", ls=":", lw=1, label=f"budget: {budget:,} evaluations a run")
     ax.set_xscale("log")
-    ax.set_xlabel("evaluations (genomes scored)")
+    lo = min([*ev, *data["published"]["mean_evaluations"].values()], default=100) / 1.5
+    ax.set_xlim(lo, right)
+    plain = FuncFormatter(lambda v, _: f"{v:,.0f}")
+    ax.xaxis.set_major_formatter(plain)
+    ax.xaxis.set_minor_locator(LogLocator(subs=(2.0, 5.0)))
+    ax.xaxis.set_minor_formatter(plain if right / lo < 300 else NullFormatter())
+    ax.tick_params(axis="x", which="both", labelsize=8)
+    ax.set_xlabel("evaluations (genomes scored) until the first solution")
     ax.set_ylabel("fraction of runs solved")
     ax.set_ylim(0, 1.02)
-    ax.set_title(data["task"])
-    ax.legend(fontsize=7, loc="upper left", framealpha=0.9)
+    ax.set_title(f"{data['task']}: {len(ev)} of {len(runs)} runs solved"
+                 + (f" within {budget:,} evaluations" if budget else ""))
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5), framealpha=0.9)
     ax.grid(alpha=0.3)
     fig.tight_layout()
     buf = io.BytesIO()

@@ -201,11 +201,17 @@ def cmd_evolve(args: argparse.Namespace) -> int:
     gens = f"{result.generations} generation{'s' if result.generations != 1 else ''}"
     _say(args, f"{verb} after {gens}: best fitness {result.best_fitness:.6g}, "
                f"{result.evaluations:,} evaluations, {result.env_steps:,} env steps, {result.elapsed:.1f} s")
+    from neuroevo.units import best_agent_scores
+
+    game = best_agent_scores(folder, result.spec, result.best_genome, result.best_fitness)
+    if game is not None:
+        _say(args, game.line())
     _say(args, f"run folder: {folder}  (best.npz, history.csv, fitness.png, config.toml, checkpoint)")
     _emit(args, {"command": "evolve", "folder": str(folder), "solved": result.solved,
                  "stopped_by": result.stopped_by, "generations": result.generations,
                  "best_fitness": _finite(result.best_fitness), "evaluations": result.evaluations,
-                 "env_steps": result.env_steps, "elapsed_s": round(result.elapsed, 3)})
+                 "env_steps": result.env_steps, "elapsed_s": round(result.elapsed, 3),
+                 **({"best_agent": game.to_dict()} if game is not None else {})})
     return 0
 
 
@@ -364,7 +370,7 @@ def _train_epilog() -> str:
 
 
 _COMMANDS = {
-    "evolve": "evolve agents (default: CartPole-v1)",
+    "evolve": "evolve agents: GA, CoSyNE, CMA-ES, OpenAI-ES or NEAT (default: a GA on CartPole-v1)",
     "evaluate": "score a saved agent on the real env (seeds never used in training)",
     "watch": "play a saved agent in a pygame window, or record a GIF / MP4",
     "envs": "list the built-in games and Gymnasium environments",
@@ -378,7 +384,7 @@ _COMMANDS = {
 def build_parser() -> argparse.ArgumentParser:
     from neuroevo import __version__
 
-    p = _Parser(prog="neuroevo", description="Evolve neural-network agents with genetic algorithms.",
+    p = _Parser(prog="neuroevo", description="Evolve neural-network agents by neuroevolution: a genetic algorithm, CoSyNE, CMA-ES, OpenAI-ES or NEAT.",
                 epilog="`neuroevo COMMAND --help` shows a command's options.")
     p.add_argument("--version", action="version", version=f"neuroevo {__version__}")
     sub = p.add_subparsers(dest="command", parser_class=_Parser, title="commands", metavar="COMMAND")
@@ -388,7 +394,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Defaults shown are the general ones; a built-in game (flappy, car) sets its own defaults "
         "(games/<game>/__init__.py), and a run's config.toml shows what it used."))
     e.add_argument("--config", metavar="TOML", help="TOML file with [task] [network] [run] sections and one per "
-                                                    "strategy ([ga] [cosyne] [cmaes] [openai-es])")
+                                                    "strategy ([ga] [cosyne] [cmaes] [openai-es] [neat])")
     e.add_argument("--resume", metavar="DIR", help="continue the run in DIR from its last checkpoint")
     _add_output_flags(e, json_too=True)
     _add_config_flags(e)

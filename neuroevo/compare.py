@@ -401,6 +401,19 @@ def _band(runs, x_col, y_col, grid):
     return out
 
 
+def mean_band(vals: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(mean, min, max)`` over seeds of ``vals`` (seeds, points), NaN wherever a seed has no value yet.
+
+    The mean of only the seeds that have started would jump each time another seed's first evaluation
+    joins it (a GA line starting at 480 from one seed, then falling to 350): the curve starts where every
+    seed has been evaluated."""
+    every = np.all(np.isfinite(vals), axis=0)
+    vals = np.where(every, vals, np.nan)
+    with warnings.catch_warnings():  # all-NaN columns before that
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(vals, 0), np.nanmin(vals, 0), np.nanmax(vals, 0)
+
+
 def plot_curves(results: dict[str, list[TrainResult]], png_path: StrPath, name: str, budget: int,
                 is_env: bool) -> Path:
     """One PNG: mean evaluation return (or MSE) against env steps (examples) and against wall seconds."""
@@ -412,21 +425,19 @@ def plot_curves(results: dict[str, list[TrainResult]], png_path: StrPath, name: 
 
     fig = new_figure(12, 4.5)
     axes = fig.subplots(1, 2)
-    missing = []
+    missing, span = [], [math.inf, 0.0]
     for m, runs in results.items():
         if not any(len(r.curve) for r in runs):
             missing.append(m)
             continue  # cannot fit the budget: no line, so no legend entry (the table says why)
         longest = max(max((r.seconds for r in runs), default=1.0), 1e-3)
         first = min((r.curve[0, r.columns.index("seconds")] for r in runs if len(r.curve)), default=1e-4)
+        span = [min(span[0], max(first, 1e-4)), max(span[1], longest)]
         for ax, col, grid in ((axes[0], x_step, np.linspace(0, budget, 400)),
                               (axes[1], "seconds", np.geomspace(max(first, 1e-4), longest, 400))):
-            vals = _band(runs, col, y_col, grid)
-            with warnings.catch_warnings():  # all-NaN columns before the first evaluation
-                warnings.simplefilter("ignore", RuntimeWarning)
-                mean, lo, hi = np.nanmean(vals, 0), np.nanmin(vals, 0), np.nanmax(vals, 0)
+            mean, lo, hi = mean_band(_band(runs, col, y_col, grid))
             line, = ax.plot(grid, mean, label=m)
-            ax.fill_between(grid, lo, hi, color=line.get_color(), alpha=0.15)
+            ax.fill_between(grid, lo, hi, color=line.get_color(), alpha=0.15, lw=0)
     threshold = next(iter(results.values()))[0].threshold
     for ax, xl in zip(axes, ("env steps" if is_env else "examples (forward passes of one row)", "wall seconds")):
         if is_env and threshold is not None:
@@ -438,11 +449,12 @@ def plot_curves(results: dict[str, list[TrainResult]], png_path: StrPath, name: 
             plain = FuncFormatter(lambda v, _: f"{v:g}")  # 0.002, 0.005, 0.01: short labels that do not overlap
             ax.xaxis.set_major_formatter(plain)
             ax.xaxis.set_minor_locator(LogLocator(subs=(2.0, 5.0)))
-            ax.xaxis.set_minor_formatter(plain)
-        if xl == "wall seconds":
-            lo, hi = ax.get_xlim()
-            if lo > 0 and hi / lo > 300:  # many decades: label the decades only, or the labels overlap
-                ax.xaxis.set_minor_formatter(NullFormatter())
+            # many decades (from the data: the axis limits are not known yet): label the decades only, or
+            # the labels run into each other
+            many = span[1] / span[0] > 300 if span[1] > 0 else False
+            ax.xaxis.set_minor_formatter(NullFormatter() if many else plain)
+        else:
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))  # 20,000 not 20000
         ax.set_xlabel(xl)
         ax.set_ylabel(y_label)
         ax.grid(alpha=0.3)
@@ -452,6 +464,7 @@ def plot_curves(results: dict[str, list[TrainResult]], png_path: StrPath, name: 
         axes[0].set_xlim(0, budget)
     seeds = len(next(iter(results.values())))
     unit = "env steps" if is_env else "examples"
-    fig.suptitle(f"{name}: mean over {seeds} seeds, band = min..max, budget {budget:,} {unit}"
+    fig.suptitle(f"{name}: mean over {seeds} seeds (drawn once every seed has been evaluated), band = min..max, "
+                 f"budget {budget:,} {unit}"
                  + (f"\nnot drawn (cannot fit the budget: see summary.md): {', '.join(missing)}" if missing else ""))
     return save_figure(fig, png_path)

@@ -24,14 +24,15 @@ def describe_envs(show_all: bool = False) -> str:
     if not show_all:
         ids = [i for i in ids if i.startswith("neuroevo/") or
                "classic_control" in str(gym.registry[i].entry_point)]
-    lines = [f"{'id':34} {'alias':9} {'evaluation':18} reward threshold"]
+    width = max(len("alias"), *(len(a) for a in ALIASES))
+    lines = [f"{'id':34} {'alias':{width}} {'evaluation':18} reward threshold"]
     missing: dict[str, str] = {}
     for env_id in sorted(ids, key=lambda i: (not i.startswith("neuroevo/"), i not in KERNELS, i)):
         spec = gym.registry[env_id]
         how = "population kernel" if env_id in KERNELS else "env loop"
         threshold = "" if spec.reward_threshold is None else f"{spec.reward_threshold:g}"
         unit = _threshold_unit(env_id)
-        line = f"{env_id:34} {alias_of.get(env_id, ''):9} {how:18} {threshold}{unit}"
+        line = f"{env_id:34} {alias_of.get(env_id, ''):{width}} {how:18} {threshold}{unit}"
         why = _cannot_run(spec.entry_point, missing)
         lines.append(f"{line:72} cannot run here: {why}" if why else line)
     if not show_all:
@@ -45,6 +46,8 @@ def _threshold_unit(env_id: str) -> str:
 
     if env_id == "neuroevo/FlappyBird-v0":
         return " return (= 500 pipes)"
+    if env_id == "neuroevo/DoublePole-v0":
+        return " steps balanced"
     if env_id in SCORES:
         return f" {SCORES[env_id][1]}"
     return ""

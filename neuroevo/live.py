@@ -107,7 +107,7 @@ class GymScene:
         self.frame = _rgb_frame(self.env)
         self.size = (int(self.frame.shape[1]), int(self.frame.shape[0]))
         self.fps = int(self.env.metadata.get("render_fps") or 30)
-        self._return, self.done, self.steps = 0.0, False, 0
+        self._return, self.done, self.steps, self._stale = 0.0, False, 0, False
 
     @property
     def returns(self) -> np.ndarray:
@@ -121,12 +121,15 @@ class GymScene:
         self._return += float(reward)
         self.steps += 1
         self.done = bool(terminated or truncated)
-        self.frame = _rgb_frame(self.env)
+        self._stale = True  # rendered when drawn: a recording keeps one frame in several, and the steps
+        # after ``max_seconds`` are never drawn (rendering each of a 100,000-step double-pole episode took an hour)
         return not self.done  # the env stays open: closing a pygame env would close our window too
 
     def draw(self, surface: Surface) -> None:
         pygame = import_pygame()
 
+        if self._stale:
+            self.frame, self._stale = _rgb_frame(self.env), False
         surface.blit(pygame.surfarray.make_surface(np.ascontiguousarray(self.frame.swapaxes(0, 1))), (0, 0))
 
 
@@ -384,7 +387,7 @@ def watch_agent(agent: Agent, *, episodes: int = 1, seed: int | None = None, rec
     if not agent.env_id:
         raise TaskError("this agent was trained on a user fitness function or a supervised task: there is no "
                         "environment to watch")
-    env_id = resolve_env_id(agent.env_id)
+    env_id = resolve_env_id(agent.env_id or "")
     seeds = _unseen_seeds(episodes, seed)
     factory = _scene_factory(env_id)
     genome = agent.genome  # a GenomeBatch (NEAT) plays through GymScene: the flock scenes fly layered networks
@@ -393,6 +396,7 @@ def watch_agent(agent: Agent, *, episodes: int = 1, seed: int | None = None, rec
               GymScene(env_id, agent.spec, genome, int(s), agent.env_kwargs) for s in seeds]
     sequence = SceneSequence(scenes)
     if record:
+        _warn_long(env_id, sequence, len(scenes), max_seconds, fps)
         _report_recording(_record(sequence, record, **_record_options(record, max_seconds, fps, scale)), say)
     else:
         show(sequence, f"neuroevo watch: {env_id}")
@@ -404,6 +408,28 @@ def watch_agent(agent: Agent, *, episodes: int = 1, seed: int | None = None, rec
         say(f"episode {k + 1}: return {r:.2f}{extra}")
         out.append(r)
     return out
+
+
+#: Game seconds above which ``watch --record`` warns that a whole episode makes a long recording.
+LONG_RECORDING_S = 300.0
+
+
+def _warn_long(env_id: str, scene: Scene, episodes: int, max_seconds: float | None, fps: float) -> None:
+    """On stderr: the whole episode may be long (the env's time limit), with the way to record less."""
+    import gymnasium as gym
+
+    try:
+        steps = gym.spec(env_id).max_episode_steps
+    except gym.error.Error:
+        return
+    if not steps:
+        return
+    seconds = episodes * steps / scene.fps
+    if seconds > LONG_RECORDING_S and (max_seconds is None or max_seconds > LONG_RECORDING_S):
+        frames = int(seconds * scene.fps / max(1, round(scene.fps / fps)))
+        print(f"neuroevo: an episode of {env_id} lasts up to {steps:,} steps ({seconds:,.0f} s at "
+              f"{scene.fps} steps/s): recorded whole that is up to {frames:,} frames; --max-seconds 30 records "
+              f"the first 30 s", file=sys.stderr)
 
 
 def _unit(env_id: str) -> str:
@@ -437,6 +463,7 @@ def watch_population(folder: str | Path, *, episodes: int = 1, seed: int | None 
     from neuroevo.agent import load_agent
     from neuroevo.checkpoint import load_checkpoint
     from neuroevo.errors import TaskError
+    from neuroevo.evaluation.registry import resolve_env_id
 
     arrays, meta = load_checkpoint(folder)
     agent = load_agent(folder)
@@ -452,8 +479,11 @@ def watch_population(folder: str | Path, *, episodes: int = 1, seed: int | None 
     else:
         show(sequence, f"neuroevo watch --flock: {agent.env_id}")
     returns = np.array([np.asarray(scene.returns, dtype=np.float64) for scene in scenes])
-    for k, r in enumerate(returns):
-        say(f"episode {k + 1}: flock of {len(r)}, best return {r.max():.2f}, mean {r.mean():.2f}")
+    env_id = resolve_env_id(agent.env_id or "")
+    for k, (r, scene) in enumerate(zip(returns, scenes)):
+        score = getattr(scene, "scores", None)
+        extra = f", best {score.max():g} {_unit(env_id)}" if score is not None else ""
+        say(f"episode {k + 1}: flock of {len(r)}, best return {r.max():.2f}, mean {r.mean():.2f}{extra}")
     return returns
 
 

@@ -59,11 +59,15 @@ def _scale(*series: np.ndarray) -> tuple[float, str]:
 def plot_history(history_path: StrPath, png_path: StrPath, title: str = "", target: float | None = None) -> Path:
     """Write a PNG of fitness per generation: best, min, and mean with a ±1 std band.
 
-    Generations are numbered from 1, as everywhere else. The band is clipped to the fitness observed in each
-    generation (min..best), so it never shows a fitness no genome had; a run of one generation is drawn as
-    points; ``target`` (None or NaN: none) is drawn as a dashed line.
+    Generations are numbered from 1, as everywhere else (the axis starts at 1). The band is clipped to the
+    fitness observed in each generation (min..best), so it never shows a fitness no genome had; the best so
+    far (the best genome ever) is drawn beside the generation's best, which a noisy task makes jump; a run of
+    one generation is drawn as points; ``target`` (None or NaN: none) is drawn as a dashed line. For a
+    built-in game whose fitness is not what a player counts (``title`` its env id), the axis says what it is.
     """
-    from matplotlib.ticker import MaxNLocator
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    from neuroevo.units import FITNESS_LABELS
 
     h = read_history(history_path)
     scale, unit = 1.0, ""
@@ -85,17 +89,23 @@ def plot_history(history_path: StrPath, png_path: StrPath, title: str = "", targ
             ax.fill_between(g, lo, hi, alpha=0.2, color="tab:blue", label="mean ± std (within min..best)")
         ax.plot(g, h["mean"], color="tab:blue", marker=marker, label="mean")
         ax.plot(g, h["best"], color="tab:green", marker=marker, label="best")
+        if len(g) > 1 and np.any(np.maximum.accumulate(h["best"]) > h["best"]):
+            ax.plot(g, np.maximum.accumulate(h["best"]), color="darkgreen", lw=1.0, ls=":", label="best so far")
         ax.plot(g, h["min"], color="tab:red", lw=0.8, marker=marker, label="min")
         if len(g) < 10:  # few generations: one tick each
             ax.set_xlim(g.min() - 0.5, g.max() + 0.5)
             ax.set_xticks(g)
         else:
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 2.5, 5, 10]))
+            ax.set_xlim(1, g.max())  # no generation 0 on the axis
     if target is not None and not math.isnan(target):
-        ax.axhline(target / scale, color="grey", ls="--", lw=1.0, label=f"target {target:g}")
+        ax.axhline(target / scale, color="grey", ls="--", lw=1.0, label=f"target {target:,.6g}")
     ax.set_xlabel("generation")
     ax.set_ylabel(f"fitness{unit}")
-    ax.set_title(title or "fitness per generation")
+    if not unit:
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.6g}"))  # 60,000 not 60000
+    ax.set_title((title or "fitness per generation") + (f"\nfitness = {FITNESS_LABELS[title]}" if title in FITNESS_LABELS
+                                                        else ""), fontsize=10)
     ax.grid(alpha=0.3)
     if ax.get_legend_handles_labels()[0]:
         ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize="small", framealpha=0.8)

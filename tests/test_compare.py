@@ -96,3 +96,35 @@ def test_a_method_that_cannot_fit_is_marked_and_not_drawn(tmp_path, monkeypatch)
     assert "| ga | population 10 x 1 episode (sized to the budget) | 0/1, cannot fit the budget on 1 |" in md
     assert labels and all("ga" not in axes for axes in labels)  # no legend entry without a line
     assert all("reinforce" in axes for axes in labels)
+
+
+def test_the_curve_starts_where_every_seed_has_been_evaluated():
+    """issue 13 (plots): the GA's mean line began at one seed's 480 and fell to 350 as the others joined."""
+    from neuroevo.compare import mean_band
+
+    vals = np.array([[np.nan, 480.0, 480.0, 500.0],
+                     [np.nan, np.nan, 220.0, 300.0]])
+    mean, lo, hi = mean_band(vals)
+    assert np.isnan(mean[:2]).all() and np.isnan(lo[:2]).all() and np.isnan(hi[:2]).all()
+    np.testing.assert_allclose(mean[2:], [350.0, 400.0])
+    np.testing.assert_allclose(lo[2:], [220.0, 300.0]) and np.testing.assert_allclose(hi[2:], [480.0, 500.0])
+
+
+def test_bench_plot_draws_to_the_budget(tmp_path, monkeypatch):
+    """The bench plot: the solved fraction is drawn up to the evaluation budget (it stopped at the last
+    solved run)."""
+    import matplotlib.axes
+
+    from neuroevo import bench
+
+    data = {"task": "t", "algorithm": "ga", "settings": {"max_evaluations": 1000},
+            "runs": [{"solved": True, "evaluations": 100}, {"solved": True, "evaluations": 300},
+                     {"solved": False, "evaluations": 1000}],
+            "published": {"mean_evaluations": {"X": 500}, "source": "s"}}
+    steps, real_step = [], matplotlib.axes.Axes.step
+    monkeypatch.setattr(matplotlib.axes.Axes, "step",
+                        lambda self, x, y, *a, **k: steps.append((list(x), list(y))) or real_step(self, x, y, *a, **k))
+    bench.plot(data, tmp_path / "e.png")
+    assert (tmp_path / "e.png").read_bytes()[:4] == b"\x89PNG"
+    (x, y), = steps
+    assert x[-1] == 1000 and y[-1] == pytest.approx(2 / 3) and y[1:3] == pytest.approx([1 / 3, 2 / 3])

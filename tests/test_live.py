@@ -178,3 +178,38 @@ def test_live_view_always_shows_the_last_generation_and_stays_open(capsys):
     view.on_run_end(None)
     assert view._sent == 3 and said == ["--watch: the window replays generation 3 until you close it"]
     assert view.process is None and process.exitcode == 0
+
+
+def test_watch_record_of_a_double_pole_champion_writes_its_gif(tmp_path, capsys, monkeypatch):
+    """issue 13: `watch --record x.gif` of a double-pole champion wrote no GIF: every one of the episode's
+    100,000 steps was rendered (even those not kept, and all those after --max-seconds), an hour of pygame.
+    Now a step is rendered only when it is drawn."""
+    from games.double_pole.env import DoublePoleEnv
+    from neuroevo.cli import main
+
+    run = tmp_path / "dp"
+    assert main(["evolve", "--env", "double-pole", "--population", "50", "--selection", "tournament",
+                 "--crossover", "uniform", "--mutation", "gaussian", "--out", str(run), "-q"]) == 0
+    renders = []
+    original = DoublePoleEnv.render
+    monkeypatch.setattr(DoublePoleEnv, "render", lambda self: renders.append(1) or original(self))
+    gif = tmp_path / "dp.gif"
+    assert main(["watch", str(run), "--record", str(gif), "--max-seconds", "2", "--seed", "1"]) == 0
+    out = capsys.readouterr()
+    assert "episode 1: return 100000.00" in out.out  # the champion balanced the whole episode...
+    frames = iio.imread(gif, index=None)
+    assert len(frames) == 2 * 50 // 3 + 1  # ...2 s at 50 steps/s, one step in 3 kept (--fps 15)
+    assert len(renders) == len(frames)  # and only the kept steps were rendered
+    assert "went on to 2000.0 s" in out.err
+
+
+def test_a_long_whole_episode_recording_is_announced(tmp_path, capsys):
+    from neuroevo.live import _warn_long
+
+    scene = GymScene("neuroevo/DoublePole-v0", NetworkSpec.build(6, (), 1), np.zeros(7), seed=0)
+    _warn_long("neuroevo/DoublePole-v0", scene, 1, None, 15.0)
+    err = capsys.readouterr().err
+    assert "lasts up to 100,000 steps (2,000 s at 50 steps/s)" in err and "--max-seconds 30" in err
+    _warn_long("neuroevo/DoublePole-v0", scene, 1, 20.0, 15.0)
+    _warn_long("CartPole-v1", GymScene("CartPole-v1", CART, cart_genome(), seed=0), 1, None, 15.0)
+    assert capsys.readouterr().err == ""

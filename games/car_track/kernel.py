@@ -227,3 +227,15 @@ def population_fitness(spec: NetworkSpec, genomes: np.ndarray, seeds: ArrayLike,
     """
     ep = population_episodes(spec, genomes, seeds, **env_kwargs)
     return ep.returns.mean(axis=(1, 2)), ep.env_steps
+
+
+def population_scores(spec: NetworkSpec, genomes: np.ndarray, seeds: ArrayLike,
+                      **env_kwargs: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Fitness and the game's own score of every genome (the evolve summary's laps).
+
+    Returns:
+        ``(fitness (P,) float64, laps (P, T * K) float64)``: the fitness of :func:`population_fitness` and the
+        laps completed in each (track, seed) episode.
+    """
+    ep = population_episodes(spec, genomes, seeds, **env_kwargs)
+    return ep.returns.mean(axis=(1, 2)), ep.laps.reshape(len(ep.laps), -1).astype(np.float64)

@@ -233,6 +233,11 @@ class FlockScene:
         self.fps = int(round(1 / ph.DT))
 
     @property
+    def scores(self) -> np.ndarray:
+        """(P,) laps completed by each car (the game's own score, shown beside the return)."""
+        return self.states[:, ph.LAPS].astype(np.int64)
+
+    @property
     def leader(self) -> int:
         """Index of the car with the most progress, running cars before stopped ones."""
         running = self.status == ph.RUNNING

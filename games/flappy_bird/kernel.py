@@ -209,3 +209,16 @@ def population_fitness(spec: NetworkSpec, genomes: np.ndarray, seeds: ArrayLike,
     frames, scores = population_episodes(spec, genomes, seeds, **env_kwargs)
     bonus = float(env_kwargs.get("pipe_bonus", PIPE_BONUS))
     return (frames + bonus * scores).mean(axis=1), int(frames.sum())
+
+
+def population_scores(spec: NetworkSpec, genomes: np.ndarray, seeds: ArrayLike,
+                      **env_kwargs: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Fitness and the game's own score of every genome (the evolve summary's pipes).
+
+    Returns:
+        ``(fitness (P,) float64, pipes (P, K) float64)``: the fitness of :func:`population_fitness` and the
+        pipes passed in each of the K episodes.
+    """
+    frames, scores = population_episodes(spec, genomes, seeds, **env_kwargs)
+    bonus = float(env_kwargs.get("pipe_bonus", PIPE_BONUS))
+    return (frames + bonus * scores).mean(axis=1), scores.astype(np.float64)

@@ -36,6 +36,14 @@ SCORES = {
     "neuroevo/CarTrack-v0": ("laps", "laps"),
 }
 
+#: Env id -> ``"module:function"`` giving the fitness and that score per episode from the population kernel:
+#: ``fn(spec, genomes (P, n_params), seeds (K,), **env_kwargs) -> (fitness (P,), scores (P, episodes))``
+#: (the evolve summary states the best agent's score in the game's unit).
+SCORE_KERNELS = {
+    "neuroevo/FlappyBird-v0": "games.flappy_bird.kernel:population_scores",
+    "neuroevo/CarTrack-v0": "games.car_track.kernel:population_scores",
+}
+
 #: Env id -> ``"module:ATTRIBUTE"`` of its built-in default config (``{section: {key: value}}``), applied
 #: below TOML files and flags.
 DEFAULT_CONFIGS = {

@@ -35,10 +35,12 @@ def test_baseline_on_a_builtin_game(method, env_id, env_kwargs):
     assert np.isfinite(evaluation.returns).all()
 
 
-RETURN_GAMES = [("CartPole-v1", {}), ("neuroevo/FlappyBird-v0", {}), ("neuroevo/CarTrack-v0", {})]
+RETURN_GAMES = [("CartPole-v1", {}), ("neuroevo/FlappyBird-v0", {}), ("neuroevo/CarTrack-v0", {}),
+                ("neuroevo/DoublePole-v0", {}), ("neuroevo/DoublePole-v0", {"velocities": False})]
 
 
-@pytest.mark.parametrize("env_id,env_kwargs", RETURN_GAMES, ids=["cartpole", "flappy", "car"])
+@pytest.mark.parametrize("env_id,env_kwargs", RETURN_GAMES,
+                         ids=["cartpole", "flappy", "car", "double-pole", "double-pole-no-velocities"])
 def test_baselines_are_judged_on_the_env_return(env_id, env_kwargs):
     """issue 13: Flappy's fitness (frames + 25 x pipes) was compared with its return threshold (2,307), so a
     baseline was called solved at about 38 pipes instead of 500."""
@@ -68,6 +70,8 @@ def test_baselines_are_judged_on_the_env_return(env_id, env_kwargs):
     fitness, _ = task_for_env(env_id, spec, env_kwargs).evaluate(genome[None, :], evaluator.seeds)
     if env_id == "neuroevo/FlappyBird-v0":
         assert fitness[0] > 5 * got  # its kernel fitness is another unit; it is not what baselines see
+    elif env_kwargs.get("velocities") is False:  # Gruau's damping fitness over 1,000 steps, not the return
+        assert fitness[0] < 1.0 < got
     else:
         assert fitness[0] == pytest.approx(got, rel=1e-12)  # the kernel's fitness is the return
 
