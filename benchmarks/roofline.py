@@ -11,7 +11,10 @@
 3. The limit of one core is ``1 / max(slots / slot_rate, divisions / division_rate)`` steps/s (every slot
    and division in packed SIMD, the two units overlapped: an upper bound, not a prediction); two cores
    double it.
-4. Measures each kernel on the same pinned core, per CPU-second (robust to other processes on a loaded
+4. Records the assembly evidence that CartPole's physics runs packed (:func:`physics_assembly`: the
+   instructions of its lane step, ``zmm`` = 8 lanes per instruction).
+5. Measures CartPole-v1 on both cores at once (:func:`two_core_cartpole`: two pinned processes).
+6. Measures each kernel on the same pinned core, per CPU-second (robust to other processes on a loaded
    machine) and per wall second, and Gymnasium's ``CartPoleVectorEnv`` (NumPy, batched 4-16-2 forward pass)
    as a peer; other peers (gymnax, evosax, envpool) are listed when installed.
 
@@ -31,6 +34,7 @@ import platform
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numba
 import numpy as np
@@ -71,26 +75,50 @@ def _div_loop(x, c, n):
     return x
 
 
-def packed_instructions(fn, *args) -> dict:
-    """Counts of packed (zmm/ymm/xmm) and scalar FMA and division instructions in ``fn``'s assembly."""
-    import re
-    import warnings
+OPS = ("vfmadd", "vdiv")
+PHYSICS_OPS = ("vmul", "vadd", "vsub", "vdiv", "vcmp")
 
-    fn(*args)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # "Inspection disabled for cached code": recompiled below
-        asm = fn.inspect_asm(fn.signatures[0])
-    if len(asm.splitlines()) < 5:  # loaded from Numba's cache: no assembly kept
-        fn = numba.njit(fn.py_func, fastmath=fn.targetoptions.get("fastmath", False),
-                        error_model=fn.targetoptions.get("error_model", "python"))
-        fn(*args)
-        asm = fn.inspect_asm(fn.signatures[0])
+
+def _count(asm: str, ops) -> dict:
+    """Counts of packed (zmm/ymm/xmm ``...pd``) and scalar (``...sd``) float64 instructions ``ops`` in ``asm``."""
+    import re
+
     out = {}
-    for op in ("vfmadd", "vdiv"):
+    for op in ops:
         for reg in ("zmm", "ymm", "xmm"):
             out[f"{op} packed {reg}"] = len(re.findall(rf"\t{op}\w*pd\s[^\n]*%{reg}", asm))
         out[f"{op} scalar"] = len(re.findall(rf"\t{op}\w*sd\s", asm))
     return out
+
+
+def assembly(fn, *args) -> str:
+    """The x86 assembly of jitted ``fn`` for ``args`` (compiled afresh: cached code keeps no assembly)."""
+    import warnings
+
+    fresh = numba.njit(fn.py_func, fastmath=fn.targetoptions.get("fastmath", False),
+                       error_model=fn.targetoptions.get("error_model", "python"))
+    fresh(*args)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fresh.inspect_asm(fresh.signatures[0])
+
+
+def packed_instructions(fn, *args) -> dict:
+    """Counts of packed (zmm/ymm/xmm) and scalar FMA and division instructions in ``fn``'s assembly."""
+    return _count(assembly(fn, *args), OPS)
+
+
+def physics_assembly() -> dict:
+    """Evidence that CartPole's physics runs packed: the instructions of ``games.cartpole.kernel._step_lanes``
+    (the Euler step of all lanes, inlined into the kernel), compiled alone for 32 lanes. Its 4 divisions,
+    multiplies, adds and compares per lane appear as ``zmm`` (8 lanes) instructions; the scalar ones are
+    LLVM's remainder loop for a lane count not divisible by 8 (not run: 32 lanes)."""
+    from games.cartpole.kernel import _step_lanes
+    from neuroevo.networks import LANES
+
+    args = (np.zeros((2, LANES)), np.zeros((4, LANES)), np.zeros(LANES), np.ones(LANES),
+            np.zeros(LANES, dtype=np.int64), 500, np.zeros(LANES, dtype=np.bool_))
+    return {"function": "games.cartpole.kernel._step_lanes", **_count(assembly(_step_lanes, *args), PHYSICS_OPS)}
 
 
 def _rate(fn, ops_per_call, seconds: float) -> float:
@@ -117,6 +145,7 @@ def machine_rates(seconds: float) -> dict:
     divs = _rate(lambda: _div_loop(y, 2.0, n // 4), CHAINS * REPEAT * (n // 4), seconds)
     asm = {"fma loop": packed_instructions(_fma_loop, np.full(CHAINS, 1.5), 0.9999999, 1e-7, 1),
            "division loop": packed_instructions(_div_loop, np.full(CHAINS, 1.5), 2.0, 1)}
+    asm["CartPole physics loop"] = physics_assembly()
     return {"slots_per_s": slots, "divisions_per_s": divs, "assembly": asm}
 
 
@@ -198,6 +227,38 @@ def _per_cpu_second(fn) -> tuple[float, float]:
     return cpu, wall
 
 
+def _cartpole_half(core: int, half: int, queue: Any) -> None:
+    """Worker of :func:`two_core_cartpole`: pinned to ``core``, its half of the 1,000 genomes (x 10 episodes)."""
+    os.sched_setaffinity(0, {core})
+    import throughput
+    from games.cartpole.kernel import population_returns
+
+    genomes = throughput.population(1000)[half * 500:(half + 1) * 500]
+    queue.put(_per_cpu_second(lambda: population_returns(throughput.SPEC, genomes, np.arange(10))[1]))
+
+
+def two_core_cartpole() -> dict:
+    """CartPole-v1 at population 1,000 on both cores at once: two processes (forked after the kernel is
+    compiled), each pinned to one core and scoring 500 genomes x 10 episodes; returns the sum of their steps
+    per CPU-second (and per wall second). Shows whether the two cores slow each other (shared caches, memory)."""
+    import multiprocessing as mp
+
+    import throughput
+    from games.cartpole.kernel import population_returns
+
+    population_returns(throughput.SPEC, throughput.population(2), np.arange(1))  # compile before forking
+    ctx = mp.get_context("fork")
+    queue = ctx.Queue()
+    procs = [ctx.Process(target=_cartpole_half, args=(core, core, queue)) for core in (0, 1)]
+    for p in procs:
+        p.start()
+    rates = [queue.get() for _ in procs]
+    for p in procs:
+        p.join()
+    return {"processes": len(procs), "steps_per_cpu_s": sum(r[0] for r in rates),
+            "steps_per_wall_s": sum(r[1] for r in rates)}
+
+
 def measure_kernels() -> dict:
     from games.car_track.kernel import population_episodes as car_episodes
     from games.car_track.track import load_track
@@ -245,6 +306,9 @@ def main(argv=None) -> dict:
     rates = machine_rates(args.seconds)
     kernels = measure_kernels()
     cores = os.cpu_count() or 1
+    os.sched_setaffinity(0, set(range(cores)))
+    two = two_core_cartpole() if cores >= 2 else None
+    os.sched_setaffinity(0, {cpu})
     rows = []
     for name, k in kernels.items():
         ops = k["ops"]
@@ -258,7 +322,7 @@ def main(argv=None) -> dict:
     peers = {m: importlib.util.find_spec(m) is not None for m in ("gymnax", "evosax", "envpool")}
     result = {"benchmark": "roofline", "pinned_cpu": cpu, "cores": cores, "load_average_1min": load,
               "fma_gflops": 2e-9 * rates["slots_per_s"], **rates, "kernels": rows,
-              "other_peers_installed": peers,
+              "other_peers_installed": peers, "cartpole_two_cores": two,
               "machine": f"{platform.processor() or platform.machine()}, Python {platform.python_version()}, "
                          f"numba {numba.__version__}"}
     print(f"one core (cpu {cpu}, load average {load:.1f} on {cores} cores): "
@@ -270,6 +334,17 @@ def main(argv=None) -> dict:
         print(f"| {r['kernel']:28s} | {r['slots_per_step']:10d} | {r['divisions_per_step']:8d} | "
               f"{r['limit_steps_per_s_1core'] / 1e6:10.1f} M | {r['steps_per_cpu_s'] / 1e6:7.2f} M | "
               f"{100 * r['fraction_of_limit']:7.1f} % |")
+    if two is not None:
+        cp = next(r for r in rows if r["kernel"] == "CartPole-v1 kernel")
+        two["fraction_of_two_core_limit"] = two["steps_per_cpu_s"] / (2 * cp["limit_steps_per_s_1core"])
+        print(f"CartPole-v1 on two cores (two pinned processes, 500 genomes x 10 episodes each): "
+              f"{two['steps_per_cpu_s'] / 1e6:.2f} M steps per CPU-second (summed), "
+              f"{100 * two['fraction_of_two_core_limit']:.1f} % of the two-core limit "
+              f"{2 * cp['limit_steps_per_s_1core'] / 1e6:.1f} M; {two['steps_per_wall_s'] / 1e6:.2f} M per wall second")
+    phys = rates["assembly"]["CartPole physics loop"]
+    print("CartPole physics loop (_step_lanes) assembly: " + ", ".join(
+        f"{op} {phys[f'{op} packed zmm']} zmm / {phys[f'{op} packed ymm']} ymm / {phys[f'{op} scalar']} scalar"
+        for op in PHYSICS_OPS))
     absent = [m for m, ok in peers.items() if not ok]
     if absent:
         print("not installed here: " + ", ".join(absent))

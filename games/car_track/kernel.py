@@ -6,8 +6,9 @@ the observation is cast to float32 (as the env returns it) then float64; Box act
 clipped to [-1, 1], scaled to the bounds and cast to float32; Discrete actions are the first argmax. So an
 episode here equals the env's episode from the same seed on the same track, step for step.
 
-Cars do not interact, so the kernel runs each car's episode to its end in turn: the same result as
-stepping them in lockstep, with better cache use.
+Cars do not interact, so the kernel drives ``LANES`` cars in lockstep, their networks packed across the
+lanes, a lane whose episode ends taking the next (genome, seed) pair: the same result as driving each car's
+episode to its end in turn.
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ from numpy.typing import ArrayLike
 from games.car_track import physics as ph
 from games.car_track.env import DISCRETE_ACTIONS, MAX_EPISODE_STEPS, check_options
 from games.car_track.track import load_tracks
-from neuroevo.networks import NetworkSpec, argmax, as_program, max_header, policy_reset, policy_step
+from neuroevo.networks import (LANES, NetworkSpec, argmax, as_program, max_header, policy_step,
+                               policy_step_lanes)
 from neuroevo.networks.program import N_STATE, WIDTH
+from neuroevo.networks.simd import prefer_wide_vectors
 
 
 @numba.njit(cache=True)
@@ -41,25 +44,6 @@ def _act(prog, g, memory, state, angles, sensor_range, continuous, table, buf, o
         return steer, throttle
     a = argmax(y)
     return table[a, 0], table[a, 1]
-
-
-@numba.njit(cache=True)
-def _episode(prog, g, memory, state, angles, sensor_range, laps, continuous, table, max_steps, buf, obs, x,
-             centre, arc, walls, meta, cell_start, cell_items, near_start, near_items):
-    """One episode from ``state`` (already reset); returns ``(return, steps, status)``."""
-    total = 0.0
-    status = ph.RUNNING
-    t = 0
-    while t < max_steps:
-        steer, throttle = _act(prog, g, memory, state, angles, sensor_range, continuous, table, buf, obs, x,
-                               walls, meta, cell_start, cell_items)
-        reward, status = ph.advance(state, steer, throttle, laps, centre, arc, walls, meta, cell_start, cell_items,
-                                    near_start, near_items)
-        total += reward
-        t += 1
-        if status != ph.RUNNING:
-            break
-    return total, t, status
 
 
 @numba.njit(cache=True)
@@ -84,29 +68,87 @@ def step_cars(ints, genomes, memory, states, status, returns, angles, sensor_ran
         returns[p] += reward
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
+def _load_lane(lane, item, ints, genomes, starts, width, centre, arc, wt, rows, memory, state, totals, t, items):
+    """Lane ``lane`` takes (genome, seed) pair ``item``: its params, a zero memory, the start of the seed."""
+    k = starts.shape[0]
+    p = item // k
+    for i in range(genomes.shape[1]):
+        wt[i, lane] = genomes[p, i]
+    rows[lane] = p if ints.shape[0] > 1 else 0
+    for i in range(ints[rows[lane], N_STATE]):
+        memory[i, lane] = 0.0
+    ph.reset(state[lane], centre, arc, width, starts[item - p * k, 1], starts[item - p * k, 2])
+    totals[lane], t[lane], items[lane] = 0.0, 0, item
+
+
+@numba.njit(cache=True, error_model="numpy")
 def _population(ints, genomes, starts, width, angles, sensor_range, laps, continuous, table,
                 max_steps, centre, arc, walls, meta, cell_start, cell_items, near_start, near_items, returns,
                 laps_out, status_out, steps_out):
-    buf = np.empty((2, max_header(ints, WIDTH)), dtype=np.float64)
-    obs = np.empty(angles.shape[0] + 1, dtype=np.float64)
-    x = np.empty(angles.shape[0] + 1, dtype=np.float64)
-    state = np.empty(ph.STATE_SIZE, dtype=np.float64)
-    memory = np.empty(max_header(ints, N_STATE), dtype=np.float64)
-    steps = 0
-    for p in range(genomes.shape[0]):
-        for k in range(starts.shape[0]):
-            ph.reset(state, centre, arc, width, starts[k, 1], starts[k, 2])
-            prog = ints[0 if ints.shape[0] == 1 else p]
-            policy_reset(prog, memory)
-            r, n, s = _episode(prog, genomes[p], memory, state, angles, sensor_range, laps, continuous, table,
-                               max_steps, buf, obs, x, centre, arc, walls, meta, cell_start, cell_items,
-                               near_start, near_items)
-            returns[p, k] = r
-            laps_out[p, k] = int(state[ph.LAPS])
-            status_out[p, k] = s
-            steps_out[p, k] = n
-            steps += n
+    """Every (genome, seed) episode, ``LANES`` cars at a time: the sensors and physics lane by lane (their
+    ray walks are data-dependent), the networks packed across the lanes (``policy_step_lanes``, the same
+    bits as ``policy_step``); a lane whose episode ends takes the next pair."""
+    prefer_wide_vectors()
+    n_items = genomes.shape[0] * starts.shape[0]
+    n_in = angles.shape[0] + 1
+    memory = np.zeros((max_header(ints, N_STATE), LANES))
+    rows = np.zeros(LANES, dtype=np.int64)
+    wt = np.zeros((genomes.shape[1], LANES))
+    x = np.zeros((n_in, LANES))
+    obs = np.zeros(n_in)
+    width_buf = max_header(ints, WIDTH)
+    buf_a, buf_b = np.zeros((width_buf, LANES)), np.zeros((width_buf, LANES))
+    state = np.zeros((LANES, ph.STATE_SIZE))
+    totals = np.zeros(LANES)
+    t = np.zeros(LANES, dtype=np.int64)
+    items = np.full(LANES, -1, dtype=np.int64)
+    k = starts.shape[0]
+    next_item, active, steps = 0, 0, 0
+    for lane in range(LANES):
+        if next_item < n_items:
+            _load_lane(lane, next_item, ints, genomes, starts, width, centre, arc, wt, rows, memory, state, totals,
+                       t, items)
+            next_item += 1
+            active += 1
+    while active > 0:
+        for lane in range(LANES):
+            if items[lane] >= 0:
+                ph.sense(state[lane], angles, sensor_range, walls, meta, cell_start, cell_items, obs)
+                for i in range(n_in):
+                    x[i, lane] = np.float64(np.float32(obs[i]))
+        y = policy_step_lanes(ints, rows, wt, memory, x, buf_a, buf_b)
+        for lane in range(LANES):
+            item = items[lane]
+            if item < 0:
+                continue
+            if continuous:
+                steer = np.float64(np.float32(-1.0 + (min(max(y[0, lane], -1.0), 1.0) + 1.0) * 0.5 * 2.0))
+                throttle = np.float64(np.float32(-1.0 + (min(max(y[1, lane], -1.0), 1.0) + 1.0) * 0.5 * 2.0))
+            else:
+                best = 0
+                for j in range(1, y.shape[0]):
+                    if y[j, lane] > y[best, lane]:
+                        best = j
+                steer, throttle = table[best, 0], table[best, 1]
+            reward, status = ph.advance(state[lane], steer, throttle, laps, centre, arc, walls, meta, cell_start,
+                                        cell_items, near_start, near_items)
+            totals[lane] += reward
+            t[lane] += 1
+            if status != ph.RUNNING or t[lane] >= max_steps:
+                p = item // k
+                returns[p, item - p * k] = totals[lane]
+                laps_out[p, item - p * k] = int(state[lane, ph.LAPS])
+                status_out[p, item - p * k] = status
+                steps_out[p, item - p * k] = t[lane]
+                steps += t[lane]
+                if next_item < n_items:
+                    _load_lane(lane, next_item, ints, genomes, starts, width, centre, arc, wt, rows, memory, state,
+                               totals, t, items)
+                    next_item += 1
+                else:
+                    items[lane] = -1
+                    active -= 1
     return steps
 
 
@@ -165,6 +207,8 @@ def population_episodes(spec: NetworkSpec, genomes: np.ndarray, seeds: ArrayLike
     status, ep_steps = np.zeros(shape, np.int64), np.zeros(shape, np.int64)
     steps = 0
     for j, tr in enumerate(tracks):
+        if int(max_episode_steps) <= 0 or g.shape[0] == 0 or len(seeds) == 0:
+            break
         steps += _population(prog.ints, g, starts, float(tr.width), angles, sensor_range, laps,
                              bool(continuous), DISCRETE_ACTIONS, int(max_episode_steps), *ph.track_arrays(tr, sensor_range),
                              returns[:, j], laps_out[:, j], status[:, j], ep_steps[:, j])

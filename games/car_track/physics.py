@@ -226,9 +226,10 @@ def project(centre, arc, x, y, seg, window):
     """
     n = centre.shape[0]
     best_d, best_i, best_s = np.inf, 0, 0.0
-    for k in range(seg - window, seg + window + 1):
-        i = k % n
-        j = (i + 1) % n
+    j = (seg - window) % n  # one integer modulo; then the segments follow with a wrap (same indices as k % n)
+    for _ in range(2 * window + 1):
+        i = j
+        j = i + 1 if i + 1 < n else 0
         ax, ay = centre[i, 0], centre[i, 1]
         ex, ey = centre[j, 0] - ax, centre[j, 1] - ay
         t = ((x - ax) * ex + (y - ay) * ey) / (ex * ex + ey * ey)

@@ -14,36 +14,54 @@ from collections.abc import Iterable
 import numba
 import numpy as np
 
-from games.cartpole.physics import MAX_EPISODE_STEPS, dynamics, start_states
-from neuroevo.networks.program import (LANES, N_STATE, WIDTH, Policy, as_program, max_header, policy_step_lanes,
-                                       reset_lane)
+from games.cartpole.physics import MAX_EPISODE_STEPS, dynamics_sc, start_states
+from neuroevo.networks.simd import prefer_wide_vectors
+from neuroevo.networks.program import (LANES, N_STATE, WIDTH, Policy, as_program, max_header, policy_step_lanes)
 
 
 @numba.njit(cache=True, inline="always")
-def _argmax_lane(y, lane):
-    """First index of the largest ``y[:, lane]`` (np.argmax's tie rule)."""
-    best = 0
-    for j in range(1, y.shape[0]):
-        if y[j, lane] > y[best, lane]:
-            best = j
-    return best
-
-
-@numba.njit(cache=True)
 def _load_lane(lane, item, ints, genomes, starts, wt, rows, memory, state, t, items):
+    """Lane ``lane`` takes (genome, episode) pair ``item``: its params, a zero memory, the start state."""
     k = starts.shape[0]
     p = item // k
-    wt[:, lane] = genomes[p]
+    for i in range(genomes.shape[1]):
+        wt[i, lane] = genomes[p, i]
     rows[lane] = p if ints.shape[0] > 1 else 0
-    reset_lane(ints[rows[lane]], memory, lane)
-    state[lane, :] = starts[item % k]
+    for i in range(ints[rows[lane], N_STATE]):
+        memory[i, lane] = 0.0
+    for i in range(4):
+        state[i, lane] = starts[item - p * k, i]
     t[lane] = 0
     items[lane] = item
 
 
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def _step_lanes(y, state, sin_t, cos_t, t, max_steps, done):
+    """The Euler step of every lane (``state`` (4, lanes), updated) from the network outputs ``y`` (2,
+    lanes; action = the first argmax) and the lanes' ``sin``/``cos`` of the angle; ``t`` += 1 and ``done``
+    = terminated or at ``max_steps``. No calls, no inner loop, no branch: LLVM packs it (8 lanes per zmm
+    instruction; ``benchmarks/roofline.py`` counts the packed instructions of this loop)."""
+    prefer_wide_vectors()
+    for lane in range(state.shape[1]):
+        action = 1 if y[1, lane] > y[0, lane] else 0  # np.argmax's first-index tie rule, 2 outputs
+        s0, s1, s2, s3, d = dynamics_sc(state[0, lane], state[1, lane], state[2, lane], state[3, lane],
+                                        action, sin_t[lane], cos_t[lane])
+        state[0, lane], state[1, lane], state[2, lane], state[3, lane] = s0, s1, s2, s3
+        t[lane] += 1
+        done[lane] = d | (t[lane] >= max_steps)
+
+
 @numba.njit(cache=True, error_model="numpy")
 def _population_returns(ints, genomes, starts, max_steps, returns):
-    """Every (genome, episode) pair, LANES at a time; a lane whose episode ends takes the next pair."""
+    """Every (genome, episode) pair, LANES at a time; a lane whose episode ends takes the next pair.
+
+    The state is a structure of arrays, ``state[i, lane]``. Each step: the float32 observation (packed),
+    the network (packed, through the seam), libm's ``sin``/``cos`` (one scalar loop: the only calls), the
+    Euler step :func:`~games.cartpole.physics.dynamics_sc` (packed: 4 divisions, the select of the force
+    and the termination test in SIMD registers), then a scalar pass over the lanes that ended. Idle lanes
+    (no work left) are stepped too and never read.
+    """
+    prefer_wide_vectors()
     n_items = genomes.shape[0] * starts.shape[0]
     width = max_header(ints, WIDTH)
     memory = np.zeros((max_header(ints, N_STATE), LANES))
@@ -51,7 +69,9 @@ def _population_returns(ints, genomes, starts, max_steps, returns):
     wt = np.zeros((genomes.shape[1], LANES))
     x = np.zeros((4, LANES))
     buf_a, buf_b = np.zeros((width, LANES)), np.zeros((width, LANES))
-    state = np.zeros((LANES, 4))
+    state = np.zeros((4, LANES))
+    sin_t, cos_t = np.zeros(LANES), np.zeros(LANES)
+    done = np.zeros(LANES, dtype=np.bool_)
     t = np.zeros(LANES, dtype=np.int64)
     items = np.full(LANES, -1, dtype=np.int64)
     next_item, active, steps = 0, 0, 0
@@ -61,27 +81,27 @@ def _population_returns(ints, genomes, starts, max_steps, returns):
             next_item += 1
             active += 1
     while active > 0:
-        for lane in range(LANES):
-            for i in range(4):
-                x[i, lane] = np.float64(np.float32(state[lane, i]))
+        lanes = state.shape[1]  # LANES, as a run-time trip count: LLVM then packs the loops, not unrolls them
+        for i in range(4):
+            for lane in range(lanes):
+                x[i, lane] = np.float64(np.float32(state[i, lane]))
         y = policy_step_lanes(ints, rows, wt, memory, x, buf_a, buf_b)
+        for lane in range(lanes):
+            sin_t[lane] = np.sin(state[2, lane])
+            cos_t[lane] = np.cos(state[2, lane])
+        _step_lanes(y, state, sin_t, cos_t, t, max_steps, done)
         for lane in range(LANES):
-            if items[lane] < 0:
+            if not done[lane] or items[lane] < 0:
                 continue
-            t[lane] += 1
-            s0, s1, s2, s3, done = dynamics(state[lane, 0], state[lane, 1], state[lane, 2], state[lane, 3],
-                                            _argmax_lane(y, lane))
-            state[lane, 0], state[lane, 1], state[lane, 2], state[lane, 3] = s0, s1, s2, s3
-            if done or t[lane] >= max_steps:
-                item = items[lane]
-                returns[item // starts.shape[0], item % starts.shape[0]] = t[lane]
-                steps += t[lane]
-                if next_item < n_items:
-                    _load_lane(lane, next_item, ints, genomes, starts, wt, rows, memory, state, t, items)
-                    next_item += 1
-                else:
-                    items[lane] = -1
-                    active -= 1
+            item = items[lane]
+            returns[item // starts.shape[0], item % starts.shape[0]] = t[lane]
+            steps += t[lane]
+            if next_item < n_items:
+                _load_lane(lane, next_item, ints, genomes, starts, wt, rows, memory, state, t, items)
+                next_item += 1
+            else:
+                items[lane] = -1
+                active -= 1
     return steps
 
 

@@ -29,11 +29,11 @@ RESET_BOUND = 0.05  # start state drawn from U(-0.05, 0.05)^4
 
 
 @numba.njit(cache=True, inline="always")
-def dynamics(x, x_dot, theta, theta_dot, action):
-    """One Euler step from scalars; returns ``(x, x_dot, theta, theta_dot, terminated)``."""
+def dynamics_sc(x, x_dot, theta, theta_dot, action, sintheta, costheta):
+    """:func:`dynamics` given ``sin(theta)`` and ``cos(theta)``: no calls, no branches (a select for the
+    force), so a loop of it over lanes vectorises; the population kernel calls libm's ``sin``/``cos`` in a
+    loop of their own (the same bits as Gymnasium's ``math.sin``/``math.cos``) and this in a packed one."""
     force = FORCE_MAG if action == 1 else -FORCE_MAG
-    costheta = np.cos(theta)
-    sintheta = np.sin(theta)
     temp = (force + POLEMASS_LENGTH * (theta_dot * theta_dot) * sintheta) / TOTAL_MASS
     thetaacc = (GRAVITY * sintheta - costheta * temp) / (
         LENGTH * (4.0 / 3.0 - MASSPOLE * (costheta * costheta) / TOTAL_MASS)
@@ -41,8 +41,14 @@ def dynamics(x, x_dot, theta, theta_dot, action):
     xacc = temp - POLEMASS_LENGTH * thetaacc * costheta / TOTAL_MASS
     x, x_dot = x + TAU * x_dot, x_dot + TAU * xacc
     theta, theta_dot = theta + TAU * theta_dot, theta_dot + TAU * thetaacc
-    terminated = x < -X_THRESHOLD or x > X_THRESHOLD or theta < -THETA_THRESHOLD or theta > THETA_THRESHOLD
+    terminated = (x < -X_THRESHOLD) | (x > X_THRESHOLD) | (theta < -THETA_THRESHOLD) | (theta > THETA_THRESHOLD)
     return x, x_dot, theta, theta_dot, terminated
+
+
+@numba.njit(cache=True, inline="always")
+def dynamics(x, x_dot, theta, theta_dot, action):
+    """One Euler step from scalars; returns ``(x, x_dot, theta, theta_dot, terminated)``."""
+    return dynamics_sc(x, x_dot, theta, theta_dot, action, np.sin(theta), np.cos(theta))
 
 
 @numba.njit(cache=True, error_model="numpy")

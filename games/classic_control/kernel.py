@@ -1,7 +1,7 @@
 """Population kernels for Gymnasium's Acrobot-v1, MountainCar-v0, MountainCarContinuous-v0 and Pendulum-v1.
 
-Every genome plays every episode with its network stepped through the policy seam (``policy_step``), no
-Python per step. The policy is the one every neuroevo evaluator applies to the env (``neuroevo.policy``):
+Every genome plays every episode with its network stepped through the policy seam, ``LANES`` agents at a
+time (``policy_step_lanes``: the network packed across lanes), no Python per step. The policy is the one every neuroevo evaluator applies to the env (``neuroevo.policy``):
 the float32 observation as float64 inputs; Discrete actions are the first argmax, Box actions the first
 output clipped to [-1, 1], scaled to the bounds and cast to float32. With the physics of
 :mod:`games.classic_control.physics`, an episode here equals ``gymnasium.make(env_id)`` reset with the same
@@ -16,38 +16,82 @@ import numba
 import numpy as np
 
 from games.classic_control import physics as ph
-from neuroevo.networks import argmax, as_program, max_header, policy_reset, policy_step
+from neuroevo.networks import LANES, as_program, max_header, policy_step_lanes
 from neuroevo.networks.program import N_STATE, WIDTH, Policy
+from neuroevo.networks.simd import prefer_wide_vectors
+
+
+@numba.njit(cache=True, inline="always")
+def _load_lane(lane, item, ints, genomes, starts, wt, rows, memory, state, totals, t, items):
+    """Lane ``lane`` takes (genome, episode) pair ``item``: its params, a zero memory, the start state."""
+    k = starts.shape[0]
+    p = item // k
+    for i in range(genomes.shape[1]):
+        wt[i, lane] = genomes[p, i]
+    rows[lane] = p if ints.shape[0] > 1 else 0
+    for i in range(ints[rows[lane], N_STATE]):
+        memory[i, lane] = 0.0
+    for i in range(4):
+        state[lane, i] = starts[item - p * k, i]
+    totals[lane], t[lane], items[lane] = 0.0, 0, item
 
 
 @numba.njit(cache=True, error_model="numpy")
 def _population(code, ints, genomes, starts, max_steps, n_obs, low, high, two, returns, lengths):
-    buf = np.empty((2, max_header(ints, WIDTH)))
-    memory = np.empty(max_header(ints, N_STATE))
-    obs = np.empty(n_obs)
-    s = np.empty(4)
-    steps = 0
+    """Every (genome, episode) pair, ``LANES`` at a time through ``policy_step_lanes`` (the network packed
+    across lanes); a lane whose episode ends takes the next pair. The physics (libm calls) runs per lane."""
+    prefer_wide_vectors()
+    n_items = genomes.shape[0] * starts.shape[0]
+    width = max_header(ints, WIDTH)
+    memory = np.zeros((max_header(ints, N_STATE), LANES))
+    rows = np.zeros(LANES, dtype=np.int64)
+    wt = np.zeros((genomes.shape[1], LANES))
+    x = np.zeros((n_obs, LANES))
+    obs = np.zeros(n_obs)
+    buf_a, buf_b = np.zeros((width, LANES)), np.zeros((width, LANES))
+    state = np.zeros((LANES, 4))
+    totals = np.zeros(LANES)
+    t = np.zeros(LANES, dtype=np.int64)
+    items = np.full(LANES, -1, dtype=np.int64)
     discrete = low == high
-    for p in range(genomes.shape[0]):
-        prog = ints[0 if ints.shape[0] == 1 else p]
-        for k in range(starts.shape[0]):
-            policy_reset(prog, memory)
-            s[:] = starts[k]
-            total, t = 0.0, 0
-            while t < max_steps:
-                ph.observe(code, s, obs)
-                y = policy_step(prog, genomes[p], memory, obs, buf)
-                if discrete:
-                    reward, done = ph.step(code, s, np.float64(argmax(y)), two)
+    k = starts.shape[0]
+    next_item, active, steps = 0, 0, 0
+    for lane in range(LANES):
+        if next_item < n_items:
+            _load_lane(lane, next_item, ints, genomes, starts, wt, rows, memory, state, totals, t, items)
+            next_item += 1
+            active += 1
+    while active > 0:
+        for lane in range(LANES):
+            ph.observe(code, state[lane], obs)
+            for i in range(n_obs):
+                x[i, lane] = obs[i]
+        y = policy_step_lanes(ints, rows, wt, memory, x, buf_a, buf_b)
+        for lane in range(LANES):
+            if items[lane] < 0:
+                continue
+            if discrete:
+                best = 0
+                for j in range(1, y.shape[0]):
+                    if y[j, lane] > y[best, lane]:
+                        best = j
+                reward, done = ph.step(code, state[lane], np.float64(best), two)
+            else:
+                a = np.float64(np.float32(low + (min(max(y[0, lane], -1.0), 1.0) + 1.0) * 0.5 * (high - low)))
+                reward, done = ph.step(code, state[lane], a, two)
+            totals[lane] += reward
+            t[lane] += 1
+            if done or t[lane] >= max_steps:
+                item = items[lane]
+                p = item // k
+                returns[p, item - p * k], lengths[p, item - p * k] = totals[lane], t[lane]
+                steps += t[lane]
+                if next_item < n_items:
+                    _load_lane(lane, next_item, ints, genomes, starts, wt, rows, memory, state, totals, t, items)
+                    next_item += 1
                 else:
-                    a = np.float64(np.float32(low + (min(max(y[0], -1.0), 1.0) + 1.0) * 0.5 * (high - low)))
-                    reward, done = ph.step(code, s, a, two)
-                total += reward
-                t += 1
-                if done:
-                    break
-            returns[p, k], lengths[p, k] = total, t
-            steps += t
+                    items[lane] = -1
+                    active -= 1
     return steps
 
 
@@ -83,6 +127,8 @@ def population_episodes(env_id: str, spec: Policy, genomes: np.ndarray, seeds: S
     returns = np.zeros((prog.params.shape[0], len(seeds)))
     lengths = np.zeros((prog.params.shape[0], len(seeds)), dtype=np.int64)
     steps = int(max_episode_steps or limit)
+    if steps <= 0 or returns.size == 0:
+        return returns, lengths
     _population(code, prog.ints, prog.params, starts, steps, n_obs, low, high, 2.0, returns, lengths)
     return returns, lengths
 

@@ -21,6 +21,7 @@ from numpy.typing import ArrayLike
 from games.flappy_bird.physics import (CAPPED, CRASHED, FLYING, OBS_SIZE, OBSERVATIONS, P_CAP, gap_tops_for_seed,
                                        make_params, observe, pipes_needed, start_bird, step_bird, step_reward)
 from neuroevo.errors import ConfigError
+from neuroevo.networks.simd import prefer_wide_vectors
 from neuroevo.networks import (LANES, NetworkSpec, argmax, as_program, max_header, policy_reset, policy_step,
                                policy_step_lanes, reset_lane)
 from neuroevo.networks.program import N_IN, N_STATE, WIDTH
@@ -103,6 +104,7 @@ def _population_lanes(ints, genomes, gaps, params, mode, start, frames, scores):
     own frame counter; a lane whose bird crashes or reaches the cap takes the next (genome, seed) pair. The
     same operations per bird as :func:`flock_step`, so the same frames and scores.
     """
+    prefer_wide_vectors()
     n_seeds = gaps.shape[0]
     n_items = genomes.shape[0] * n_seeds
     width, n_in = max_header(ints, WIDTH), ints[0, N_IN]

@@ -1,7 +1,12 @@
 """Activation functions and helpers shared by every network kernel (one copy, so every kernel gives the same bits)."""
 
+from collections.abc import Callable
+from typing import Any, cast
+
 import numba
 import numpy as np
+from numba.core import types
+from numba.extending import intrinsic
 
 #: Activation names and the integer codes the kernels use.
 ACTIVATIONS = {"linear": 0, "tanh": 1, "sigmoid": 2, "relu": 3, "softsign": 4}
@@ -12,7 +17,26 @@ LANES = 32
 _LOG2E = 1.4426950408889634
 _LN2_HI = 6.93147180369123816490e-01  # fdlibm's split of ln 2
 _LN2_LO = 1.90821492927058770002e-10
-_POW2 = np.ldexp(1.0, np.arange(-1022, 1024))  # 2**k at index k + 1022
+_POW2 = np.ldexp(1.0, np.arange(-1022, 1024))  # 2**k at index k + 1022 (the reference of ``_pow2``)
+
+
+@intrinsic
+def _bits_as_float64_intrinsic(typingctx: Any, bits: Any) -> tuple[Any, Any]:
+    """The float64 whose IEEE-754 bit pattern is the int64 ``bits`` (an LLVM bitcast: no memory, vectorises)."""
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        return builder.bitcast(args[0], context.get_value_type(types.float64))
+
+    return types.float64(types.int64), codegen
+
+
+_bits_as_float64 = cast(Callable[[Any], float], _bits_as_float64_intrinsic)
+
+
+@numba.njit(cache=True, inline="always")
+def _pow2(k):
+    """2.0**k, exactly, for an integral float64 ``k`` in [-1022, 1023]: the exponent field ``k + 1023``
+    (the same bits as ``_POW2[k + 1022]``, without the table's gather)."""
+    return _bits_as_float64((np.int64(k) + 1023) << 52)
 
 
 @numba.njit(cache=True, inline="always")
@@ -20,7 +44,7 @@ def exp(y):
     """e**y for a float64 scalar, within 1 ULP of libm's exp over [-708, 708] (clamped outside).
 
     Written without calls or branches (Cody-Waite range reduction, degree-13 Taylor polynomial on
-    |r| <= ln2/2, 2**k from a table) so that LLVM vectorises it across agents in the lane kernels; every
+    |r| <= ln2/2, 2**k from its exponent bits) so that LLVM vectorises it across agents in the lane kernels; every
     forward pass of the project uses it, so a network gives the same bits in every kernel and in Python.
     """
     y = min(max(y, -708.0), 708.0)
@@ -40,7 +64,7 @@ def exp(y):
     p = p * r + 0.5
     p = p * r + 1.0
     p = p * r + 1.0
-    return p * _POW2[np.int64(k) + 1022]
+    return p * _pow2(k)
 
 
 @numba.njit(cache=True, inline="always", error_model="numpy")
