@@ -79,7 +79,7 @@ class GameVectorEnv(VectorEnv):
         self._terminated = np.zeros(n, dtype=np.bool_)
         self._truncated = np.zeros(n, dtype=np.bool_)
         self._elapsed = np.zeros(n, dtype=np.int64)
-        self._autoreset = np.zeros(n, dtype=np.bool_)
+        self._autoreset: np.ndarray = np.zeros(n, dtype=np.bool_)
 
     # --- Gymnasium API -------------------------------------------------------------------------------
     def reset(self, *, seed: int | list[int | None] | None = None,

@@ -70,6 +70,28 @@ SETTINGS = {
                      "elitism": 2},
         "init_scale": 2.0, "max_evaluations": 50_000,
     },
+    # CMA-ES and CoSyNE (tuned on 8-10 seeds, /work/wt/NOTES-search.md). With velocities: Igel's (2003) setting
+    # of a single tanh neuron on the six inputs; without: an Elman layer of 3 linear units and a linear output
+    # (clipped to [-1, 1] by the task), i.e. a linear controller with a third-order memory that can form the
+    # missing velocities from differences; tanh hidden units stalled near 100 steps balanced here.
+    ("double-pole-velocities", "cmaes"): {
+        "network": {"hidden": [], "activation": "tanh", "output_activation": "tanh"},
+        "strategy": {"population": 16, "sigma": 3.0}, "init_scale": 1.0, "max_evaluations": 30_000,
+    },
+    ("double-pole-velocities", "cosyne"): {
+        "network": {"hidden": [], "activation": "tanh", "output_activation": "tanh"},
+        "strategy": {"population": 20, "mutation_rate": 0.3, "mutation_scale": 0.3, "permute": "all"},
+        "init_scale": 1.0, "max_evaluations": 30_000,
+    },
+    ("double-pole-no-velocities", "cosyne"): {
+        "network": {"hidden": [3], "recurrent": True, "activation": "linear", "output_activation": "linear"},
+        "strategy": {"population": 20, "mutation_rate": 0.3, "mutation_scale": 0.3, "permute": "all"},
+        "init_scale": 1.0, "max_evaluations": 50_000,
+    },
+    ("double-pole-no-velocities", "cmaes"): {
+        "network": {"hidden": [3], "recurrent": True, "activation": "linear", "output_activation": "linear"},
+        "strategy": {"population": 0, "sigma": 0.3}, "init_scale": 1.0, "max_evaluations": 50_000,
+    },
     ("single-pole", "ga"): {
         "network": {"hidden": [], "activation": "tanh", "output_activation": "tanh"},
         "strategy": {"population": 20, "selection": "tournament", "tournament_size": 3, "crossover": "uniform",
@@ -105,11 +127,15 @@ class RunResult:
     generalisation: int | None
     wall_s: float
     generations: int = 0
+    #: Why the run did not fit or stopped early ("" if it did not): ``"population P exceeds the budget B"``
+    #: (not even one generation fits the budget: the run scored only B genomes of it) or the strategy's
+    #: own stop (e.g. CMA-ES's covariance degenerating), so a table never hides a run that could not go on.
+    note: str = ""
 
     def to_dict(self) -> dict:
         return {"seed": self.seed, "solved": self.solved, "evaluations": self.evaluations,
                 "generalisation": self.generalisation, "wall_s": round(self.wall_s, 3),
-                "generations": self.generations}
+                "generations": self.generations, "note": self.note}
 
 
 @dataclass
@@ -165,9 +191,16 @@ def run_one(bench: BenchSpec, seed: int) -> RunResult:
     solved, score = False, None
     champion: np.ndarray | None = None
     tested: set[bytes] = set()
+    note = ""
     while evaluations < budget and not solved:
         genomes = strategy.ask()
         assert isinstance(genomes, np.ndarray)  # the tuned strategies evolve (P, n_params) genomes
+        whole = len(genomes)
+        generation += 1
+        if evaluations + len(genomes) > budget:  # the budget ends inside this generation: score only what fits
+            if evaluations == 0:
+                note = f"population {len(genomes)} exceeds the budget of {budget} evaluations"
+            genomes = genomes[: budget - evaluations]
         scored = genomes * scale if scale != 1.0 else genomes
         fitness, _ = kernel.population_fitness(spec, scored, None, **kw)
         if markov:
@@ -187,15 +220,19 @@ def run_one(bench: BenchSpec, seed: int) -> RunResult:
                     solved, champion = True, best[0]
             tested.add(key)
         evaluations += len(genomes)
-        strategy.tell(fitness)
-        generation += 1
+        if solved or len(genomes) < whole:  # solved, or a cut generation (nothing to tell: the budget is spent)
+            break
+        try:
+            strategy.tell(fitness)
+        except ConfigError as e:  # the strategy cannot go on (CMA-ES's covariance degenerated): the run ends
+            note = f"stopped after {evaluations} evaluations: {e}"
+            break
     if champion is None:
         assert isinstance(strategy.best_genome, np.ndarray)
         champion = strategy.best_genome * scale
     if not markov and score is None:
         score = int(kernel.generalisation(spec, champion[None], velocities=False, poles=kw["poles"])[0])
-    result = RunResult(seed, solved, evaluations, score, time.perf_counter() - start,
-                       generation + 1)
+    result = RunResult(seed, solved, evaluations, score, time.perf_counter() - start, generation, note)
     if bench.out:
         _save_champion(bench, bench.out, spec, champion, result)
     return result
@@ -211,18 +248,27 @@ def _save_champion(bench: BenchSpec, out: str, spec: NetworkSpec, genome: np.nda
 
 
 def run_bench(task: str, algorithm: str, runs: int, *, workers: int = 1, seed0: int = 0,
-              out: str | Path | None = None, log: Callable[[str], object] | None = None) -> dict:
+              out: str | Path | None = None, log: Callable[[str], object] | None = None,
+              max_evaluations: int | None = None) -> dict:
     """``runs`` independent runs (seeds ``seed0 ..``) across ``workers`` processes; writes the tables to ``out``.
+
+    A run stops when solved or when it has scored ``max_evaluations`` genomes (default: the tuned settings'
+    budget); it never scores more: a generation that would cross the budget is cut to it, and a run whose
+    first generation alone does not fit says so in its ``note``.
 
     Returns:
         The ``results.json`` data: ``{"task", "algorithm", "settings", "runs": [...], "summary", "published"}``.
 
     Raises:
-        ConfigError: unknown task or strategy, no tuned settings, runs or workers < 1.
+        ConfigError: unknown task or strategy, no tuned settings, runs, workers or max_evaluations < 1.
     """
     if runs < 1 or workers < 1:
         raise ConfigError(f"--runs and --workers must be at least 1, got {runs} and {workers}")
     settings = settings_for(task, algorithm)
+    if max_evaluations is not None:
+        if max_evaluations < 1:
+            raise ConfigError(f"--max-evaluations must be at least 1, got {max_evaluations}")
+        settings = {**settings, "max_evaluations": int(max_evaluations)}
     bench = BenchSpec(task, algorithm, settings, str(out) if out else None)
     seeds = list(range(seed0, seed0 + runs))
     results = []
@@ -238,7 +284,8 @@ def run_bench(task: str, algorithm: str, runs: int, *, workers: int = 1, seed0: 
                 if log:
                     log(_line(r))
     data = {"task": task, "algorithm": algorithm, "settings": settings,
-            "runs": [r.to_dict() for r in results], "summary": summarise(results),
+            "runs": [r.to_dict() for r in results],
+            "summary": summarise(results, int(settings["max_evaluations"])),
             "published": PUBLISHED[task]}
     if out:
         write_tables(Path(out), data)
@@ -251,11 +298,14 @@ def _run_star(args: tuple[BenchSpec, int]) -> RunResult:
 
 def _line(r: RunResult) -> str:
     g = "" if r.generalisation is None else f", generalisation {r.generalisation}/625"
-    return f"seed {r.seed}: {'solved' if r.solved else 'not solved'} after {r.evaluations} evaluations{g} ({r.wall_s:.1f} s)"
+    n = f" [{r.note}]" if r.note else ""
+    return (f"seed {r.seed}: {'solved' if r.solved else 'not solved'} after {r.evaluations} evaluations{g} "
+            f"({r.wall_s:.1f} s){n}")
 
 
-def summarise(results: Sequence[RunResult]) -> dict:
-    """Runs solved, mean / median / max evaluations of the solved runs, mean generalisation, wall seconds."""
+def summarise(results: Sequence[RunResult], budget: int | None = None) -> dict:
+    """Runs solved, mean / median / max evaluations of the solved runs, mean generalisation, wall seconds,
+    the evaluation budget and the runs with a note (cut to the budget at their first generation, stopped)."""
     ev = np.array([r.evaluations for r in results if r.solved], dtype=float)
     gen = [r.generalisation for r in results if r.solved and r.generalisation is not None]
     return {"runs": len(results), "solved": int(len(ev)),
@@ -264,7 +314,9 @@ def summarise(results: Sequence[RunResult]) -> dict:
             "max_evaluations": float(ev.max()) if len(ev) else None,
             "mean_generalisation": float(np.mean(gen)) if gen else None,
             "min_generalisation": int(min(gen)) if gen else None,
-            "wall_s": float(sum(r.wall_s for r in results))}
+            "wall_s": float(sum(r.wall_s for r in results)),
+            "max_evaluations_budget": budget,
+            "noted": {str(r.seed): r.note for r in results if r.note}}
 
 
 def markdown(data: dict) -> str:
@@ -280,6 +332,11 @@ def markdown(data: dict) -> str:
                  f"{fmt(s['median_evaluations'])} | {fmt(s['max_evaluations'])} | {gen} | {s['wall_s']:.1f} |")
     for name, mean in data["published"]["mean_evaluations"].items():
         lines.append(f"| {name} (published) | - | {mean:,} | - | - | - | - |")
+    budget = s.get("max_evaluations_budget") or data.get("settings", {}).get("max_evaluations")
+    lines += ["", f"Budget: at most {budget:,} evaluations per run (never exceeded; a run not solved within it "
+                  "counts as not solved)." if budget else "Budget: not recorded."]
+    for seed, note in s.get("noted", {}).items():
+        lines.append(f"- seed {seed}: {note}")
     lines += ["", f"Published numbers: {data['published']['source']}."]
     return "\n".join(lines) + "\n"
 
@@ -293,9 +350,10 @@ def write_tables(out: Path, data: dict) -> None:
     _atomic_text(out / "results.md", markdown(data))
     buf = io.StringIO()
     w = csv.writer(buf)
-    w.writerow(["seed", "solved", "evaluations", "generalisation", "wall_s", "generations"])
+    w.writerow(["seed", "solved", "evaluations", "generalisation", "wall_s", "generations", "note"])
     for r in data["runs"]:
-        w.writerow([r["seed"], r["solved"], r["evaluations"], r["generalisation"], r["wall_s"], r["generations"]])
+        w.writerow([r["seed"], r["solved"], r["evaluations"], r["generalisation"], r["wall_s"], r["generations"],
+                    r.get("note", "")])
     _atomic_text(out / "results.csv", buf.getvalue())
     plot(data, out / "evaluations.png")
 

@@ -6,7 +6,9 @@ Two rules, the same for every strategy (``neuroevo.strategies``):
    :data:`MIN_GENERATIONS` generations fit in the budget even if every episode ran to the env's step limit
    (``max_episode_steps``): ``population x episodes x max_episode_steps x MIN_GENERATIONS <= budget``.
    Episodes go first (down to 1), then the population (down to :data:`MIN_POPULATION`), for strategies
-   whose config has a ``population`` field; others keep theirs. An env without a step limit is not sized.
+   whose config has a ``population`` field; others keep theirs. An automatic population (CMA-ES's 0, i.e.
+   4 + 3 ln n) is left as it is, but its episodes are sized for the population the strategy will use
+   (``auto_population``). An env without a step limit is not sized.
 2. **Truncation.** A generation is scored whole, so the one that crosses the budget is not counted: the run
    ends at the last generation within the budget, its env steps are those, and a method whose first
    generation alone exceeds the budget *cannot fit* it (it is reported so, and has no curve).
@@ -46,7 +48,8 @@ class Sizing:
 
 
 def size_to_budget(strategy_config: Any, episodes: int, budget: int, max_episode_steps: int | None,
-                   unit_cost: int | None = None, field: str = "population") -> tuple[Any, Sizing]:
+                   unit_cost: int | None = None, field: str = "population",
+                   auto_population: int | None = None) -> tuple[Any, Sizing]:
     """``(strategy_config, Sizing)``: the config with its population lowered (if it has one) and the sizing.
 
     Args:
@@ -56,13 +59,18 @@ def size_to_budget(strategy_config: Any, episodes: int, budget: int, max_episode
         max_episode_steps: the env's step limit (None: unknown, nothing is sized).
         unit_cost: exact cost of one genome-episode instead (the examples of a supervised task).
         field: the config field holding the population (random search: ``batch_size``).
+        auto_population: the population an automatic one (0) resolves to; its episodes are then sized.
     """
     population = getattr(strategy_config, field, None)
     cap = unit_cost if unit_cost is not None else max_episode_steps
     with_episodes = unit_cost is None
+    per_genome_episode = (cap or 0) * MIN_GENERATIONS
+    if cap is not None and population == 0 and auto_population:  # automatic: keep it, size the episodes
+        new_episodes = max(1, min(episodes, budget // (auto_population * per_genome_episode)))
+        return strategy_config, Sizing(int(auto_population), new_episodes, new_episodes != episodes,
+                                       auto_population * new_episodes * cap, with_episodes)
     if cap is None or not population:  # no population, or an automatic one (CMA-ES's 0: 4 + 3 ln n, small)
         return strategy_config, Sizing(int(population or 0), int(episodes), False, None, with_episodes)
-    per_genome_episode = cap * MIN_GENERATIONS
     new_episodes = max(1, min(episodes, budget // (population * per_genome_episode)))
     new_population = max(MIN_POPULATION, min(population, budget // (new_episodes * per_genome_episode)))
     sized = (new_population, new_episodes) != (population, episodes)

@@ -316,7 +316,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     lock = claim(out, "bench")  # a new or empty folder, or one bench made: refused otherwise, unchanged
     try:
         data = run_bench(task, args.algorithm, args.runs, workers=args.workers, seed0=args.seed, out=out,
-                         log=None if args.log_level > 20 else print)
+                         log=None if args.log_level > 20 else print, max_evaluations=args.max_evaluations)
     finally:
         lock.release()
     s = data["summary"]
@@ -492,6 +492,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--runs", type=int, default=50, help="independent runs (default 50)")
     b.add_argument("--workers", type=int, default=1, help="processes running runs in parallel (default 1)")
     b.add_argument("--seed", type=int, default=0, help="seed of the first run (runs use seed, seed+1, ...)")
+    b.add_argument("--max-evaluations", type=int, default=None,
+                   help="evaluation budget per run, never exceeded (default: the tuned settings' budget)")
     b.add_argument("--out", help="output folder (default runs/bench-<task>-<algorithm>, suffixed if taken)")
     _add_output_flags(b)
     b.set_defaults(func=cmd_bench)

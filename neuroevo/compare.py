@@ -228,7 +228,10 @@ def _run_strategy(method: str, env: str, env_kwargs: dict | None, seed: int, bud
     e.close()
     config = resolve(flags={"task": {"env": env_id}, "run": {"algorithm": method, "seed": seed}})
     name = attribute(get_strategy(method).section)
-    sized, sizing = size_to_budget(getattr(config, name), config.task.episodes, budget, max_steps)
+    auto = make_strategy(config, spec).population_size if getattr(getattr(config, name), "population", None) == 0 \
+        else None  # an automatic population (CMA-ES): kept, but its episodes are sized for it
+    sized, sizing = size_to_budget(getattr(config, name), config.task.episodes, budget, max_steps,
+                                   auto_population=auto)
     setattr(config, name, sized)
     task = task_for_env(env_id, spec, env_kwargs)
     task.warmup()

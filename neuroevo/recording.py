@@ -14,6 +14,7 @@ import io
 import os
 import struct
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -130,8 +131,10 @@ class Mp4Writer(_Atomic):
         import imageio.v2 as imageio
 
         super().__init__(path)
-        self.writer = imageio.get_writer(self.part, format="FFMPEG", mode="I", fps=fps, codec="libx264",
-                                         pixelformat="yuv420p", macro_block_size=2)
+        # the options as a dict: imageio 2.38.0's stub types `format` as its Format class (a str works, as documented)
+        options: dict[str, Any] = {"format": "FFMPEG", "mode": "I", "fps": fps, "codec": "libx264",
+                                   "pixelformat": "yuv420p", "macro_block_size": 2}
+        self.writer = imageio.get_writer(self.part, **options)
         self.frames = 0
 
     def write(self, frame: np.ndarray) -> None:

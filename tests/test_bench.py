@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from neuroevo.agent import load_agent
-from neuroevo.bench import PUBLISHED, run_bench
+from neuroevo.bench import PUBLISHED, markdown, run_bench
 from neuroevo.cli import main
 
 
@@ -73,14 +73,41 @@ def test_markov_ga_50_runs(tmp_path):
 def test_no_velocities_best_strategy_50_runs(tmp_path):
     """Done-when: without velocities, 50/50 solved with a mean of at most 3,000 evaluations, each solution
     passing the 200-of-625 generalisation test."""
-    data = run_bench("double-pole-no-velocities", "ga", 50, workers=2, out=tmp_path)
+    data = run_bench("double-pole-no-velocities", "cosyne", 50, workers=2, out=tmp_path)  # our best here
     s = data["summary"]
-    assert s["solved"] == 50 and s["mean_evaluations"] <= 3_000 and s["min_generalisation"] >= 200
+    assert s["min_generalisation"] >= 200  # every solution passes the generalisation test (the definition)
+    assert s["solved"] == 50 and s["mean_evaluations"] <= 3_000
 
 
 @pytest.mark.slow
 def test_velocities_best_strategy_50_runs(tmp_path):
     """Done-when: with velocities, the best strategy solves 50/50 with a mean of at most 900 evaluations."""
-    data = run_bench("double-pole-velocities", "ga", 50, workers=2, out=tmp_path)
+    data = run_bench("double-pole-velocities", "ga", 50, workers=2, out=tmp_path)  # our best here
     s = data["summary"]
     assert s["solved"] == 50 and s["mean_evaluations"] <= 900
+
+
+def test_a_run_never_scores_more_than_its_budget():
+    """Issue 13: a generation that would cross the budget is cut to it (the GA's 50 per generation: 50 + 50 +
+    30 of the third); a budget below one generation is marked in the run's note and the table."""
+    data = run_bench("double-pole-no-velocities", "ga", 2, max_evaluations=130)
+    for r in data["runs"]:
+        assert r["evaluations"] <= 130
+        assert not r["solved"] and r["evaluations"] == 130 and r["note"] == ""
+    assert data["summary"]["max_evaluations_budget"] == 130
+    cut = run_bench("double-pole-no-velocities", "ga", 1, max_evaluations=30)
+    run = cut["runs"][0]
+    assert run["evaluations"] == 30 and run["generations"] == 1
+    assert run["note"] == "population 50 exceeds the budget of 30 evaluations"
+    assert "seed 0: population 50 exceeds the budget" in markdown(cut)
+
+
+def test_budget_flag_and_its_error(tmp_path, capsys):
+    out = tmp_path / "b"
+    assert main(["bench", "double-pole", "--no-velocities", "--runs", "1", "--max-evaluations", "40",
+                 "--out", str(out)]) == 0
+    data = json.loads((out / "results.json").read_text())
+    assert data["runs"][0]["evaluations"] == 40 and data["settings"]["max_evaluations"] == 40
+    assert "population 50 exceeds the budget of 40" in capsys.readouterr().out
+    assert main(["bench", "double-pole", "--runs", "1", "--max-evaluations", "0"]) == 2
+    assert "--max-evaluations must be at least 1" in capsys.readouterr().err

@@ -98,6 +98,21 @@ def test_a_method_that_cannot_fit_is_marked_and_not_drawn(tmp_path, monkeypatch)
     assert all("reinforce" in axes for axes in labels)
 
 
+def test_an_automatic_population_keeps_its_size_but_its_episodes_are_sized():
+    """CMA-ES's automatic lambda is not lowered, but 10 episodes x 20 genomes x 500 steps would leave one
+    generation of a 100,000-step budget: its episodes are sized so 4 generations fit, like the GA's."""
+    from neuroevo.budget import size_to_budget
+    from neuroevo.strategies.cmaes import CMAESConfig
+
+    cfg, s = size_to_budget(CMAESConfig(), 10, 100_000, 500, auto_population=20)
+    assert cfg.population == 0 and (s.population, s.episodes, s.sized) == (20, 2, True)  # 20 x 2 x 500 x 4
+    assert s.describe() == "population 20 x 2 episodes (sized to the budget)"
+    cfg, s = size_to_budget(CMAESConfig(), 10, 10**9, 500, auto_population=20)
+    assert (s.episodes, s.sized) == (10, False)
+    cfg, s = size_to_budget(CMAESConfig(), 10, 100_000, 500)
+    assert (s.population, s.episodes, s.sized) == (0, 10, False)  # not told the population: left as it is
+
+
 def test_the_curve_starts_where_every_seed_has_been_evaluated():
     """issue 13 (plots): the GA's mean line began at one seed's 480 and fell to 350 as the others joined."""
     from neuroevo.compare import mean_band

@@ -27,7 +27,7 @@ def load_dataset(task: str, n_targets: int = 1) -> tuple[np.ndarray, np.ndarray]
         TaskError: unknown name, missing or unreadable file, non-numeric values, wrong shapes.
     """
     if task == "xor":
-        x = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
+        x: np.ndarray = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
         return x, np.array([[0], [1], [1], [0]], dtype=np.float64)
     if task == "sin":
         x = np.linspace(-np.pi, np.pi, 256)[:, None]

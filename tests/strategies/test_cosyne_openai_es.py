@@ -62,7 +62,7 @@ def test_openai_es_samples_mirrored_pairs_and_ranks_are_centred():
 
 def test_openai_es_steps_along_the_fitness_gradient():
     c = np.random.default_rng(5).standard_normal(SPEC.n_params)
-    s = OpenAIES(SPEC, OpenAIESConfig(population=2000, weight_decay=0.0), seed=1)
+    s = OpenAIES(SPEC, OpenAIESConfig(population=2000, weight_decay=0.0, learning_rate=0.01), seed=1)
     before = s.mean.copy()
     s.tell(s.ask() @ c)
     step, grad = s.mean - before, s.m / (1 - 0.9)  # Adam's first moment after one step: 0.1 * the estimate
