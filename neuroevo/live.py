@@ -388,6 +388,8 @@ def watch_agent(agent: Agent, *, episodes: int = 1, seed: int | None = None, rec
         raise TaskError("this agent was trained on a user fitness function or a supervised task: there is no "
                         "environment to watch")
     env_id = resolve_env_id(agent.env_id or "")
+    if not record:  # before any env renders: pygame's start-up prints its own errors on a headless machine
+        _check_display("a window", "record a GIF instead (neuroevo watch RUN --record out.gif) or run under xvfb-run")
     seeds = _unseen_seeds(episodes, seed)
     factory = _scene_factory(env_id)
     genome = agent.genome  # a GenomeBatch (NEAT) plays through GymScene: the flock scenes fly layered networks
@@ -465,6 +467,8 @@ def watch_population(folder: str | Path, *, episodes: int = 1, seed: int | None 
     from neuroevo.errors import TaskError
     from neuroevo.evaluation.registry import resolve_env_id
 
+    if not record:  # before any env renders: pygame's start-up prints its own errors on a headless machine
+        _check_display("a window", "record a GIF instead (neuroevo watch RUN --record out.gif) or run under xvfb-run")
     arrays, meta = load_checkpoint(folder)
     agent = load_agent(folder)
     factory = _scene_factory(agent.env_id or "")

@@ -213,3 +213,25 @@ def test_a_long_whole_episode_recording_is_announced(tmp_path, capsys):
     _warn_long("neuroevo/DoublePole-v0", scene, 1, 20.0, 15.0)
     _warn_long("CartPole-v1", GymScene("CartPole-v1", CART, cart_genome(), seed=0), 1, None, 15.0)
     assert capsys.readouterr().err == ""
+
+
+def test_watch_without_a_display_prints_one_line_and_nothing_of_pygame(tmp_path):
+    """A new user's headless `neuroevo watch RUN`: SDL printed "error: XDG_RUNTIME_DIR is invalid..." from the
+    env's renderer before neuroevo's own line; the display is now checked before anything renders."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from neuroevo.cli import main
+
+    run = tmp_path / "run"
+    assert main(["evolve", "--generations", "1", "--population", "10", "--episodes", "1", "--out", str(run), "-q"]) == 0
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER",
+                                                           "SDL_AUDIODRIVER", "XDG_RUNTIME_DIR")}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    p = subprocess.run([sys.executable, "-m", "neuroevo", "watch", str(run)], env=env, capture_output=True,
+                       text=True, timeout=120)
+    assert p.returncode == 2 and p.stdout == ""
+    assert p.stderr.splitlines() == ["neuroevo: error: a window needs a display (DISPLAY is not set); on a headless "
+                                     "machine record a GIF instead (neuroevo watch RUN --record out.gif) or run "
+                                     "under xvfb-run"]
