@@ -302,6 +302,8 @@ def run_bench(task: str, algorithm: str, runs: int, *, workers: int = 1, seed0: 
                 results.append(r)
                 if log:
                     log(_line(r))
+            pool.close()  # the workers end by themselves: no SIGTERM (Pool.__exit__ terminates them)
+            pool.join()
     data = {"task": task, "algorithm": algorithm, "settings": settings,
             "runs": [r.to_dict() for r in results],
             "summary": summarise(results, int(settings["max_evaluations"])),

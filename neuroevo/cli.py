@@ -307,11 +307,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from neuroevo.bench import run_bench, task_name
-
+    from neuroevo.bench import run_bench, settings_for, task_name
     from neuroevo.runfolder import claim, free_folder
 
     task = task_name(args.task, args.velocities)
+    settings_for(task, args.algorithm)  # an unknown strategy is refused before any folder is made
     out = Path(args.out) if args.out else free_folder(f"bench-{task}-{args.algorithm}")
     lock = claim(out, "bench")  # a new or empty folder, or one bench made: refused otherwise, unchanged
     try:

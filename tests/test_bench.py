@@ -36,10 +36,12 @@ def test_same_seed_same_result_whatever_the_workers(tmp_path):
     assert strip(a) == strip(b)
 
 
-def test_bench_errors_are_one_line(capsys):
+def test_bench_errors_are_one_line(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     assert main(["bench", "double-pole", "--algorithm", "nope", "--runs", "1"]) == 2
     assert "unknown --algorithm" in capsys.readouterr().err
     assert main(["bench", "double-pole", "--runs", "0"]) == 2
+    assert list(tmp_path.iterdir()) == []  # a refused bench makes no folder
 
 
 
