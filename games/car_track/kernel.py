@@ -26,7 +26,7 @@ from games.car_track.env import DISCRETE_ACTIONS, MAX_EPISODE_STEPS, check_optio
 from games.car_track.track import load_tracks
 from neuroevo.networks import (LANES, NetworkSpec, argmax, as_program, max_header, policy_step,
                                policy_step_lanes)
-from neuroevo.networks.program import N_STATE, WIDTH
+from neuroevo.networks.program import N_STATE, WIDTH, load_lane_policy
 from neuroevo.networks.simd import prefer_wide_vectors
 
 
@@ -73,11 +73,7 @@ def _load_lane(lane, item, ints, genomes, starts, width, centre, arc, wt, rows, 
     """Lane ``lane`` takes (genome, seed) pair ``item``: its params, a zero memory, the start of the seed."""
     k = starts.shape[0]
     p = item // k
-    for i in range(genomes.shape[1]):
-        wt[i, lane] = genomes[p, i]
-    rows[lane] = p if ints.shape[0] > 1 else 0
-    for i in range(ints[rows[lane], N_STATE]):
-        memory[i, lane] = 0.0
+    load_lane_policy(lane, p, ints, genomes, wt, rows, memory)
     ph.reset(state[lane], centre, arc, width, starts[item - p * k, 1], starts[item - p * k, 2])
     totals[lane], t[lane], items[lane] = 0.0, 0, item
 

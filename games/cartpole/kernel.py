@@ -16,7 +16,8 @@ import numpy as np
 
 from games.cartpole.physics import MAX_EPISODE_STEPS, dynamics_sc, start_states
 from neuroevo.networks.simd import prefer_wide_vectors
-from neuroevo.networks.program import (LANES, N_STATE, WIDTH, Policy, as_program, max_header, policy_step_lanes)
+from neuroevo.networks.program import (LANES, N_STATE, WIDTH, Policy, as_program, load_lane_policy, max_header,
+                                      policy_step_lanes)
 
 
 @numba.njit(cache=True, inline="always")
@@ -24,11 +25,7 @@ def _load_lane(lane, item, ints, genomes, starts, wt, rows, memory, state, t, it
     """Lane ``lane`` takes (genome, episode) pair ``item``: its params, a zero memory, the start state."""
     k = starts.shape[0]
     p = item // k
-    for i in range(genomes.shape[1]):
-        wt[i, lane] = genomes[p, i]
-    rows[lane] = p if ints.shape[0] > 1 else 0
-    for i in range(ints[rows[lane], N_STATE]):
-        memory[i, lane] = 0.0
+    load_lane_policy(lane, p, ints, genomes, wt, rows, memory)
     for i in range(4):
         state[i, lane] = starts[item - p * k, i]
     t[lane] = 0

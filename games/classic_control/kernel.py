@@ -17,7 +17,7 @@ import numpy as np
 
 from games.classic_control import physics as ph
 from neuroevo.networks import LANES, as_program, max_header, policy_step_lanes
-from neuroevo.networks.program import N_STATE, WIDTH, Policy
+from neuroevo.networks.program import N_STATE, WIDTH, Policy, load_lane_policy
 from neuroevo.networks.simd import prefer_wide_vectors
 
 
@@ -26,11 +26,7 @@ def _load_lane(lane, item, ints, genomes, starts, wt, rows, memory, state, total
     """Lane ``lane`` takes (genome, episode) pair ``item``: its params, a zero memory, the start state."""
     k = starts.shape[0]
     p = item // k
-    for i in range(genomes.shape[1]):
-        wt[i, lane] = genomes[p, i]
-    rows[lane] = p if ints.shape[0] > 1 else 0
-    for i in range(ints[rows[lane], N_STATE]):
-        memory[i, lane] = 0.0
+    load_lane_policy(lane, p, ints, genomes, wt, rows, memory)
     for i in range(4):
         state[lane, i] = starts[item - p * k, i]
     totals[lane], t[lane], items[lane] = 0.0, 0, item

@@ -23,8 +23,8 @@ from games.flappy_bird.physics import (CAPPED, CRASHED, FLYING, OBS_SIZE, OBSERV
 from neuroevo.errors import ConfigError
 from neuroevo.networks.simd import prefer_wide_vectors
 from neuroevo.networks import (LANES, NetworkSpec, argmax, as_program, max_header, policy_reset, policy_step,
-                               policy_step_lanes, reset_lane)
-from neuroevo.networks.program import N_IN, N_STATE, WIDTH
+                               policy_step_lanes)
+from neuroevo.networks.program import N_IN, N_STATE, WIDTH, load_lane_policy
 
 #: Default fitness bonus per pipe passed (frames alive count 1 each).
 PIPE_BONUS = 25.0
@@ -88,9 +88,7 @@ def _argmax_lane(y, lane):
 @numba.njit(cache=True)
 def _load_lane(lane, item, ints, genomes, n_seeds, start, wt, rows, memory, birds, t, items):
     p = item // n_seeds
-    wt[:, lane] = genomes[p]
-    rows[lane] = p if ints.shape[0] > 1 else 0
-    reset_lane(ints[rows[lane]], memory, lane)
+    load_lane_policy(lane, p, ints, genomes, wt, rows, memory)
     birds[lane, :] = start
     t[lane] = 0
     items[lane] = item

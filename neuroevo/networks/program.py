@@ -309,6 +309,18 @@ def reset_lane(ints, state, lane):
         state[i, lane] = 0.0
 
 
+@numba.njit(cache=True, inline="always")
+def load_lane_policy(lane, p, ints, genomes, wt, rows, memory):
+    """Lane ``lane`` of a lane kernel takes genome ``p``: its parameters into column ``lane`` of ``wt``
+    (n_params, LANES), its program row into ``rows[lane]`` (row 0 when all genomes share one program), and a
+    zero recurrent memory (column ``lane`` of ``memory``, (n_state, LANES))."""
+    for i in range(genomes.shape[1]):
+        wt[i, lane] = genomes[p, i]
+    rows[lane] = p if ints.shape[0] > 1 else 0
+    for i in range(ints[rows[lane], N_STATE]):
+        memory[i, lane] = 0.0
+
+
 def layered_ints(sizes: ArrayLike, codes: ArrayLike, recurrent: ArrayLike) -> np.ndarray:
     """(1, n_int) int64 program row of a layered network (module docstring)."""
     sizes, codes, recurrent = (np.asarray(a, dtype=np.int64) for a in (sizes, codes, recurrent))
