@@ -43,8 +43,9 @@ def forward_into(genome, sizes, codes, x, buf):
 
 
 @numba.njit(cache=True, inline="always")
-def _activate_block(block, rows, code):
-    """``activate`` on ``block[:rows, :]`` in place, one loop per activation so each loop vectorises."""
+def activate_rows(block, rows, code):
+    """``activate`` on ``block[:rows, :]`` (rows, lanes) in place, one loop per activation code so that
+    each loop has a constant code and vectorises across the lanes (a shared ``code`` argument would not)."""
     lanes = block.shape[1]
     if code == 1:
         for j in range(rows):
@@ -96,7 +97,7 @@ def forward_lanes(wt, sizes, codes, x, buf_a, buf_b):
                 row = off + i * n_out + j
                 for lane in range(lanes):
                     dst[j, lane] += src[i, lane] * wt[row, lane]
-        _activate_block(dst, n_out, code)
+        activate_rows(dst, n_out, code)
         off = b_off + n_out
         src, dst = dst, src
     return src[: sizes[sizes.shape[0] - 1]]

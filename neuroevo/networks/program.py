@@ -38,6 +38,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from neuroevo.networks.activations import LANES, activate
+from neuroevo.networks.feedforward import activate_rows
 
 KIND_LAYERED, KIND_GRAPH = 0, 1
 #: Header slots of every program row.
@@ -181,28 +182,6 @@ def policy_step(ints, params, state, x, buf):
     return _layered_step(ints, params, state, x, buf)
 
 
-@numba.njit(cache=True, inline="always")
-def _activate_rows(block, rows, code):
-    """``activate`` on ``block[:rows, :]`` in place, one loop per activation so each loop vectorises."""
-    lanes = block.shape[1]
-    if code == 1:
-        for j in range(rows):
-            for lane in range(lanes):
-                block[j, lane] = activate(block[j, lane], 1)
-    elif code == 2:
-        for j in range(rows):
-            for lane in range(lanes):
-                block[j, lane] = activate(block[j, lane], 2)
-    elif code == 3:
-        for j in range(rows):
-            for lane in range(lanes):
-                block[j, lane] = activate(block[j, lane], 3)
-    elif code == 4:
-        for j in range(rows):
-            for lane in range(lanes):
-                block[j, lane] = activate(block[j, lane], 4)
-
-
 @numba.njit(cache=True, inline="always", error_model="numpy")
 def _dense_lanes(wt, off, n_in, n_out, b_off, src, dst):
     """``dst[j] = b[j] + sum_i src[i] * W[i, j]`` for every lane (the feed-forward part of a layer).
@@ -263,7 +242,7 @@ def _layered_lanes(ints, wt, state, x, buf_a, buf_b):
         _dense_lanes(wt, off, n_in, n_out, b_off, src, dst)
         if rec:
             _recurrent_lanes(wt, u_off, n_out, state, soff, dst)
-        _activate_rows(dst, n_out, code)
+        activate_rows(dst, n_out, code)
         if rec:
             for j in range(n_out):
                 for lane in range(lanes):
