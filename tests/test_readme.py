@@ -49,3 +49,20 @@ def test_python_snippets_run():
     code = "import neuroevo\n" + "\n".join(api)
     p = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert p.returncode == 0, p.stderr
+
+
+def test_no_merge_conflict_markers_in_the_sources_and_docs():
+    """A merge left unresolved shows its markers in the README or a module; none may land."""
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    names = subprocess.run(["git", "ls-files", "*.py", "*.md", "*.toml", "*.cfg"], cwd=root, capture_output=True,
+                           text=True).stdout.split()
+    if not names:
+        pytest.skip("not a git checkout")
+    markers = ("<<<<<<< ", ">>>>>>> ")
+    found = [f"{n}:{i}" for n in names if (root / n).is_file()
+             for i, line in enumerate((root / n).read_text(errors="replace").splitlines(), 1)
+             if line.startswith(markers)]
+    assert found == []
