@@ -140,7 +140,7 @@ def activate32(z, code):
     return z
 
 
-def activate_any(z, code):
+def activate_any(z: float, code: int) -> float:
     """``activate(z, code)`` in the precision of ``z``: :func:`activate32` for a float32 ``z`` (a network
     run with ``dtype="float32"``), else :func:`activate` (float64). Chosen when Numba compiles the caller."""
     return activate32(np.float32(z), code) if isinstance(z, np.float32) else activate(float(z), code)
