@@ -147,3 +147,20 @@ def test_cli_refuses_an_unknown_dtype_in_one_line(tmp_path):
     assert r.returncode == 2
     assert r.stderr.strip().splitlines() == ["neuroevo: error: unknown --dtype 'float16'; choose from float64, float32"]
     assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("env_id", ["neuroevo/FlappyBird-v0", "neuroevo/CarTrack-v0"])
+def test_float32_game_kernels_equal_the_env_loop(env_id):
+    """The built-in games' lane kernels run a float32 network as their envs' loop does: same fitness."""
+    from neuroevo.evaluation.factory import spec_for_env, task_for_env
+    from neuroevo.evaluation.tasks import KernelTask
+
+    env = gym.make(env_id)
+    spec = spec_for_env(env, [6], dtype="float32")
+    env.close()
+    kernel = task_for_env(env_id, spec)
+    assert isinstance(kernel, KernelTask)
+    genomes = spec.init_genomes(np.random.default_rng(4), 6) * 2.0
+    fit, _ = kernel.evaluate(genomes, np.array([1, 2]))
+    loop, _ = EnvTask(env_id, spec).evaluate(genomes, np.array([1, 2]))
+    np.testing.assert_array_equal(fit, loop)

@@ -26,7 +26,7 @@ from games.car_track.env import DISCRETE_ACTIONS, MAX_EPISODE_STEPS, check_optio
 from games.car_track.track import load_tracks
 from neuroevo.networks import (LANES, NetworkSpec, argmax, as_program, max_header, policy_step,
                                policy_step_lanes)
-from neuroevo.networks.program import N_STATE, WIDTH, load_lane_policy
+from neuroevo.networks.program import WIDTH, lane_buffers, load_lane_policy
 from neuroevo.networks.simd import prefer_wide_vectors
 
 
@@ -56,7 +56,7 @@ def step_cars(ints, genomes, memory, states, status, returns, angles, sensor_ran
     networks' memory (zeros at the episode start), updated in place.
     """
     dirs = ph.sensor_dirs(angles)
-    buf = np.empty((2, max_header(ints, WIDTH)), dtype=np.float64)
+    buf = np.empty((2, max_header(ints, WIDTH)), dtype=genomes.dtype)  # a float32 network runs in float32
     obs = np.empty(angles.shape[0] + 1, dtype=np.float64)
     x = np.empty(angles.shape[0] + 1, dtype=np.float64)
     for p in range(genomes.shape[0]):
@@ -90,13 +90,9 @@ def _population(ints, genomes, starts, width, angles, sensor_range, laps, contin
     dirs = ph.sensor_dirs(angles)
     n_items = genomes.shape[0] * starts.shape[0]
     n_in = angles.shape[0] + 1
-    memory = np.zeros((max_header(ints, N_STATE), LANES))
-    rows = np.zeros(LANES, dtype=np.int64)
-    wt = np.zeros((genomes.shape[1], LANES))
+    wt, rows, memory, buf_a, buf_b = lane_buffers(ints, genomes)
     x = np.zeros((n_in, LANES))
     obs = np.zeros(n_in)
-    width_buf = max_header(ints, WIDTH)
-    buf_a, buf_b = np.zeros((width_buf, LANES)), np.zeros((width_buf, LANES))
     state = np.zeros((LANES, ph.STATE_SIZE))
     totals = np.zeros(LANES)
     t = np.zeros(LANES, dtype=np.int64)
