@@ -6,10 +6,17 @@ population kernel. *Evaluations* count genomes scored until the solver, as Stanl
 count them (``pop_size * (generation - 1) + index``):
 
 - ``double-pole --velocities`` (Markovian): the first genome balancing 100,000 steps from the standard start.
-- ``double-pole --no-velocities``: Gruau's damping fitness; each generation the champion is tested, and
-  counts as a solution if it balances 100,000 steps and keeps the poles up from >= 200 of the 625
-  generalisation starts (Gruau et al. 1996; Gomez, Schmidhuber & Miikkulainen 2008). The tests of the
-  champion are not counted as evaluations, as in the reference code.
+- ``double-pole --no-velocities``: Gruau's damping fitness; each generation one candidate is tested, the
+  fittest genome not tested before (``pole2_epoch`` of NEAT's ``experiments.cpp`` tests the champion of
+  the best species not yet "checked"), and counts as a solution if it balances 100,000 steps and keeps the
+  poles up from >= 200 of the 625 generalisation starts (Gruau et al. 1996; Gomez, Schmidhuber &
+  Miikkulainen 2008). The tests are not counted as evaluations, as in the reference code; the whole
+  generation of the solution is (the reference counts ``pop_size * (generation - 1) + index``).
+
+Settings beyond the network and the strategy: ``init_scale`` (genomes are scored times it),
+``"bias": false`` in the network (the scored and saved networks have every bias at 0; the strategy's bias
+genes are inert) and ``restart_after`` (a run without a solution after that many evaluations since its
+last start begins again with a fresh strategy, :func:`restart_seed`; every evaluation of every start counts).
 - ``single-pole``: the long pole alone, velocities given, 100,000 steps.
 
 Runs are independent (seed ``seed0 + i``) and go to a process pool; each run's champion is saved as
@@ -279,9 +286,9 @@ def run_one(bench: BenchSpec, seed: int) -> RunResult:
             note = f"stopped after {evaluations} evaluations: {e}"
             break
     if champion is None:
-        best = strategy.best_genome
-        assert best is not None
-        champion = _scored(best, scale, no_bias)
+        last = strategy.best_genome
+        assert last is not None
+        champion = _scored(last, scale, no_bias)
     if not markov and score is None:
         assert isinstance(champion, np.ndarray)  # no NEAT settings for the task without velocities
         score = int(kernel.generalisation(spec, champion[None], velocities=False, poles=kw["poles"])[0])
