@@ -198,19 +198,20 @@ def _ray_walk_counts(track, n_rays: int = 4000) -> tuple[float, float]:
 
 
 def car_ops(spec, track, n_sensors: int = 5) -> dict:
-    """One car-step: the network; per ray cos, sin, 12 slots and 4 divisions to start the walk, 8 slots
-    per cell, 14 slots and 1 division per wall test; 6 divisions to scale the observation; advance: tan,
-    cos, sin, ~30 slots, 1 division; projection on 9 centreline segments (15 slots, 1 division each);
+    """One car-step: the network; the heading's cos and sin once, then per ray 6 slots to rotate the
+    sensor's precomputed direction, 12 slots and 2 divisions (one reciprocal per axis) to start the walk,
+    8 slots per cell, 14 slots and 1 division per wall test; 6 divisions to scale the observation; advance:
+    tan, cos, sin, ~30 slots, 1 division; projection on 9 centreline segments (15 slots, 1 division each);
     collision: 8 slots per listed wall (box test) and 4 edge tests (20 slots each) for ~1 wall."""
     from games.car_track import physics as ph
 
     slots, divs = _network_ops(spec.sizes, spec.activations)
     cells, tests = _ray_walk_counts(track)
-    ray_slots = 2 * TRIG_SLOTS + 12 + 8 * cells + 14 * tests
-    ray_divs = 4 + tests
+    ray_slots = 6 + 12 + 8 * cells + 14 * tests
+    ray_divs = 2 + tests
     near = np.diff(ph.track_arrays(track, ph.DEFAULT_SENSOR_RANGE)[6]).mean()
     window = 2 * ph.PROJECTION_WINDOW + 1
-    slots += n_sensors * ray_slots + 3 * TRIG_SLOTS + 30 + 15 * window + 8 * near + 80
+    slots += n_sensors * ray_slots + 2 * TRIG_SLOTS + 3 * TRIG_SLOTS + 30 + 15 * window + 8 * near + 80
     divs += n_sensors * ray_divs + n_sensors + 1 + 1 + window
     return {"slots": slots, "divisions": divs, "cells_per_ray": cells, "tests_per_ray": tests}
 

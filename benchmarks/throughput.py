@@ -33,6 +33,7 @@ from neuroevo.evaluation.env_task import EnvTask  # noqa: E402
 from neuroevo.network import NetworkSpec  # noqa: E402
 
 SPEC = NetworkSpec((4, 16, 2), ("tanh", "tanh"))
+SPEC32 = NetworkSpec((4, 16, 2), ("tanh", "tanh"), dtype="float32")  # --dtype float32: the same genomes
 EPISODES = 10  # episodes per agent per evaluation, as in the default CartPole-v1 run
 
 
@@ -41,8 +42,8 @@ def population(n: int, seed: int = 0) -> np.ndarray:
     return SPEC.init_genomes(np.random.default_rng(seed), n) * 4.0
 
 
-def bench_kernel(genomes: np.ndarray, workers: int, min_seconds: float) -> float:
-    task = KernelTask("CartPole-v1", SPEC, "games.cartpole.kernel:population_fitness")
+def bench_kernel(genomes: np.ndarray, workers: int, min_seconds: float, spec: NetworkSpec = SPEC) -> float:
+    task = KernelTask("CartPole-v1", spec, "games.cartpole.kernel:population_fitness")
     evaluator = SerialEvaluator(task) if workers == 1 else ProcessPoolEvaluator(task, workers, 1)
     with evaluator as ev:
         ev.evaluate(genomes[:workers * 2], np.arange(EPISODES))  # warm the workers
@@ -104,19 +105,23 @@ def main(argv=None) -> dict:
     workers = [int(w) for w in args.workers.split(",")]
     loop = bench_python_loop(population(64, seed=1), args.min_seconds)
     rows = []
-    print(f"{'population':>10} {'cores':>5} {'kernel steps/s':>15} {'vector env':>12} {'python loop':>12} "
-          f"{'kernel/loop':>11} {'kernel/vector':>13}")
+    print(f"{'population':>10} {'cores':>5} {'kernel steps/s':>15} {'float32':>12} {'vector env':>12} "
+          f"{'python loop':>12} {'kernel/loop':>11} {'kernel/vector':>13} {'f32/f64':>7}")
     for n in sizes:
         genomes = population(n)
         for w in workers:
             k = bench_kernel(genomes, w, args.min_seconds)
+            k32 = bench_kernel(genomes, w, args.min_seconds, SPEC32)
             v = bench_vector_env(genomes, w, args.min_seconds)
             lp = loop * w  # the Python loop scales linearly with processes at best
-            row = {"population": n, "cores": w, "kernel_steps_per_s": k, "vector_env_steps_per_s": v,
-                   "python_loop_steps_per_s": lp, "kernel_over_loop": k / lp, "kernel_over_vector": k / v}
+            row = {"population": n, "cores": w, "kernel_steps_per_s": k, "kernel_float32_steps_per_s": k32,
+                   "vector_env_steps_per_s": v, "python_loop_steps_per_s": lp, "kernel_over_loop": k / lp,
+                   "kernel_over_vector": k / v, "float32_over_float64": k32 / k}
             rows.append(row)
-            print(f"{n:>10} {w:>5} {k:>15,.0f} {v:>12,.0f} {lp:>12,.0f} {k / lp:>11.1f} {k / v:>13.2f}")
+            print(f"{n:>10} {w:>5} {k:>15,.0f} {k32:>12,.0f} {v:>12,.0f} {lp:>12,.0f} {k / lp:>11.1f} "
+                  f"{k / v:>13.2f} {k32 / k:>7.2f}")
     out = {"benchmark": "cartpole_throughput", "network": "4-16-2 tanh", "episodes_per_agent": EPISODES,
+           "load_average": os.getloadavg(),
            "python_loop_note": "measured on 1 core and multiplied by the core count (an upper bound)",
            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                        "processor": platform.processor() or platform.machine()},

@@ -74,12 +74,13 @@ def _choices(name: str) -> tuple[str, ...] | None:
     """The values a string config field takes (shown as its metavar in --help), or None if free text."""
     from neuroevo.config import BACKENDS
     from neuroevo.network import ACTIVATIONS
+    from neuroevo.networks.spec import DTYPES
     from neuroevo.operators.crossover import CROSSOVER
     from neuroevo.operators.mutation import MUTATION
     from neuroevo.operators.selection import SELECTION
 
     return {"selection": tuple(SELECTION), "crossover": tuple(CROSSOVER), "mutation": tuple(MUTATION),
-            "activation": tuple(ACTIVATIONS), "output_activation": ("auto", *ACTIVATIONS),
+            "activation": tuple(ACTIVATIONS), "output_activation": ("auto", *ACTIVATIONS), "dtype": DTYPES,
             "backend": BACKENDS, "nan_fitness": ("error", "worst"), "algorithm": tuple(STRATEGIES)}.get(name)
 
 

@@ -29,6 +29,7 @@ else:  # Python 3.10: the same parser, from PyPI (a dependency there)
 
 from neuroevo.errors import ConfigError
 from neuroevo.network import ACTIVATIONS
+from neuroevo.networks.spec import DTYPES
 from neuroevo.settings import setting
 from neuroevo.strategies.registry import SECTIONS as STRATEGY_SECTIONS
 from neuroevo.strategies.registry import STRATEGIES, attribute, section_of
@@ -72,6 +73,8 @@ class NetworkConfig:
     output_activation: str = setting("auto", "output activation (auto: tanh for Box actions, else linear)")
     recurrent: bool = setting(False, "make every hidden layer an Elman recurrent layer (memory over an episode)")
     recurrent_layers: list = setting([], "per hidden layer 1 (Elman recurrent) or 0 (feed-forward), e.g. 1,0")
+    dtype: str = setting("float64", "precision of the forward pass: float64, or float32 (about 2x the agents "
+                                    "per second in the kernels; genomes stay float64 on disk)")
 
     def validate(self) -> None:
         if any(h < 1 for h in self.hidden):
@@ -82,6 +85,8 @@ class NetworkConfig:
                               f"got {self.recurrent_layers}")
         if self.recurrent_layers and self.recurrent:
             raise ConfigError("give either recurrent = true (every hidden layer) or recurrent_layers, not both")
+        if self.dtype not in DTYPES:
+            raise ConfigError(f"unknown --dtype {self.dtype!r}; choose from {', '.join(DTYPES)}")
         for key in ("activation", "output_activation"):
             v = getattr(self, key)
             if v not in ACTIVATIONS and not (key == "output_activation" and v == "auto"):

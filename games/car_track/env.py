@@ -132,6 +132,7 @@ class CarTrackEnv(gym.Env):
         self.tracks = load_tracks(track)
         self.laps, self.angles, self.sensor_range = check_options(laps, sensor_angles, sensor_range)
         self.continuous = bool(continuous)
+        self._dirs = ph.sensor_dirs(self.angles)
         self._arrays = [ph.track_arrays(t, self.sensor_range) for t in self.tracks]
         n = self.angles.size + 1
         self.observation_space = spaces.Box(0.0, 1.0, (n,), dtype=np.float32)
@@ -187,7 +188,7 @@ class CarTrackEnv(gym.Env):
         return obs, float(reward), terminated, truncated, self._info()
 
     def _observe(self) -> np.ndarray:
-        ph.sense(self.state, self.angles, self.sensor_range, *self._arrays[self.track_index][2:6], self._obs)
+        ph.sense(self.state, self._dirs, self.sensor_range, *self._arrays[self.track_index][2:6], self._obs)
         return self._obs.astype(np.float32)
 
     def _info(self) -> dict:

@@ -26,15 +26,15 @@ from games.car_track.env import DISCRETE_ACTIONS, MAX_EPISODE_STEPS, check_optio
 from games.car_track.track import load_tracks
 from neuroevo.networks import (LANES, NetworkSpec, argmax, as_program, max_header, policy_step,
                                policy_step_lanes)
-from neuroevo.networks.program import N_STATE, WIDTH, load_lane_policy
+from neuroevo.networks.program import WIDTH, lane_buffers, load_lane_policy
 from neuroevo.networks.simd import prefer_wide_vectors
 
 
 @numba.njit(cache=True)
-def _act(prog, g, memory, state, angles, sensor_range, continuous, table, buf, obs, x,
+def _act(prog, g, memory, state, dirs, sensor_range, continuous, table, buf, obs, x,
          walls, meta, cell_start, cell_items):
     """The network's ``(steering, throttle)`` for the car in ``state``, as the env receives it."""
-    ph.sense(state, angles, sensor_range, walls, meta, cell_start, cell_items, obs)
+    ph.sense(state, dirs, sensor_range, walls, meta, cell_start, cell_items, obs)
     for i in range(obs.shape[0]):
         x[i] = np.float64(np.float32(obs[i]))
     y = policy_step(prog, g, memory, x, buf)
@@ -55,13 +55,14 @@ def step_cars(ints, genomes, memory, states, status, returns, angles, sensor_ran
     n_int) int64 and ``genomes`` (P, n_params) are a ``Program``; ``memory`` (P, >= n_state) float64 the
     networks' memory (zeros at the episode start), updated in place.
     """
-    buf = np.empty((2, max_header(ints, WIDTH)), dtype=np.float64)
+    dirs = ph.sensor_dirs(angles)
+    buf = np.empty((2, max_header(ints, WIDTH)), dtype=genomes.dtype)  # a float32 network runs in float32
     obs = np.empty(angles.shape[0] + 1, dtype=np.float64)
     x = np.empty(angles.shape[0] + 1, dtype=np.float64)
     for p in range(genomes.shape[0]):
         if status[p] != ph.RUNNING:
             continue
-        steer, throttle = _act(ints[0 if ints.shape[0] == 1 else p], genomes[p], memory[p], states[p], angles, sensor_range, continuous, table,
+        steer, throttle = _act(ints[0 if ints.shape[0] == 1 else p], genomes[p], memory[p], states[p], dirs, sensor_range, continuous, table,
                                buf, obs, x, walls, meta, cell_start, cell_items)
         reward, status[p] = ph.advance(states[p], steer, throttle, laps, centre, arc, walls, meta,
                                        cell_start, cell_items, near_start, near_items)
@@ -86,15 +87,12 @@ def _population(ints, genomes, starts, width, angles, sensor_range, laps, contin
     ray walks are data-dependent), the networks packed across the lanes (``policy_step_lanes``, the same
     bits as ``policy_step``); a lane whose episode ends takes the next pair."""
     prefer_wide_vectors()
+    dirs = ph.sensor_dirs(angles)
     n_items = genomes.shape[0] * starts.shape[0]
     n_in = angles.shape[0] + 1
-    memory = np.zeros((max_header(ints, N_STATE), LANES))
-    rows = np.zeros(LANES, dtype=np.int64)
-    wt = np.zeros((genomes.shape[1], LANES))
+    wt, rows, memory, buf_a, buf_b = lane_buffers(ints, genomes)
     x = np.zeros((n_in, LANES))
     obs = np.zeros(n_in)
-    width_buf = max_header(ints, WIDTH)
-    buf_a, buf_b = np.zeros((width_buf, LANES)), np.zeros((width_buf, LANES))
     state = np.zeros((LANES, ph.STATE_SIZE))
     totals = np.zeros(LANES)
     t = np.zeros(LANES, dtype=np.int64)
@@ -110,7 +108,7 @@ def _population(ints, genomes, starts, width, angles, sensor_range, laps, contin
     while active > 0:
         for lane in range(LANES):
             if items[lane] >= 0:
-                ph.sense(state[lane], angles, sensor_range, walls, meta, cell_start, cell_items, obs)
+                ph.sense(state[lane], dirs, sensor_range, walls, meta, cell_start, cell_items, obs)
                 for i in range(n_in):
                     x[i, lane] = np.float64(np.float32(obs[i]))
         y = policy_step_lanes(ints, rows, wt, memory, x, buf_a, buf_b)

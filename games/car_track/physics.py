@@ -115,32 +115,43 @@ def ray_cast_brute(px, py, angle, max_range, walls):
 
 @numba.njit(cache=True, error_model="numpy")
 def ray_cast(px, py, angle, max_range, walls, meta, cell_start, cell_items):
-    """Distance (px) from (px, py) along ``angle`` to the nearest wall, at most ``max_range``.
+    """Distance (px) from (px, py) along ``angle`` (radians) to the nearest wall, at most ``max_range``:
+    :func:`ray_cast_dir` along ``(cos(angle), sin(angle))``."""
+    return ray_cast_dir(px, py, math.cos(angle), math.sin(angle), max_range, walls, meta, cell_start, cell_items)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def ray_cast_dir(px, py, dx, dy, max_range, walls, meta, cell_start, cell_items):
+    """Distance (px) from (px, py) along the unit vector (dx, dy) to the nearest wall, at most ``max_range``.
 
     ``cell_start``/``cell_items`` are the track's ray grid (``Track.ray_grid``: the walls touching each
     cell). The ray visits the cells it crosses in order (Amanatides & Woo 1987) and stops at the first cell
     whose exit lies beyond the nearest hit so far, so it returns exactly :func:`ray_cast_brute`'s distance
     (the same ``ray_hit`` on a subset that holds the nearest wall). A start outside the grid falls back to
-    :func:`ray_cast_brute`.
+    :func:`ray_cast_brute` (along the same direction).
     """
-    dx, dy = math.cos(angle), math.sin(angle)
     x0, y0, cell = meta[0], meta[1], meta[2]
     nx, ny = int(meta[3]), int(meta[4])
     fx, fy = (px - x0) / cell, (py - y0) / cell
     if not (0.0 <= fx < nx and 0.0 <= fy < ny):
-        return ray_cast_brute(px, py, angle, max_range, walls)
+        best = max_range
+        for k in range(walls.shape[0]):
+            best = min(best, ray_hit(px, py, dx, dy, walls[k, 0], walls[k, 1], walls[k, 2], walls[k, 3]))
+        return best
     ix, iy = int(fx), int(fy)
+    # one reciprocal per axis (the cells walked may differ from divisions' in the last ulp of a border
+    # crossing; the walls of a cell are listed RAY_MARGIN beyond it, so the nearest wall is still met)
     inf = np.inf
-    if dx > 0.0:
-        sx, tx, ddx = 1, (x0 + (ix + 1) * cell - px) / dx, cell / dx
-    elif dx < 0.0:
-        sx, tx, ddx = -1, (x0 + ix * cell - px) / dx, -cell / dx
+    if dx != 0.0:
+        rx = 1.0 / dx
+        sx = 1 if dx > 0.0 else -1
+        tx, ddx = (x0 + (ix + (1 if dx > 0.0 else 0)) * cell - px) * rx, cell * abs(rx)
     else:
         sx, tx, ddx = 0, inf, inf
-    if dy > 0.0:
-        sy, ty, ddy = 1, (y0 + (iy + 1) * cell - py) / dy, cell / dy
-    elif dy < 0.0:
-        sy, ty, ddy = -1, (y0 + iy * cell - py) / dy, -cell / dy
+    if dy != 0.0:
+        ry = 1.0 / dy
+        sy = 1 if dy > 0.0 else -1
+        ty, ddy = (y0 + (iy + (1 if dy > 0.0 else 0)) * cell - py) * ry, cell * abs(ry)
     else:
         sy, ty, ddy = 0, inf, inf
     best = max_range
@@ -261,15 +272,38 @@ def reset(state, centre, arc, width, lateral, dheading):
 
 
 @numba.njit(cache=True)
-def sense(state, angles, max_range, walls, meta, cell_start, cell_items, obs):
-    """Observation into ``obs`` (len(angles) + 1,): wall distances / max_range in [0, 1], then speed / MAX_SPEED.
+def sensor_dirs(angles):
+    """(n, 2) float64 ``(cos, sin)`` of the (n,) sensor angles (radians from the heading): :func:`sense`'s
+    ``dirs``, computed once per env or kernel call instead of two libm calls per ray and step."""
+    out = np.empty((angles.shape[0], 2))
+    for i in range(angles.shape[0]):
+        out[i, 0], out[i, 1] = math.cos(angles[i]), math.sin(angles[i])
+    return out
 
-    ``angles`` are radians from the heading, positive to the right.
+
+@numba.njit(cache=True, inline="always")
+def sensor_ray(ch, sh, dirs, i):
+    """Unit direction of sensor ``i`` for a heading of cosine ``ch`` and sine ``sh``: the sensor's
+    ``dirs[i] = (cos a, sin a)`` rotated by the heading (cos and sin of ``heading + a`` by the angle-sum
+    formulas, within a few ulp of ``math.cos``/``math.sin`` of the sum)."""
+    ca, sa = dirs[i, 0], dirs[i, 1]
+    return ch * ca - sh * sa, sh * ca + ch * sa
+
+
+@numba.njit(cache=True)
+def sense(state, dirs, max_range, walls, meta, cell_start, cell_items, obs):
+    """Observation into ``obs`` (len(dirs) + 1,): wall distances / max_range in [0, 1], then speed / MAX_SPEED.
+
+    ``dirs`` (n, 2) float64 is :func:`sensor_dirs` of the sensor angles (radians from the heading,
+    positive to the right). The heading's cosine and sine are taken once; each ray's direction is
+    :func:`sensor_ray`.
     """
     x, y, h = state[X], state[Y], state[HEADING]
-    for i in range(angles.shape[0]):
-        obs[i] = ray_cast(x, y, h + angles[i], max_range, walls, meta, cell_start, cell_items) / max_range
-    obs[angles.shape[0]] = state[SPEED] / MAX_SPEED
+    ch, sh = math.cos(h), math.sin(h)
+    for i in range(dirs.shape[0]):
+        dx, dy = sensor_ray(ch, sh, dirs, i)
+        obs[i] = ray_cast_dir(x, y, dx, dy, max_range, walls, meta, cell_start, cell_items) / max_range
+    obs[dirs.shape[0]] = state[SPEED] / MAX_SPEED
 
 
 @numba.njit(cache=True)

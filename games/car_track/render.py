@@ -98,11 +98,13 @@ class View:
 
         x, y, h = state[ph.X], state[ph.Y], state[ph.HEADING]
         start = self.to_screen([x, y])
-        for a in angles:
-            d = ph.ray_cast(x, y, h + a, sensor_range, *arrays[2:6])
+        dirs = ph.sensor_dirs(np.asarray(angles, dtype=np.float64))
+        for i in range(len(dirs)):
+            dx, dy = ph.sensor_ray(math.cos(h), math.sin(h), dirs, i)  # the rays of ph.sense
+            d = ph.ray_cast_dir(x, y, dx, dy, sensor_range, *arrays[2:6])
             r = d / sensor_range
             colour = (int(255 * (1 - r)), int(220 * r), 40)
-            end = self.to_screen([x + d * math.cos(h + a), y + d * math.sin(h + a)])
+            end = self.to_screen([x + d * dx, y + d * dy])
             pygame.draw.line(surface, colour, start, end, 1)
             pygame.draw.circle(surface, colour, end, 3)
 

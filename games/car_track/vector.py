@@ -18,19 +18,21 @@ from games.car_track.env import DISCRETE_ACTIONS, MAX_EPISODE_STEPS, CarTrackEnv
 @numba.njit(cache=True)
 def _step(indices, steer, throttle, laps, angles, sensor_range, states, obs, rewards, status, arrays):
     """Advance the cars at ``indices`` (all on the track of ``arrays``) one step and sense."""
+    dirs = ph.sensor_dirs(angles)
     for k in range(indices.shape[0]):
         i = indices[k]
         rewards[i], status[i] = ph.advance(states[i], steer[i], throttle[i], laps, *arrays)
-        ph.sense(states[i], angles, sensor_range, arrays[2], arrays[3], arrays[4], arrays[5], obs[i])
+        ph.sense(states[i], dirs, sensor_range, arrays[2], arrays[3], arrays[4], arrays[5], obs[i])
 
 
 @numba.njit(cache=True)
 def _reset(indices, lateral, dheading, width, angles, sensor_range, states, obs, arrays):
     """Put the cars at ``indices`` (all on the track of ``arrays``) at the start, and sense."""
+    dirs = ph.sensor_dirs(angles)
     for k in range(indices.shape[0]):
         i = indices[k]
         ph.reset(states[i], arrays[0], arrays[1], width, lateral[i], dheading[i])
-        ph.sense(states[i], angles, sensor_range, arrays[2], arrays[3], arrays[4], arrays[5], obs[i])
+        ph.sense(states[i], dirs, sensor_range, arrays[2], arrays[3], arrays[4], arrays[5], obs[i])
 
 
 class CarTrackVectorEnv(GameVectorEnv):

@@ -5,7 +5,8 @@ for layered networks, feed-forward or recurrent); a lane whose episode ends is r
 (genome, episode) pair and its network memory reset, so no lane idles while work remains.
 
 The policy is the one every neuroevo evaluator uses for Discrete actions: the observation is cast to
-float32 (as the real environment returns it), the network runs in float64, the action is the first argmax.
+float32 (as the real environment returns it), the network runs in float64 (or float32 for a float32
+network: the physics stays float64), the action is the first argmax.
 So the return of a genome here equals its return in ``gymnasium.make("CartPole-v1")`` from the same seed.
 """
 
@@ -16,8 +17,7 @@ import numpy as np
 
 from games.cartpole.physics import MAX_EPISODE_STEPS, dynamics_sc, start_states
 from neuroevo.networks.simd import prefer_wide_vectors
-from neuroevo.networks.program import (LANES, N_STATE, WIDTH, Policy, as_program, load_lane_policy, max_header,
-                                      policy_step_lanes)
+from neuroevo.networks.program import LANES, Policy, as_program, lane_buffers, load_lane_policy, policy_step_lanes
 
 
 @numba.njit(cache=True, inline="always")
@@ -60,12 +60,8 @@ def _population_returns(ints, genomes, starts, max_steps, returns):
     """
     prefer_wide_vectors()
     n_items = genomes.shape[0] * starts.shape[0]
-    width = max_header(ints, WIDTH)
-    memory = np.zeros((max_header(ints, N_STATE), LANES))
-    rows = np.zeros(LANES, dtype=np.int64)
-    wt = np.zeros((genomes.shape[1], LANES))
+    wt, rows, memory, buf_a, buf_b = lane_buffers(ints, genomes)
     x = np.zeros((4, LANES))
-    buf_a, buf_b = np.zeros((width, LANES)), np.zeros((width, LANES))
     state = np.zeros((4, LANES))
     sin_t, cos_t = np.zeros(LANES), np.zeros(LANES)
     done = np.zeros(LANES, dtype=np.bool_)

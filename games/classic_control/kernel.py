@@ -16,8 +16,8 @@ import numba
 import numpy as np
 
 from games.classic_control import physics as ph
-from neuroevo.networks import LANES, as_program, max_header, policy_step_lanes
-from neuroevo.networks.program import N_STATE, WIDTH, Policy, load_lane_policy
+from neuroevo.networks import LANES, as_program, policy_step_lanes
+from neuroevo.networks.program import Policy, lane_buffers, load_lane_policy
 from neuroevo.networks.simd import prefer_wide_vectors
 
 
@@ -38,13 +38,9 @@ def _population(code, ints, genomes, starts, max_steps, n_obs, low, high, two, r
     across lanes); a lane whose episode ends takes the next pair. The physics (libm calls) runs per lane."""
     prefer_wide_vectors()
     n_items = genomes.shape[0] * starts.shape[0]
-    width = max_header(ints, WIDTH)
-    memory = np.zeros((max_header(ints, N_STATE), LANES))
-    rows = np.zeros(LANES, dtype=np.int64)
-    wt = np.zeros((genomes.shape[1], LANES))
+    wt, rows, memory, buf_a, buf_b = lane_buffers(ints, genomes)
     x = np.zeros((n_obs, LANES))
     obs = np.zeros(n_obs)
-    buf_a, buf_b = np.zeros((width, LANES)), np.zeros((width, LANES))
     state = np.zeros((LANES, 4))
     totals = np.zeros(LANES)
     t = np.zeros(LANES, dtype=np.int64)

@@ -28,8 +28,8 @@ GRUAU_STEPS = 1_000
 def _episodes(ints, genomes, starts, velocities, poles, failure_angle, max_steps, lengths, balanced, jiggles):
     """Every (genome, start) episode: lengths (P, S) int64 steps until failure (inclusive) or max_steps,
     balanced (P, S) int64 the steps after which nothing was out of bounds; ``jiggles`` (P, S, J) the per-step damping terms of the first J steps (J may be 0)."""
-    buf = np.empty((2, max_header(ints, WIDTH)))
-    memory = np.empty(max_header(ints, N_STATE))
+    buf = np.empty((2, max_header(ints, WIDTH)), dtype=genomes.dtype)  # a float32 network runs in float32
+    memory = np.empty(max_header(ints, N_STATE), dtype=genomes.dtype)
     obs = np.empty(6 if velocities else 3)
     state = np.empty(6)
     scratch = np.empty((4, 6))

@@ -24,7 +24,7 @@ from neuroevo.errors import ConfigError
 from neuroevo.networks.simd import prefer_wide_vectors
 from neuroevo.networks import (LANES, NetworkSpec, argmax, as_program, max_header, policy_reset, policy_step,
                                policy_step_lanes)
-from neuroevo.networks.program import N_IN, N_STATE, WIDTH, load_lane_policy
+from neuroevo.networks.program import N_IN, WIDTH, lane_buffers, load_lane_policy
 
 #: Default fitness bonus per pipe passed (frames alive count 1 each).
 PIPE_BONUS = 25.0
@@ -50,7 +50,7 @@ def flock_step(ints, genomes, memory, birds, status, frames, rewards, t, gaps, p
     Returns:
         The number of birds still flying.
     """
-    buf = np.empty((2, max_header(ints, WIDTH)), dtype=np.float64)
+    buf = np.empty((2, max_header(ints, WIDTH)), dtype=genomes.dtype)  # a float32 network runs in float32
     obs = np.empty(ints[0, 1], dtype=np.float64)
     shared = ints.shape[0] == 1
     flying = 0
@@ -105,12 +105,9 @@ def _population_lanes(ints, genomes, gaps, params, mode, start, frames, scores):
     prefer_wide_vectors()
     n_seeds = gaps.shape[0]
     n_items = genomes.shape[0] * n_seeds
-    width, n_in = max_header(ints, WIDTH), ints[0, N_IN]
-    memory = np.zeros((max_header(ints, N_STATE), LANES))
-    rows = np.zeros(LANES, dtype=np.int64)
-    wt = np.zeros((genomes.shape[1], LANES))
+    n_in = ints[0, N_IN]
+    wt, rows, memory, buf_a, buf_b = lane_buffers(ints, genomes)
     x = np.zeros((n_in, LANES))
-    buf_a, buf_b = np.zeros((width, LANES)), np.zeros((width, LANES))
     obs = np.zeros(n_in)
     birds = np.zeros((LANES, 4))
     t = np.zeros(LANES, dtype=np.int64)

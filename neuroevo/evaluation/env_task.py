@@ -53,22 +53,28 @@ def run_episode(env: gym.Env, genome: np.ndarray, spec: NetworkSpec, seed: int, 
 
     Args:
         env: a Gymnasium env. genome: (n_params,) float64. spec: its network spec. seed: the reset seed.
-        to_input, to_action: from ``neuroevo.policy`` for the env's spaces. buf: (2, max(spec.sizes)) float64.
+        to_input, to_action: from ``neuroevo.policy`` for the env's spaces. buf: (2, max(spec.sizes)) scratch
+            in the spec's dtype.
 
-    The network steps through the policy seam (``policy_step``); a recurrent network's memory starts at
-    zero at the reset and is carried from step to step.
+    The network steps through the policy seam (``policy_step``), in the spec's precision (a float32 spec
+    rounds the genome to float32 first, as the kernels do); a recurrent network's memory starts at zero at
+    the reset and is carried from step to step.
 
     Returns:
         ``(return, steps, info)``: the undiscounted sum of rewards, the episode length, the last step's info.
     """
     ints = spec.program_ints[0]
-    memory = np.empty(spec.n_state)
+    genome = np.asarray(genome).astype(spec.dtype, copy=False)
+    memory = np.empty(spec.n_state, dtype=spec.dtype)
     policy_reset(ints, memory)
     obs, _ = env.reset(seed=int(seed))
     total, steps, done = 0.0, 0, False
     info: dict[str, Any] = {}
+    wide = genome.dtype != np.float64
     while not done:
         y = policy_step(ints, genome, memory, to_input(obs), buf)
+        if wide:  # a float32 network's outputs, widened exactly: actions computed in float64, as the kernels do
+            y = y.astype(np.float64)
         obs, reward, terminated, truncated, info = env.step(to_action(y))
         total += float(reward)
         steps += 1
@@ -128,7 +134,7 @@ class EnvTask(Task):
             env = self._env = make_env(self.env_id, self.env_kwargs)
             self._to_input = observation_to_input(env.observation_space)
             self._to_action = output_to_action(env.action_space)
-            self._buf = np.empty((2, max(self.spec.sizes)))
+            self._buf = np.empty((2, max(self.spec.sizes)), dtype=self.spec.dtype)
         return self._env
 
     def evaluate(self, genomes: Genomes, seeds: np.ndarray) -> tuple[np.ndarray, int]:
@@ -151,8 +157,8 @@ class EnvTask(Task):
     def warmup(self) -> None:
         env = self._make()
         obs, _ = env.reset(seed=0)
-        policy_step(self.spec.program_ints[0], np.zeros(self.spec.n_params), np.zeros(self.spec.n_state),
-                    self._to_input(obs), self._buf)
+        policy_step(self.spec.program_ints[0], np.zeros(self.spec.n_params, dtype=self.spec.dtype),
+                    np.zeros(self.spec.n_state, dtype=self.spec.dtype), self._to_input(obs), self._buf)
 
     def __getstate__(self):  # the env is rebuilt in each process
         return {**self.__dict__, "_env": None}

@@ -65,10 +65,11 @@ def load_fitness(ref: str) -> Callable[..., Any]:
 
 
 def spec_for_env(env: gym.Env, hidden: Sequence[int], activation: str = "tanh", output_activation: str = "auto",
-                 recurrent: bool | Sequence[bool] = False) -> NetworkSpec:
+                 recurrent: bool | Sequence[bool] = False, dtype: str = "float64") -> NetworkSpec:
     """The network for an env's spaces: ``n_inputs(obs) -> hidden... -> n_outputs(action)``.
 
-    ``recurrent``: True for Elman recurrent hidden layers, or one flag per hidden layer.
+    ``recurrent``: True for Elman recurrent hidden layers, or one flag per hidden layer. ``dtype``: the
+    precision of the forward pass (``NetworkSpec``).
 
     ``output_activation="auto"`` is linear for Discrete actions and tanh for Box actions (``neuroevo.policy``).
 
@@ -79,7 +80,7 @@ def spec_for_env(env: gym.Env, hidden: Sequence[int], activation: str = "tanh", 
     if output_activation == "auto":
         output_activation = "linear" if is_discrete(env.action_space) else "tanh"
     return NetworkSpec.build(n_inputs(env.observation_space), tuple(hidden), n_outputs(env.action_space),
-                             activation, output_activation, recurrent)
+                             activation, output_activation, recurrent, dtype)
 
 
 def _kernel_accepts(kernel: str, env_kwargs: dict) -> bool:
@@ -112,10 +113,11 @@ def make_task(config: Config) -> Task:
         sizes = t.network or [t.inputs, *net.hidden, t.outputs]
         out_act = "linear" if net.output_activation == "auto" else net.output_activation
         flags = net.recurrent_flags() if not t.network else (bool(net.recurrent),) * (len(sizes) - 2)
-        spec = NetworkSpec(tuple(sizes), (net.activation,) * (len(sizes) - 2) + (out_act,), (*flags, False))
+        spec = NetworkSpec(tuple(sizes), (net.activation,) * (len(sizes) - 2) + (out_act,), (*flags, False),
+                           net.dtype)
         return FunctionTask(fn, spec)
     env = make_env(t.env, t.env_kwargs)
-    spec = spec_for_env(env, net.hidden, net.activation, net.output_activation, net.recurrent_flags())
+    spec = spec_for_env(env, net.hidden, net.activation, net.output_activation, net.recurrent_flags(), net.dtype)
     env.close()
     return task_for_env(t.env, spec, t.env_kwargs)
 

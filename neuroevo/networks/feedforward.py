@@ -8,7 +8,7 @@ only; the game kernels reach them through the policy seam (:mod:`neuroevo.networ
 import numba
 import numpy as np
 
-from neuroevo.networks.activations import activate
+from neuroevo.networks.activations import activate, activate_any
 
 @numba.njit(cache=True, error_model="numpy")
 def forward_into(genome, sizes, codes, x, buf):
@@ -45,24 +45,25 @@ def forward_into(genome, sizes, codes, x, buf):
 @numba.njit(cache=True, inline="always")
 def activate_rows(block, rows, code):
     """``activate`` on ``block[:rows, :]`` (rows, lanes) in place, one loop per activation code so that
-    each loop has a constant code and vectorises across the lanes (a shared ``code`` argument would not)."""
+    each loop has a constant code and vectorises across the lanes (a shared ``code`` argument would not).
+    In the block's precision: float32 blocks (``dtype="float32"`` networks) use :func:`activate32`."""
     lanes = block.shape[1]
     if code == 1:
         for j in range(rows):
             for lane in range(lanes):
-                block[j, lane] = activate(block[j, lane], 1)
+                block[j, lane] = activate_any(block[j, lane], 1)
     elif code == 2:
         for j in range(rows):
             for lane in range(lanes):
-                block[j, lane] = activate(block[j, lane], 2)
+                block[j, lane] = activate_any(block[j, lane], 2)
     elif code == 3:
         for j in range(rows):
             for lane in range(lanes):
-                block[j, lane] = activate(block[j, lane], 3)
+                block[j, lane] = activate_any(block[j, lane], 3)
     elif code == 4:
         for j in range(rows):
             for lane in range(lanes):
-                block[j, lane] = activate(block[j, lane], 4)
+                block[j, lane] = activate_any(block[j, lane], 4)
 
 
 @numba.njit(cache=True, error_model="numpy")

@@ -6,7 +6,9 @@ A *policy program* is two arrays, so Numba compiles each game kernel once for ev
   layered networks of :class:`~neuroevo.networks.spec.NetworkSpec`, whatever their weights), or R = P (one
   row per genome, e.g. NEAT graphs). Rows shorter than ``n_int`` are padded with zeros (never read).
 - ``params``: (P, n_params) float64, one row per agent: its genome (padded with zeros to the chunk's
-  longest for variable-size programs).
+  longest for variable-size programs). float32 params (a ``NetworkSpec(..., dtype="float32")``) run the
+  layered networks in float32 arithmetic in every kernel (8 lanes per AVX2 instruction instead of 4);
+  kernels allocate their policy scratch in the params' precision (:func:`lane_buffers`).
 
 Every row starts with the header ``[kind, n_in, n_out, n_state, width, n_params]``:
 
@@ -37,7 +39,7 @@ import numba
 import numpy as np
 from numpy.typing import ArrayLike
 
-from neuroevo.networks.activations import LANES, activate
+from neuroevo.networks.activations import LANES, activate, activate_any
 from neuroevo.networks.feedforward import activate_rows
 
 KIND_LAYERED, KIND_GRAPH = 0, 1
@@ -52,7 +54,7 @@ class Program:
 
     Attributes:
         ints: (R, n_int) int64, R = 1 (shared) or P (one row per genome).
-        params: (P, n_params) float64, C-contiguous.
+        params: (P, n_params) float64 (or float32 for a float32 network), C-contiguous.
     """
 
     ints: np.ndarray
@@ -74,6 +76,12 @@ class Policy(Protocol):
     def program(self, genomes: Any) -> Program | tuple[np.ndarray, np.ndarray]: ...
 
 
+def _params_array(params: Any) -> np.ndarray:
+    """C-contiguous params: float32 kept (a float32 network), anything else as float64."""
+    dtype = np.float32 if getattr(params, "dtype", None) == np.float32 else np.float64
+    return np.ascontiguousarray(params, dtype=dtype)
+
+
 def as_program(policy: Policy, genomes: Any) -> Program:
     """The program of a population for any policy type: ``genomes.program()`` for a strategy's
     ``GenomeBatch`` (NEAT graphs), else ``policy.program(genomes)`` (a ``NetworkSpec`` and a (P, n_params)
@@ -87,7 +95,7 @@ def as_program(policy: Policy, genomes: Any) -> Program:
     else:
         prog = policy.program(genomes)
     if isinstance(prog, tuple):
-        prog = Program(np.ascontiguousarray(prog[0], dtype=np.int64), np.ascontiguousarray(prog[1], dtype=np.float64))
+        prog = Program(np.ascontiguousarray(prog[0], dtype=np.int64), _params_array(prog[1]))
     if prog.ints.shape[0] not in (1, prog.params.shape[0]):
         raise ValueError(f"a program has 1 or P rows of ints, got {prog.ints.shape[0]} for {prog.params.shape[0]}")
     return prog
@@ -135,7 +143,7 @@ def _layered_step(ints, params, state, x, buf):
             if rec:
                 for k in range(n_out):
                     s += state[soff + k] * params[u_off + k * n_out + j]
-            dst[j] = activate(s, code)
+            dst[j] = activate_any(s, code)
         if rec:
             for j in range(n_out):
                 state[soff + j] = dst[j]
@@ -297,6 +305,19 @@ def _graph_lane(ints, r, wt, state, x, out, lane):
         state[node, lane] = activate(wt[b_idx, lane] + wt[r_idx, lane] * s, code)
     for j in range(n_out):
         out[j, lane] = state[ints[r, HEADER + 2 + j], lane]
+
+
+@numba.njit(cache=True, inline="always")
+def lane_buffers(ints, genomes):
+    """The policy scratch of a lane kernel, in the precision of ``genomes`` (float64, or float32 for a
+    ``dtype="float32"`` network): ``(wt, rows, memory, buf_a, buf_b)`` = params (n_params, LANES), program
+    rows (LANES,) int64, recurrent memory (n_state, LANES) and the two layer buffers (width, LANES), zeroed."""
+    width = max_header(ints, WIDTH)
+    wt = np.zeros((genomes.shape[1], LANES), dtype=genomes.dtype)
+    memory = np.zeros((max_header(ints, N_STATE), LANES), dtype=genomes.dtype)
+    buf_a = np.zeros((width, LANES), dtype=genomes.dtype)
+    buf_b = np.zeros((width, LANES), dtype=genomes.dtype)
+    return wt, np.zeros(LANES, dtype=np.int64), memory, buf_a, buf_b
 
 
 @numba.njit(cache=True)
