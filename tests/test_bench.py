@@ -113,3 +113,65 @@ def test_budget_flag_and_its_error(tmp_path, capsys):
     assert "population 50 exceeds the budget of 40" in capsys.readouterr().out
     assert main(["bench", "double-pole", "--runs", "1", "--max-evaluations", "0"]) == 2
     assert "--max-evaluations must be at least 1" in capsys.readouterr().err
+
+
+def test_bias_entries_follow_the_genome_layout():
+    """W_l, (U_l), b_l per layer: 3 -> Elman 3 -> 1 has 9 + 9 weights before b_1 (18-20), then 3 before b_2 (24)."""
+    from neuroevo.bench import bias_entries
+    from neuroevo.networks import NetworkSpec
+
+    rec = NetworkSpec.build(3, (3,), 1, "linear", "linear", recurrent=True)
+    assert bias_entries(rec).tolist() == [18, 19, 20, 24]
+    ff = NetworkSpec.build(6, (), 1, "tanh", "tanh")
+    assert bias_entries(ff).tolist() == [6]
+    two = NetworkSpec.build(4, (2, 3), 2, "tanh", "tanh")  # 4*2 | 2 | 2*3 | 3 | 3*2 | 2
+    assert bias_entries(two).tolist() == [8, 9, 16, 17, 18, 25, 26]
+    g = np.arange(rec.n_params, dtype=float)
+    assert np.concatenate([blk[-1] for blk in rec.unflatten(g)]).tolist() == [18, 19, 20, 24]
+
+
+def test_a_network_without_biases_is_scored_and_saved_with_zero_biases():
+    from neuroevo.bench import _scored, bias_entries
+    from neuroevo.networks import NetworkSpec
+
+    spec = NetworkSpec.build(3, (3,), 1, "linear", "linear", recurrent=True)
+    g = np.random.default_rng(0).normal(size=(5, spec.n_params))
+    before = g.copy()
+    out = _scored(g, 2.0, bias_entries(spec))
+    assert np.array_equal(g, before)  # the strategy's genomes are left as they are
+    keep = np.setdiff1d(np.arange(spec.n_params), bias_entries(spec))
+    assert np.all(out[:, bias_entries(spec)] == 0.0) and np.array_equal(out[:, keep], 2.0 * g[:, keep])
+    assert _scored(g, 1.0, None) is g
+    assert np.array_equal(_scored(g[0], 1.0, bias_entries(spec))[bias_entries(spec)], np.zeros(4))
+
+
+def test_the_tested_candidate_is_the_fittest_not_tested_before():
+    """NEAT's pole2_epoch tests one champion a generation and skips a checked one: here the next fittest."""
+    from neuroevo.bench import _untested_champion
+
+    g = np.arange(12, dtype=float).reshape(4, 3)
+    f = np.array([0.2, 0.9, 0.5, 0.9])
+    tested: set[bytes] = set()
+    assert _untested_champion(g, f, tested).tolist() == [[3.0, 4.0, 5.0]]  # the first of the tied best
+    tested.add(g[1].tobytes())
+    assert _untested_champion(g, f, tested).tolist() == [[9.0, 10.0, 11.0]]
+    tested |= {g[3].tobytes(), g[2].tobytes()}
+    assert _untested_champion(g, f, tested).tolist() == [[0.0, 1.0, 2.0]]
+    tested.add(g[0].tobytes())
+    assert _untested_champion(g, f, tested) is None
+
+
+def test_restarts_start_afresh_and_keep_counting_evaluations():
+    from neuroevo.bench import BenchSpec, restart_seed, run_one, settings_for
+
+    base = settings_for("double-pole-no-velocities", "cosyne")
+    plain = run_one(BenchSpec("double-pole-no-velocities", "cosyne", {**base, "max_evaluations": 200,
+                                                                         "restart_after": 0}), 3)
+    fresh = run_one(BenchSpec("double-pole-no-velocities", "cosyne", {**base, "max_evaluations": 200,
+                                                                         "restart_after": 40}), 3)
+    assert plain.restarts == 0 and not plain.solved and plain.evaluations == 200
+    # 20 networks a generation: fresh starts at 40, 80, 120 and 160 evaluations, all 200 counted
+    assert fresh.restarts == 4 and fresh.evaluations == 200 and fresh.generations == 10
+    assert fresh.to_dict()["restarts"] == 4
+    seeds = {restart_seed(s, k) for s in range(50) for k in range(1, 20)}
+    assert len(seeds) == 50 * 19 and not seeds & set(range(50))
