@@ -5,9 +5,13 @@ Both sides run their own loop (no checkpoints or reports) from a neat-python con
 ``--neat-config``. neat-python scores each genome with ``neat.nn.FeedForwardNetwork`` in Python (XOR), and
 a Gymnasium ``CartPole-v1`` episode loop (CartPole); neuroevo scores a whole generation at once: XOR with a
 batch fitness (one Numba call per chunk), CartPole through its game kernel (the policy seam), or the env
-loop when no kernel takes NEAT programs. Evaluations per second count every genome evaluation of the run,
-breeding included; wall time to solve is from the first generation to the one that reaches the config's
-``fitness_threshold``. Since CartPole is solved in a few generations of mostly short episodes, its throughput
+loop when no kernel takes NEAT programs. An evaluation is one genome's fitness (CartPole: one episode, so
+evaluations per second are episodes per second); they count every evaluation of the run, breeding included, timed
+on both sides from the construction of the first population (neat-python's ``Population``, neuroevo's strategy)
+to the last generation. CartPole also counts env steps (agent-steps) per second on both sides, since a
+side whose networks balance longer does more work per episode. Both sides run in this one process, one core
+each (neat-python's ``ParallelEvaluator`` is not used, nor neuroevo's process pool). Wall time to solve is
+until the generation that reaches the config's ``fitness_threshold``. Since CartPole is solved in a few generations of mostly short episodes, its throughput
 is also measured over 15 generations without stopping (``cartpole_throughput``), when episodes are long. neat-python is an optional benchmark extra (``pip install neuroevo[benchmarks]``).
 
 Usage::
@@ -55,8 +59,9 @@ def neat_python_run(ini: Path, evaluate, seed: int, generations: int = MAX_GENER
     config = neat.Config(neat.DefaultGenome, neat.DefaultReproduction, neat.DefaultSpeciesSet,
                          neat.DefaultStagnation, str(ini))
     config.no_fitness_termination = not stop
-    pop = neat.Population(config, seed=seed)
     counter = {"evaluations": 0, "generations": 0}
+    start = time.perf_counter()  # from the first population, as neuroevo_run (its strategy's construction)
+    pop = neat.Population(config, seed=seed)
 
     def eval_genomes(genomes, cfg):
         for _, g in genomes:
@@ -64,13 +69,18 @@ def neat_python_run(ini: Path, evaluate, seed: int, generations: int = MAX_GENER
         counter["evaluations"] += len(genomes)
         counter["generations"] += 1
 
-    start = time.perf_counter()
+    counted = getattr(evaluate, "steps", None)  # CartPole's evaluate counts its env steps in steps[0]
+    steps0 = counted[0] if counted is not None else 0
     best = pop.run(eval_genomes, generations)
     elapsed = time.perf_counter() - start
     solved = best.fitness >= config.fitness_threshold
-    return {"solved": bool(solved), "generations": counter["generations"], "evaluations": counter["evaluations"],
-            "seconds": elapsed, "evaluations_per_second": counter["evaluations"] / elapsed,
-            "best_fitness": float(best.fitness)}
+    out = {"solved": bool(solved), "generations": counter["generations"], "evaluations": counter["evaluations"],
+           "seconds": elapsed, "evaluations_per_second": counter["evaluations"] / elapsed,
+           "best_fitness": float(best.fitness)}
+    if counted is not None:
+        out["env_steps"] = counted[0] - steps0
+        out["env_steps_per_second"] = out["env_steps"] / elapsed
+    return out
 
 
 def xor_neat_python(net) -> float:
@@ -82,6 +92,7 @@ def cartpole_neat_python_factory(seed: int):
 
     env = gym.make("CartPole-v1")
     episode = {"n": 0}
+    steps = [0]
 
     def evaluate(net) -> float:
         obs, _ = env.reset(seed=seed * 100_003 + episode["n"])
@@ -92,8 +103,10 @@ def cartpole_neat_python_factory(seed: int):
             obs, reward, terminated, truncated, _ = env.step(action)
             total += reward
             done = terminated or truncated
+        steps[0] += int(total)  # reward 1 per step
         return total
 
+    evaluate.steps = steps  # type: ignore[attr-defined]
     return evaluate
 
 
@@ -112,10 +125,11 @@ def neuroevo_run(ini: Path, seed: int, generations: int = MAX_GENERATIONS, stop:
     task_ = make_task(config)
     start = time.perf_counter()
     strategy = make_strategy(config, task_.spec)
-    evaluations, solved, best = 0, False, -np.inf
+    evaluations, env_steps, solved, best = 0, 0, False, -np.inf
     for _ in range(generations):
-        fitness, _steps = task_.evaluate(strategy.ask(), strategy.episode_seeds(1))
+        fitness, steps = task_.evaluate(strategy.ask(), strategy.episode_seeds(1))
         evaluations += len(fitness)
+        env_steps += steps
         best = max(best, float(fitness.max()))
         if stop and best >= config.run.target:
             solved = True
@@ -125,7 +139,7 @@ def neuroevo_run(ini: Path, seed: int, generations: int = MAX_GENERATIONS, stop:
     solved = solved or best >= config.run.target
     return {"solved": solved, "generations": strategy.generation + (1 if stop and solved else 0), "evaluations": evaluations,
             "seconds": elapsed, "evaluations_per_second": evaluations / elapsed, "best_fitness": best,
-            "task": type(task_).__name__}
+            "task": type(task_).__name__, "env_steps": env_steps, "env_steps_per_second": env_steps / elapsed}
 
 
 def main(argv=None) -> int:
@@ -162,11 +176,13 @@ def main(argv=None) -> int:
         for task, (ours, theirs) in runs.items():
             # the two sides alternate, args.repeats times each, so a change of the machine's load hits both;
             # each side's figures are those of its run with the median evaluations per second
+            load = list(os.getloadavg())
             pairs = [(ours(), theirs()) for _ in range(args.repeats)]
             med = lambda rs: sorted(rs, key=lambda r: r["evaluations_per_second"])[len(rs) // 2]  # noqa: E731
             results[task] = {"neuroevo": med([a for a, _ in pairs]), "neat_python": med([b for _, b in pairs]),
                              "repeats": [{"neuroevo": a["evaluations_per_second"],
-                                          "neat_python": b["evaluations_per_second"]} for a, b in pairs]}
+                                          "neat_python": b["evaluations_per_second"]} for a, b in pairs],
+                             "load_average_before": load}
             if task == "cartpole_throughput":
                 results[task]["generations"] = THROUGHPUT_GENERATIONS
     results["load_average"] = list(os.getloadavg())
@@ -174,11 +190,14 @@ def main(argv=None) -> int:
         a, b = results[task]["neuroevo"], results[task]["neat_python"]
         results[task]["evaluations_per_second_ratio"] = a["evaluations_per_second"] / b["evaluations_per_second"]
         results[task]["wall_time_ratio"] = b["seconds"] / a["seconds"]
+        if "env_steps_per_second" in b:
+            results[task]["env_steps_per_second_ratio"] = a["env_steps_per_second"] / b["env_steps_per_second"]
         print(f"{task:19s} neuroevo {a['evaluations_per_second']:10,.0f} eval/s, solved={a['solved']} in "
               f"{a['seconds']:.2f} s ({a['generations']} gen) | neat-python {b['evaluations_per_second']:8,.0f} "
               f"eval/s, solved={b['solved']} in {b['seconds']:.2f} s ({b['generations']} gen) | "
               f"eval/s x{results[task]['evaluations_per_second_ratio']:.1f}, wall x{results[task]['wall_time_ratio']:.1f}"
-              f" (medians of {args.repeats})")
+              + (f", env steps/s x{results[task]['env_steps_per_second_ratio']:.1f}"
+                 if "env_steps_per_second_ratio" in results[task] else "") + f" (medians of {args.repeats})")
     print(f"load average {results['load_average'][0]:.1f}")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -280,13 +280,31 @@ def policy_step_lanes(ints, rows, wt, state, x, buf_a, buf_b):
     """
     if ints[0, KIND] == KIND_LAYERED:
         return _layered_lanes(ints[0], wt, state, x, buf_a, buf_b)
-    out = np.empty(buf_a.shape[0])
     for lane in range(wt.shape[1]):
-        row = ints[rows[lane]]
-        y = _graph_step(row, wt[:, lane], state[:, lane], x[:, lane], out)
-        for j in range(row[N_OUT]):
-            buf_a[j, lane] = y[j]
+        _graph_lane(ints, rows[lane], wt, state, x, buf_a, lane)
     return buf_a[: ints[0, N_OUT]]
+
+
+@numba.njit(cache=True, inline="always", error_model="numpy")
+def _graph_lane(ints, r, wt, state, x, out, lane):
+    """:func:`_graph_step` of lane ``lane`` (program row ``r``) on the (rows, LANES) blocks, indexed in place
+    (no per-lane views): the same operations in the same order, so the same bits."""
+    n_in, n_out = ints[r, N_IN], ints[r, N_OUT]
+    for i in range(n_in):
+        state[i, lane] = x[i, lane]
+    n_eval = ints[r, HEADER + 1]
+    pos = HEADER + 2 + n_out
+    for _ in range(n_eval):
+        node, code, b_idx, r_idx, n_conn = ints[r, pos], ints[r, pos + 1], ints[r, pos + 2], ints[r, pos + 3], \
+            ints[r, pos + 4]
+        pos += 5
+        s = 0.0
+        for c in range(n_conn):
+            s += wt[ints[r, pos + 2 * c + 1], lane] * state[ints[r, pos + 2 * c], lane]
+        pos += 2 * n_conn
+        state[node, lane] = activate(wt[b_idx, lane] + wt[r_idx, lane] * s, code)
+    for j in range(n_out):
+        out[j, lane] = state[ints[r, HEADER + 2 + j], lane]
 
 
 @numba.njit(cache=True, inline="always")
