@@ -16,6 +16,7 @@ import numba
 import numpy as np
 
 from games.cartpole.physics import MAX_EPISODE_STEPS, dynamics_sc, start_states
+from games.trig import sin_cos_lanes
 from neuroevo.networks.simd import prefer_wide_vectors
 from neuroevo.networks.program import LANES, Policy, as_program, lane_buffers, load_lane_policy, policy_step_lanes
 
@@ -79,9 +80,7 @@ def _population_returns(ints, genomes, starts, max_steps, returns):
             for lane in range(lanes):
                 x[i, lane] = np.float64(np.float32(state[i, lane]))
         y = policy_step_lanes(ints, rows, wt, memory, x, buf_a, buf_b)
-        for lane in range(lanes):
-            sin_t[lane] = np.sin(state[2, lane])
-            cos_t[lane] = np.cos(state[2, lane])
+        sin_cos_lanes(state[2], sin_t, cos_t)
         _step_lanes(y, state, sin_t, cos_t, t, max_steps, done)
         for lane in range(LANES):
             if not done[lane] or items[lane] < 0:
