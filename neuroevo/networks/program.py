@@ -351,3 +351,48 @@ def layered_ints(sizes: ArrayLike, codes: ArrayLike, recurrent: ArrayLike) -> np
     n_params = int(sum(a * b + b + (b * b if r else 0) for a, b, r in zip(sizes[:-1], sizes[1:], recurrent)))
     head = [KIND_LAYERED, sizes[0], sizes[-1], n_state, sizes.max(), n_params, len(codes)]
     return np.concatenate([head, sizes, codes, recurrent]).astype(np.int64)[None, :]
+
+
+@numba.njit(cache=True)
+def tail_width(active, width):
+    """The lane-block width a lane kernel narrows to once no work is queued: halved while ``active`` live
+    lanes fit in half of it, never below 8 (one ``zmm`` vector of float64). Narrowing keeps each lane's
+    arithmetic, so results keep their bits; the idle tail of a call (the last long episodes) then runs on
+    a block its own size instead of the full ``LANES``."""
+    while width > 8 and active <= width // 2:
+        width //= 2
+    return width
+
+
+@numba.njit(cache=True)
+def live_first(items, width):
+    """(width,) int64 lane indices: the lanes with ``items >= 0`` first, in order, then -1 (empty lanes)."""
+    order = np.full(width, -1, dtype=np.int64)
+    k = 0
+    for lane in range(items.shape[0]):
+        if items[lane] >= 0 and k < width:
+            order[k] = lane
+            k += 1
+    return order
+
+
+@numba.njit(cache=True)
+def narrow_block(block, order):
+    """(rows, len(order)) copy of the (rows, lanes) ``block``: column ``k`` is ``block[:, order[k]]``, zero
+    where ``order[k] < 0``."""
+    out = np.zeros((block.shape[0], order.shape[0]), dtype=block.dtype)
+    for k in range(order.shape[0]):
+        if order[k] >= 0:
+            for i in range(block.shape[0]):
+                out[i, k] = block[i, order[k]]
+    return out
+
+
+@numba.njit(cache=True)
+def narrow_row(row, order, fill):
+    """(len(order),) copy of the (lanes,) ``row``: ``row[order[k]]``, ``fill`` where ``order[k] < 0``."""
+    out = np.full(order.shape[0], fill, dtype=row.dtype)
+    for k in range(order.shape[0]):
+        if order[k] >= 0:
+            out[k] = row[order[k]]
+    return out
