@@ -361,7 +361,7 @@ def sense_indexed(state, dirs, angles, max_range, walls, meta, cell_start, cell_
     obs[n] = state[SPEED] / MAX_SPEED
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def advance(state, steer, throttle, laps_target, centre, arc, walls, meta, cell_start, cell_items, near_start,
             near_items):
     """One step of DT seconds with ``steer`` and ``throttle`` in [-1, 1] (clipped).

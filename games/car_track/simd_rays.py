@@ -30,17 +30,31 @@ def _splat(builder: Any, x: Any) -> Any:
 
 
 def _gather(context: Any, builder: Any, signature: Any, walls4: Any, lists: Any, e: Any) -> list:
-    """The four ``<K x double>`` columns ``(ax, ay, ex, ey)`` of the walls ``lists[e : e + K]``."""
+    """The four ``<K x double>`` columns ``(ax, ay, ex, ey)`` of the walls ``lists[e : e + K]`` (one
+    ``llvm.masked.gather`` per column: ``vgatherqpd`` on AVX-512)."""
     w = context.make_array(signature.args[4])(context, builder, walls4)
     li = context.make_array(signature.args[5])(context, builder, lists)
-    cols = [ir.Constant(_VEC, ir.Undefined) for _ in range(4)]
-    for k in range(K):
-        idx = builder.sext(builder.load(builder.gep(li.data, [builder.add(e, ir.Constant(e.type, k))])), e.type)
-        row = builder.gep(w.data, [builder.mul(idx, ir.Constant(e.type, 4))])
-        for j in range(4):
-            val = builder.load(builder.gep(row, [ir.Constant(e.type, j)]))
-            cols[j] = builder.insert_element(cols[j], val, ir.Constant(_I32, k))
+    i64 = ir.IntType(64)
+    vi64 = ir.VectorType(i64, K)
+    p = builder.bitcast(builder.gep(li.data, [e]), ir.VectorType(ir.IntType(16), K).as_pointer())
+    idx = builder.sext(builder.load(p, align=2), vi64)
+    base = builder.ptrtoint(w.data, i64)
+    rows = builder.add(builder.mul(idx, ir.Constant(vi64, [32] * K)), _splat_i64(builder, base))
+    ptr_vec = ir.VectorType(_F64.as_pointer(), K)
+    fnty = ir.FunctionType(_VEC, [ptr_vec, _I32, ir.VectorType(ir.IntType(1), K), _VEC])
+    gather = cgutils.get_or_insert_function(builder.module, fnty, f"llvm.masked.gather.v{K}f64.v{K}p0")
+    mask = ir.Constant(ir.VectorType(ir.IntType(1), K), [1] * K)
+    cols = []
+    for j in range(4):
+        ptrs = builder.inttoptr(builder.add(rows, ir.Constant(vi64, [8 * j] * K)), ptr_vec)
+        cols.append(builder.call(gather, [ptrs, ir.Constant(_I32, 8), mask, ir.Constant(_VEC, ir.Undefined)]))
     return cols
+
+
+def _splat_i64(builder: Any, x: Any) -> Any:
+    vt = ir.VectorType(x.type, K)
+    v = builder.insert_element(ir.Constant(vt, ir.Undefined), x, ir.Constant(_I32, 0))
+    return builder.shuffle_vector(v, ir.Constant(vt, ir.Undefined), ir.Constant(ir.VectorType(_I32, K), [0] * K))
 
 
 def _min_tree(builder: Any, v: Any) -> Any:
