@@ -1,12 +1,14 @@
-"""Population fitness kernel for ``neuroevo/FlappyBird-v0``: birds ``LANES`` at a time, networks vectorised.
+"""Population fitness kernel for ``neuroevo/FlappyBird-v0``: birds ``LANES`` at a time, physics and networks packed.
 
 Every genome of a chunk flies its own bird through the *same* pipe sequence (drawn from the episode seed,
 as ``env.reset(seed=seed)`` draws it). The policy is the one every neuroevo evaluator uses on a Discrete
 action space: the observation is cast to float32 (the env's dtype), the network runs in float64
 through the policy seam (``policy_step_lanes`` across 32 birds, the same bits as ``policy_step`` per bird;
-feed-forward, recurrent or graph networks), the action is the first argmax of the 2 outputs. So each bird's
-trajectory equals the
-one ``gymnasium.make("neuroevo/FlappyBird-v0")`` gives from the same seed, frame for frame.
+feed-forward, recurrent or graph networks), the action is the first argmax of the 2 outputs. The birds are
+a structure of arrays across the lanes (:mod:`games.flappy_bird.lanes`): the "simple" observation and the
+step run packed, only the rare events (a pipe passed, a crash, a new episode) in a scalar pass. So each
+bird's trajectory equals the one ``gymnasium.make("neuroevo/FlappyBird-v0")`` gives from the same seed,
+frame for frame.
 
 Fitness (maximised) of one episode = frames alive (the episode's length in frames) + ``pipe_bonus`` x pipes
 passed, as in the classic neuroevolution demo; the fitness of a genome is its mean over the episodes.
@@ -25,9 +27,13 @@ from neuroevo.networks.simd import prefer_wide_vectors
 from neuroevo.networks import (LANES, NetworkSpec, argmax, as_program, max_header, policy_reset, policy_step,
                                policy_step_lanes)
 from neuroevo.networks.program import N_IN, WIDTH, lane_buffers, load_lane_policy
+from games.flappy_bird.lanes import (CRASHED as EV_CRASHED, ITEM, PASSED, SCORE, T, after_pass, narrow,
+                                     observe_lane, observe_simple_lanes, start_lane, step_lanes)
 
 #: Default fitness bonus per pipe passed (frames alive count 1 each).
 PIPE_BONUS = 25.0
+#: Narrowest lane block of the tail (8 float64 lanes = one zmm register).
+MIN_WIDTH = 8
 
 
 @numba.njit(cache=True)
@@ -75,72 +81,107 @@ def flock_step(ints, genomes, memory, birds, status, frames, rewards, t, gaps, p
     return flying
 
 
-@numba.njit(cache=True, inline="always")
-def _argmax_lane(y, lane):
-    """First index of the largest ``y[:, lane]`` (np.argmax's tie rule)."""
-    best = 0
-    for j in range(1, y.shape[0]):
-        if y[j, lane] > y[best, lane]:
-            best = j
-    return best
+@numba.njit(cache=True)
+def _refill(lane, next_item, ints, genomes, gaps, start, wt, rows, memory, fs, ist):
+    """Lane ``lane`` takes pair ``next_item`` (genome ``item // K``, seed row ``item % K``) if one is left;
+    else it goes idle. Returns 1 if it took one, else 0."""
+    if next_item >= genomes.shape[0] * gaps.shape[0]:
+        ist[ITEM, lane] = -1
+        return 0
+    p = next_item // gaps.shape[0]
+    load_lane_policy(lane, p, ints, genomes, wt, rows, memory)
+    start_lane(fs, ist, gaps, start, next_item, next_item - p * gaps.shape[0], lane)
+    return 1
 
 
 @numba.njit(cache=True)
-def _load_lane(lane, item, ints, genomes, n_seeds, start, wt, rows, memory, birds, t, items):
-    p = item // n_seeds
-    load_lane_policy(lane, p, ints, genomes, wt, rows, memory)
-    birds[lane, :] = start
-    t[lane] = 0
-    items[lane] = item
+def _finish(lane, fs, ist, gaps, params, e, frames, scores):
+    """Scalar pass of a lane with events ``e`` (``lanes.PASSED | lanes.CRASHED``): True if its episode
+    ended (crash or score cap), its frames and score then recorded."""
+    crashed = (e & EV_CRASHED) != 0
+    if e & PASSED:
+        extra, again = after_pass(fs, ist, gaps, params, lane)
+        crashed = again if extra else crashed
+    if not crashed and ist[SCORE, lane] < params[P_CAP]:
+        return False
+    item = ist[ITEM, lane]
+    k = gaps.shape[0]
+    frames[item // k, item % k] = ist[T, lane]
+    scores[item // k, item % k] = ist[SCORE, lane]
+    return True
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _fly_block(ints, genomes, gaps, params, mode, start, frames, scores, blk, next_item, active, min_active):
+    """Steps a lane block ``blk`` = ``(fs, ist, wt, rows, memory, buf_a, buf_b, x, ev)`` (see
+    :mod:`games.flappy_bird.lanes`) until no lane flies or no pair is left to load and at most
+    ``min_active`` lanes fly. Each frame: the packed observation, the network across the lanes
+    (``policy_step_lanes``), the packed step, then a scalar pass over the lanes with an event.
+
+    Returns:
+        ``(next_item, active)``: the next pair to load and the lanes still flying.
+    """
+    prefer_wide_vectors()
+    fs, ist, wt, rows, memory, buf_a, buf_b, x, ev = blk
+    n_items = genomes.shape[0] * gaps.shape[0]
+    bird, obs = np.zeros(4), np.zeros(x.shape[0])
+    while active > 0 and (next_item < n_items or active > min_active):
+        if mode == 0:
+            observe_simple_lanes(fs, ist, params, x)
+        else:
+            for lane in range(x.shape[1]):
+                if ist[ITEM, lane] >= 0:
+                    observe_lane(fs, ist, gaps, params, mode, x, lane, bird, obs)
+        out = policy_step_lanes(ints, rows, wt, memory, x, buf_a, buf_b)
+        step_lanes(out, fs, ist, params, ev)
+        for lane in range(x.shape[1]):
+            if ev[lane] == 0 or ist[ITEM, lane] < 0:
+                continue
+            if _finish(lane, fs, ist, gaps, params, ev[lane], frames, scores):
+                took = _refill(lane, next_item, ints, genomes, gaps, start, wt, rows, memory, fs, ist)
+                next_item += took
+                active += took - 1
+    return next_item, active
+
+
+@numba.njit(cache=True)
+def _narrow_block(blk, w):
+    """The live lanes of ``blk`` moved into a block of width ``w`` (>= lanes flying); idle lanes padded."""
+    fs, ist, wt, rows, memory, buf_a, buf_b, x, ev = blk
+    keep = np.flatnonzero(ist[ITEM] >= 0)
+    ist2 = narrow(ist, keep, w)
+    ist2[ITEM, keep.shape[0]:] = -1
+    rows2 = np.zeros(w, dtype=np.int64)
+    rows2[: keep.shape[0]] = rows[keep]
+    return (narrow(fs, keep, w), ist2, narrow(wt, keep, w), rows2, narrow(memory, keep, w),
+            np.zeros((buf_a.shape[0], w), dtype=buf_a.dtype), np.zeros((buf_b.shape[0], w), dtype=buf_b.dtype),
+            np.zeros((x.shape[0], w)), np.zeros(w, dtype=np.int8))
 
 
 @numba.njit(cache=True, error_model="numpy")
 def _population_lanes(ints, genomes, gaps, params, mode, start, frames, scores):
-    """Every (genome, seed) episode, ``LANES`` birds at a time, the networks vectorised across the lanes.
-
-    Each lane flies one bird from frame 0 of its episode (``gaps[k]``: the pipe sequence of seed k) with its
-    own frame counter; a lane whose bird crashes or reaches the cap takes the next (genome, seed) pair. The
-    same operations per bird as :func:`flock_step`, so the same frames and scores.
+    """Every (genome, seed) episode, ``LANES`` birds at a time (:func:`_fly_block`); ``gaps[k]`` is the pipe
+    sequence of seed k. A lane whose bird crashes or reaches the cap takes the next pair; once none is left,
+    the block is halved (32 -> 16 -> 8 lanes) each time at most half of it flies, so the tail of long
+    episodes does not run a mostly idle block. The same operations per bird as :func:`flock_step`, so the
+    same frames and scores.
     """
-    prefer_wide_vectors()
-    n_seeds = gaps.shape[0]
-    n_items = genomes.shape[0] * n_seeds
-    n_in = ints[0, N_IN]
     wt, rows, memory, buf_a, buf_b = lane_buffers(ints, genomes)
-    x = np.zeros((n_in, LANES))
-    obs = np.zeros(n_in)
-    birds = np.zeros((LANES, 4))
-    t = np.zeros(LANES, dtype=np.int64)
-    items = np.full(LANES, -1, dtype=np.int64)
+    fs, ist = np.zeros((6, LANES)), np.zeros((4, LANES), dtype=np.int64)
+    blk = (fs, ist, wt, rows, memory, buf_a, buf_b, np.zeros((ints[0, N_IN], LANES)), np.zeros(LANES, dtype=np.int8))
     next_item, active = 0, 0
     for lane in range(LANES):
-        if next_item < n_items:
-            _load_lane(lane, next_item, ints, genomes, n_seeds, start, wt, rows, memory, birds, t, items)
-            next_item += 1
-            active += 1
-    while active > 0:
-        for lane in range(LANES):
-            if items[lane] >= 0:
-                observe(birds[lane], t[lane], gaps[items[lane] % n_seeds], params, mode, obs)
-                for i in range(obs.shape[0]):
-                    x[i, lane] = np.float64(np.float32(obs[i]))
-        y = policy_step_lanes(ints, rows, wt, memory, x, buf_a, buf_b)
-        for lane in range(LANES):
-            item = items[lane]
-            if item < 0:
-                continue
-            bird = birds[lane]
-            passed = step_bird(bird, _argmax_lane(y, lane), t[lane] + 1, gaps[item % n_seeds], params)
-            t[lane] += 1
-            if passed < 0 or bird[3] >= params[P_CAP]:
-                frames[item // n_seeds, item % n_seeds] = t[lane]
-                scores[item // n_seeds, item % n_seeds] = np.int64(bird[3])
-                if next_item < n_items:
-                    _load_lane(lane, next_item, ints, genomes, n_seeds, start, wt, rows, memory, birds, t, items)
-                    next_item += 1
-                else:
-                    items[lane] = -1
-                    active -= 1
+        took = _refill(lane, next_item, ints, genomes, gaps, start, wt, rows, memory, fs, ist)
+        next_item += took
+        active += took
+    w = LANES
+    while True:
+        next_item, active = _fly_block(ints, genomes, gaps, params, mode, start, frames, scores, blk,
+                                       next_item, active, w // 2 if w > MIN_WIDTH else 0)
+        if active == 0:
+            return
+        w //= 2
+        blk = _narrow_block(blk, w)
 
 
 def check_kwargs(spec: NetworkSpec, observation: str = "simple", score_cap: float | None = 1000,
