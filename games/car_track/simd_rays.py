@@ -10,9 +10,10 @@ is the minimum of the scalar loop except for the sign of a zero distance (caller
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
-from llvmlite import ir
+from llvmlite import ir  # type: ignore[import-untyped]
 from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
@@ -69,7 +70,7 @@ def _min_tree(builder: Any, v: Any) -> Any:
 
 
 @intrinsic
-def candidates_min(typingctx: Any, px: Any, py: Any, dx: Any, dy: Any, walls4: Any, lists: Any, e: Any,
+def _candidates_min(typingctx: Any, px: Any, py: Any, dx: Any, dy: Any, walls4: Any, lists: Any, e: Any,
                    best: Any) -> Any:
     """``min(best, ray_hit(p, d, wall) for the K walls lists[e : e + K])`` (float64, px).
 
@@ -103,3 +104,7 @@ def candidates_min(typingctx: Any, px: Any, py: Any, dx: Any, dy: Any, walls4: A
         return builder.load(out)
 
     return sig, codegen
+
+
+#: ``candidates_min(px, py, dx, dy, walls4, lists, e, best) -> float`` in jitted code (see ``_candidates_min``).
+candidates_min = cast(Callable[..., float], _candidates_min)
