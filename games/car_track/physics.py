@@ -339,34 +339,34 @@ def ray_cast_listed(px, py, dx, dy, angle, max_range, row, imeta, lists, dcert, 
 
 
 @numba.njit(cache=True, inline="always")
-def sense_indexed(state, dirs, angles, max_range, walls, meta, cell_start, cell_items, imeta, slot, lists, dcert,
-                  walls4, obs):
-    """:func:`sense` (the same observation bits) with the rays cast by :func:`ray_cast_listed`, the rays
-    it does not certify by :func:`ray_cast_dir`; ``angles`` (n,) float64 are the sensor angles (radians)
-    whose ``(cos, sin)`` are ``dirs``; ``imeta, slot, lists, dcert, walls4`` a ``RayIndex`` for
-    ``max_range``."""
+def sense_indexed(state, ch, sh, dirs, angles, max_range, walls, meta, cell_start, cell_items, imeta, slot, lists,
+                  dcert, walls4, obs):
+    """:func:`sense` (the same observation bits) given ``ch, sh = cos, sin`` of ``state[HEADING]``, the
+    rays cast by :func:`ray_cast_listed`, those it does not certify by :func:`ray_cast_dir`. ``angles``
+    (n,) float64 are the sensor angles (radians) whose ``(cos, sin)`` are ``dirs``; ``imeta, slot, lists,
+    dcert, walls4`` a ``RayIndex`` for ``max_range``."""
     x, y, h = state[X], state[Y], state[HEADING]
-    ch, sh = math.cos(h), math.sin(h)
     n = dirs.shape[0]
     row = index_row(imeta, slot, x, y)
     for i in range(n):
         dx, dy = sensor_ray(ch, sh, dirs, i)
         obs[i] = ray_cast_listed(x, y, dx, dy, h + angles[i], max_range, row, imeta, lists, dcert, walls4)
     for i in range(n):
-        if obs[i] < 0.0:
+        d = obs[i]
+        if d < 0.0:
             dx, dy = sensor_ray(ch, sh, dirs, i)
-            obs[i] = ray_cast_dir(x, y, dx, dy, max_range, walls, meta, cell_start, cell_items)
-    for i in range(n):
-        obs[i] = obs[i] / max_range
+            d = ray_cast_dir(x, y, dx, dy, max_range, walls, meta, cell_start, cell_items)
+        obs[i] = d / max_range
     obs[n] = state[SPEED] / MAX_SPEED
 
 
 @numba.njit(cache=True, inline="always")
-def advance(state, steer, throttle, laps_target, centre, arc, walls, meta, cell_start, cell_items, near_start,
+def advance_cs(state, steer, throttle, laps_target, centre, arc, walls, meta, cell_start, cell_items, near_start,
             near_items):
     """One step of DT seconds with ``steer`` and ``throttle`` in [-1, 1] (clipped).
 
-    Returns ``(reward, status)``: reward = new progress in laps, plus ``LAP_BONUS * max(0, 1 - lap_time *
+    Returns ``(reward, status, cos(heading), sin(heading))`` (the new heading's, which :func:`sense_indexed`
+    takes): reward = new progress in laps, plus ``LAP_BONUS * max(0, 1 - lap_time *
     SLOW_SPEED / lap_length)`` for each lap completed in this step; status is RUNNING, CRASHED (an edge of
     the car touches a wall), FINISHED (``laps_target`` laps done) or STALLED (less than STALL_DISTANCE px
     of new progress in STALL_TIME s).
@@ -405,15 +405,29 @@ def advance(state, steer, throttle, laps_target, centre, arc, walls, meta, cell_
         state[LAP_T] = state[TIME]
 
     if _hits_wall_cs(state[X], state[Y], ch, sh, walls, meta, near_start, near_items):
-        return reward, CRASHED
+        return reward, CRASHED, ch, sh
     if state[LAPS] >= laps_target:
-        return reward, FINISHED
+        return reward, FINISHED, ch, sh
     if state[PROGRESS] >= state[STALL_REF] + STALL_DISTANCE:
         state[STALL_REF] = state[PROGRESS]
         state[STALL_T] = state[TIME]
     elif state[TIME] - state[STALL_T] > STALL_TIME - 0.5 * DT:  # robust to the rounding of summed DTs
-        return reward, STALLED
-    return reward, RUNNING
+        return reward, STALLED, ch, sh
+    return reward, RUNNING, ch, sh
+
+
+@numba.njit(cache=True, inline="always")
+def advance(state, steer, throttle, laps_target, centre, arc, walls, meta, cell_start, cell_items, near_start,
+            near_items):
+    """One step of DT seconds with ``steer`` and ``throttle`` in [-1, 1] (clipped): :func:`advance_cs`'s
+    ``(reward, status)``. Reward = new progress in laps, plus ``LAP_BONUS * max(0, 1 - lap_time *
+    SLOW_SPEED / lap_length)`` for each lap completed in this step; status is RUNNING, CRASHED (an edge of
+    the car touches a wall), FINISHED (``laps_target`` laps done) or STALLED (less than STALL_DISTANCE px
+    of new progress in STALL_TIME s).
+    """
+    reward, status, _, _ = advance_cs(state, steer, throttle, laps_target, centre, arc, walls, meta, cell_start,
+                                      cell_items, near_start, near_items)
+    return reward, status
 
 
 def start_draws(rng: np.random.Generator) -> tuple[float, float, float]:
