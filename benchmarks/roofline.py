@@ -7,7 +7,10 @@
 2. Counts each kernel's floating-point slots and divisions per agent-step (:func:`cartpole_ops`,
    :func:`flappy_ops`, :func:`car_ops`: the network from its layer sizes, the physics counted by hand from
    the source, the car's ray work from the cells and wall tests its rays really visit). Without fastmath a
-   multiply and an add are two slots; libm ``sin``/``cos``/``tan`` count ``TRIG_SLOTS`` each.
+   multiply and an add are two slots, a fused multiply-add (the networks' sums and polynomials,
+   ``neuroevo.networks.simd.fma``) one; libm ``sin``/``cos``/``tan`` count ``TRIG_SLOTS`` each, the packed
+   ``games.trig.sin_cos`` ``SIN_COS_SLOTS`` for both. Both rates are measured with 512-bit vectors where the
+   CPU has them (``prefer_wide_vectors``), as the kernels run.
 3. The limit of one core is ``1 / max(slots / slot_rate, divisions / division_rate)`` steps/s (every slot
    and division in packed SIMD, the two units overlapped: an upper bound, not a prediction); two cores
    double it.
@@ -42,11 +45,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
+from neuroevo.networks.simd import prefer_wide_vectors  # noqa: E402
 OUT = ROOT / "benchmarks" / "results" / "roofline.json"
 
 CHAINS = 64
 TRIG_SLOTS = 25  # slots of one libm sin/cos/tan (a reduction and a degree ~11 polynomial, mul + add each)
-TANH_SLOTS = 39  # network.exp (2 clamps, 3 for k, 4 for r, 13 x (mul + add), 1 scale) + 2z, +1, 1 - q
+SIN_COS_SLOTS = 80  # games.trig.sin_cos: reduction 20, k_sin 20, k_cos 23, quadrant and selects 16, 1 check
+TANH_SLOTS = 27  # networks.exp (2 clamps, 2 for k, 2 for r, 14 FMA, 1 scale, 3 for 2**k) + 2z, +1, 1 - q
 TANH_DIVS = 1
 
 
@@ -55,6 +60,7 @@ REPEAT = 16  # operations per chain between a load and a store: the chains stay 
 
 @numba.njit(fastmath={"contract"}, cache=True)
 def _fma_loop(x, b, c, n):
+    prefer_wide_vectors()
     for _ in range(n):
         for i in range(CHAINS):
             v = x[i]
@@ -66,6 +72,7 @@ def _fma_loop(x, b, c, n):
 
 @numba.njit(cache=True, error_model="numpy")
 def _div_loop(x, c, n):
+    prefer_wide_vectors()
     for _ in range(n):
         for i in range(CHAINS):
             v = x[i]
@@ -152,7 +159,7 @@ def machine_rates(seconds: float) -> dict:
 def _network_ops(sizes, activations) -> tuple[int, int]:
     slots, divs = 0, 0
     for n_in, n_out, act in zip(sizes[:-1], sizes[1:], activations):
-        slots += 2 * n_in * n_out + n_out  # multiply and add per weight, the bias
+        slots += n_in * n_out  # one fused multiply-add per weight (the bias starts the sum)
         if act in ("tanh", "sigmoid"):
             slots += TANH_SLOTS * n_out
             divs += TANH_DIVS * n_out
@@ -161,10 +168,11 @@ def _network_ops(sizes, activations) -> tuple[int, int]:
 
 
 def cartpole_ops(spec) -> dict:
-    """Slots and divisions of one CartPole-v1 agent-step (``games.cartpole.physics.dynamics``): sin, cos;
-    ~25 multiplies/adds/compares; 4 divisions (3 by TOTAL_MASS, 1 for thetaacc); argmax over 2 outputs."""
+    """Slots and divisions of one CartPole-v1 agent-step (``games.cartpole.physics.dynamics_sc``): the
+    packed sin and cos; 25 multiplies/adds/compares (the packed lane step's assembly), the force's select,
+    the step count and its test (5); 4 divisions (3 by TOTAL_MASS, 1 for thetaacc); argmax over 2 outputs."""
     slots, divs = _network_ops(spec.sizes, spec.activations)
-    return {"slots": slots + 2 * TRIG_SLOTS + 25 + 1, "divisions": divs + 4}
+    return {"slots": slots + SIN_COS_SLOTS + 30 + 1, "divisions": divs + 4}
 
 
 def flappy_ops(spec) -> dict:

@@ -10,3 +10,12 @@ imports Ray; subprocesses (the CLI under test, Ray's own processes) inherit it.
 import os
 
 os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+
+# The tests' own jitted helpers (``cache=True``) inline kernels of neuroevo/ and games/: Numba would keep a
+# test's cached machine code after only those change, so the tests' cache is refreshed on their sources too.
+from pathlib import Path  # noqa: E402
+
+from neuroevo.kernel_cache import refresh  # noqa: E402
+
+_ROOT = Path(__file__).resolve().parents[1]
+refresh([_ROOT / "tests", _ROOT / "neuroevo", _ROOT / "games", _ROOT / "benchmarks"])

@@ -94,3 +94,34 @@ def test_exp_within_one_ulp_of_numpy():
     y = np.concatenate([np.linspace(-708, 708, 20001), [0.0, -0.0, 1e-300, -1e-12, 40.0]])
     ref = np.exp(y)
     assert (np.abs(vec(y) - ref) / np.spacing(ref)).max() <= 1.0
+
+
+def test_fma_rounds_once_and_promotes_mixed_precision():
+    import numba
+
+    from neuroevo.networks.simd import fma
+
+    @numba.njit
+    def f(a, b, c):
+        return fma(a, b, c)
+
+    @numba.njit
+    def mixed(a, b, c):
+        return fma(np.float32(a), np.float32(b), c)
+
+    a = 1.0 + 2.0**-30
+    assert f(a, a, -1.0) == 2.0**-29 + 2.0**-60  # a*a - 1 exactly; a*a rounded first would lose 2**-60
+    assert a * a - 1.0 != 2.0**-29 + 2.0**-60
+    assert mixed(1.5, 2.0, 0.25) == 3.25
+
+
+def test_lane_block_narrowing_helpers():
+    from neuroevo.networks.program import live_first, narrow_block, narrow_row, tail_width
+
+    assert [tail_width(a, 32) for a in (32, 17, 16, 9, 8, 1, 0)] == [32, 32, 16, 16, 8, 8, 8]
+    items = np.array([-1, 5, -1, 7, 9, -1, -1, -1])
+    order = live_first(items, 4)
+    assert order.tolist() == [1, 3, 4, -1]
+    block = np.arange(16.0).reshape(2, 8)
+    np.testing.assert_array_equal(narrow_block(block, order), [[1, 3, 4, 0], [9, 11, 12, 0]])
+    assert narrow_row(items, order, -1).tolist() == [5, 7, 9, -1]

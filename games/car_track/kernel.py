@@ -81,8 +81,8 @@ def _load_lane(lane, item, ints, genomes, starts, width, centre, arc, wt, rows, 
 
 @numba.njit(cache=True, error_model="numpy")
 def _population(ints, genomes, starts, width, angles, sensor_range, laps, continuous, table,
-                max_steps, centre, arc, walls, meta, cell_start, cell_items, near_start, near_items, returns,
-                laps_out, status_out, steps_out):
+                max_steps, centre, arc, walls, meta, cell_start, cell_items, near_start, near_items, imeta, slot,
+                lists, dcert, walls4, returns, laps_out, status_out, steps_out):
     """Every (genome, seed) episode, ``LANES`` cars at a time: the sensors and physics lane by lane (their
     ray walks are data-dependent), the networks packed across the lanes (``policy_step_lanes``, the same
     bits as ``policy_step``); a lane whose episode ends takes the next pair."""
@@ -108,7 +108,8 @@ def _population(ints, genomes, starts, width, angles, sensor_range, laps, contin
     while active > 0:
         for lane in range(LANES):
             if items[lane] >= 0:
-                ph.sense(state[lane], dirs, sensor_range, walls, meta, cell_start, cell_items, obs)
+                ph.sense_indexed(state[lane], dirs, angles, sensor_range, walls, meta, cell_start, cell_items, imeta,
+                                 slot, lists, dcert, walls4, obs)
                 for i in range(n_in):
                     x[i, lane] = np.float64(np.float32(obs[i]))
         y = policy_step_lanes(ints, rows, wt, memory, x, buf_a, buf_b)
@@ -205,7 +206,7 @@ def population_episodes(spec: NetworkSpec, genomes: np.ndarray, seeds: ArrayLike
             break
         steps += _population(prog.ints, g, starts, float(tr.width), angles, sensor_range, laps,
                              bool(continuous), DISCRETE_ACTIONS, int(max_episode_steps), *ph.track_arrays(tr, sensor_range),
-                             returns[:, j], laps_out[:, j], status[:, j], ep_steps[:, j])
+                             *ph.ray_index(tr, sensor_range), returns[:, j], laps_out[:, j], status[:, j], ep_steps[:, j])
     return Episodes(returns, laps_out, status, ep_steps, tuple(t.name for t in tracks), int(steps))
 
 

@@ -16,8 +16,10 @@ import numba
 import numpy as np
 
 from games.cartpole.physics import MAX_EPISODE_STEPS, dynamics_sc, start_states
+from games.trig import sin_cos_lanes
 from neuroevo.networks.simd import prefer_wide_vectors
-from neuroevo.networks.program import LANES, Policy, as_program, lane_buffers, load_lane_policy, policy_step_lanes
+from neuroevo.networks.program import (LANES, WIDTH, Policy, as_program, lane_buffers, live_first, load_lane_policy,
+                                      max_header, narrow_block, narrow_row, policy_step_lanes, tail_width)
 
 
 @numba.njit(cache=True, inline="always")
@@ -49,41 +51,35 @@ def _step_lanes(y, state, sin_t, cos_t, t, max_steps, done):
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _population_returns(ints, genomes, starts, max_steps, returns):
-    """Every (genome, episode) pair, LANES at a time; a lane whose episode ends takes the next pair.
+def _run(ints, genomes, starts, max_steps, returns, wt, rows, memory, state, t, items, next_item, active):
+    """Step the lane block (``state.shape[1]`` lanes) until every pair is done, or until no pair is queued
+    and the live lanes fit a narrower block (:func:`~neuroevo.networks.program.tail_width`).
 
-    The state is a structure of arrays, ``state[i, lane]``. Each step: the float32 observation (packed),
-    the network (packed, through the seam), libm's ``sin``/``cos`` (one scalar loop: the only calls), the
-    Euler step :func:`~games.cartpole.physics.dynamics_sc` (packed: 4 divisions, the select of the force
-    and the termination test in SIMD registers), then a scalar pass over the lanes that ended. Idle lanes
-    (no work left) are stepped too and never read.
+    Each step: the float32 observation (packed), the network (packed, through the seam), ``sin``/``cos``
+    (packed, :func:`games.trig.sin_cos_lanes`), the Euler step :func:`~games.cartpole.physics.dynamics_sc`
+    (packed: 4 divisions, the select of the force and the termination test in SIMD registers), then a
+    scalar pass over the lanes that ended. Idle lanes (no work left) are stepped too and never read.
+
+    Returns:
+        ``(next_item, active, steps)``: the next queued pair, the live lanes, the env steps simulated.
     """
     prefer_wide_vectors()
     n_items = genomes.shape[0] * starts.shape[0]
-    wt, rows, memory, buf_a, buf_b = lane_buffers(ints, genomes)
-    x = np.zeros((4, LANES))
-    state = np.zeros((4, LANES))
-    sin_t, cos_t = np.zeros(LANES), np.zeros(LANES)
-    done = np.zeros(LANES, dtype=np.bool_)
-    t = np.zeros(LANES, dtype=np.int64)
-    items = np.full(LANES, -1, dtype=np.int64)
-    next_item, active, steps = 0, 0, 0
-    for lane in range(LANES):
-        if next_item < n_items:
-            _load_lane(lane, next_item, ints, genomes, starts, wt, rows, memory, state, t, items)
-            next_item += 1
-            active += 1
+    lanes = state.shape[1]  # a run-time trip count: LLVM then packs the loops, not unrolls them
+    x = np.zeros((4, lanes))
+    buf_a, buf_b = np.zeros((max_header(ints, WIDTH), lanes), dtype=wt.dtype), \
+        np.zeros((max_header(ints, WIDTH), lanes), dtype=wt.dtype)
+    sin_t, cos_t = np.zeros(lanes), np.zeros(lanes)
+    done = np.zeros(lanes, dtype=np.bool_)
+    steps = 0
     while active > 0:
-        lanes = state.shape[1]  # LANES, as a run-time trip count: LLVM then packs the loops, not unrolls them
         for i in range(4):
             for lane in range(lanes):
                 x[i, lane] = np.float64(np.float32(state[i, lane]))
         y = policy_step_lanes(ints, rows, wt, memory, x, buf_a, buf_b)
-        for lane in range(lanes):
-            sin_t[lane] = np.sin(state[2, lane])
-            cos_t[lane] = np.cos(state[2, lane])
+        sin_cos_lanes(state[2], sin_t, cos_t)
         _step_lanes(y, state, sin_t, cos_t, t, max_steps, done)
-        for lane in range(LANES):
+        for lane in range(lanes):
             if not done[lane] or items[lane] < 0:
                 continue
             item = items[lane]
@@ -95,6 +91,38 @@ def _population_returns(ints, genomes, starts, max_steps, returns):
             else:
                 items[lane] = -1
                 active -= 1
+        if next_item >= n_items and tail_width(active, lanes) < lanes:
+            break
+    return next_item, active, steps
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _population_returns(ints, genomes, starts, max_steps, returns):
+    """Every (genome, episode) pair, LANES at a time; a lane whose episode ends takes the next pair.
+
+    The state is a structure of arrays, ``state[i, lane]`` (:func:`_run` steps it). Once no pair is queued,
+    the block narrows to its live lanes (16, then 8 wide), so a call's tail of long episodes does not run
+    32 lanes wide; each lane's arithmetic is unchanged, so are its bits.
+    """
+    n_items = genomes.shape[0] * starts.shape[0]
+    wt, rows, memory, _, _ = lane_buffers(ints, genomes)
+    state = np.zeros((4, LANES))
+    t = np.zeros(LANES, dtype=np.int64)
+    items = np.full(LANES, -1, dtype=np.int64)
+    next_item, active, steps = 0, 0, 0
+    for lane in range(LANES):
+        if next_item < n_items:
+            _load_lane(lane, next_item, ints, genomes, starts, wt, rows, memory, state, t, items)
+            next_item += 1
+            active += 1
+    while active > 0:
+        next_item, active, s = _run(ints, genomes, starts, max_steps, returns, wt, rows, memory, state, t, items,
+                                    next_item, active)
+        steps += s
+        if active > 0:
+            order = live_first(items, tail_width(active, state.shape[1]))
+            wt, memory, state = narrow_block(wt, order), narrow_block(memory, order), narrow_block(state, order)
+            rows, t, items = narrow_row(rows, order, 0), narrow_row(t, order, 0), narrow_row(items, order, -1)
     return steps
 
 

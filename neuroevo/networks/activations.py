@@ -8,6 +8,8 @@ import numpy as np
 from numba.core import types
 from numba.extending import intrinsic, overload
 
+from neuroevo.networks.simd import fma
+
 #: Activation names and the integer codes the kernels use.
 ACTIVATIONS = {"linear": 0, "tanh": 1, "sigmoid": 2, "relu": 3, "softsign": 4}
 
@@ -44,26 +46,26 @@ def exp(y):
     """e**y for a float64 scalar, within 1 ULP of libm's exp over [-708, 708] (clamped outside).
 
     Written without calls or branches (Cody-Waite range reduction, degree-13 Taylor polynomial on
-    |r| <= ln2/2, 2**k from its exponent bits) so that LLVM vectorises it across agents in the lane kernels; every
+    |r| <= ln2/2 in Horner form with fused multiply-adds, 2**k from its exponent bits) so that LLVM vectorises it across agents in the lane kernels; every
     forward pass of the project uses it, so a network gives the same bits in every kernel and in Python.
     """
     y = min(max(y, -708.0), 708.0)
-    k = np.floor(y * _LOG2E + 0.5)
-    r = (y - k * _LN2_HI) - k * _LN2_LO
+    k = np.floor(fma(y, _LOG2E, 0.5))
+    r = fma(-k, _LN2_LO, fma(-k, _LN2_HI, y))
     p = 1.6059043836821613e-10
-    p = p * r + 2.08767569878681e-09
-    p = p * r + 2.505210838544172e-08
-    p = p * r + 2.755731922398589e-07
-    p = p * r + 2.7557319223985893e-06
-    p = p * r + 2.48015873015873e-05
-    p = p * r + 0.0001984126984126984
-    p = p * r + 0.001388888888888889
-    p = p * r + 0.008333333333333333
-    p = p * r + 0.041666666666666664
-    p = p * r + 0.16666666666666666
-    p = p * r + 0.5
-    p = p * r + 1.0
-    p = p * r + 1.0
+    p = fma(p, r, 2.08767569878681e-09)
+    p = fma(p, r, 2.505210838544172e-08)
+    p = fma(p, r, 2.755731922398589e-07)
+    p = fma(p, r, 2.7557319223985893e-06)
+    p = fma(p, r, 2.48015873015873e-05)
+    p = fma(p, r, 0.0001984126984126984)
+    p = fma(p, r, 0.001388888888888889)
+    p = fma(p, r, 0.008333333333333333)
+    p = fma(p, r, 0.041666666666666664)
+    p = fma(p, r, 0.16666666666666666)
+    p = fma(p, r, 0.5)
+    p = fma(p, r, 1.0)
+    p = fma(p, r, 1.0)
     return p * _pow2(k)
 
 
@@ -113,15 +115,15 @@ def exp32(y):
     calls or branches, so LLVM packs it 8 float32 lanes per AVX2 instruction.
     """
     y = min(max(y, _F32(_EXP32_MIN)), _F32(_EXP32_MAX))
-    k = np.floor(y * _F32(_LOG2E) + _F32(0.5))
-    r = (y - k * _F32(_LN2_HI32)) - k * _F32(_LN2_LO32)
+    k = np.floor(fma(y, _F32(_LOG2E), _F32(0.5)))
+    r = fma(-k, _F32(_LN2_LO32), fma(-k, _F32(_LN2_HI32), y))
     p = _F32(1.9875691500e-4)
-    p = p * r + _F32(1.3981999507e-3)
-    p = p * r + _F32(8.3334519073e-3)
-    p = p * r + _F32(4.1665795894e-2)
-    p = p * r + _F32(1.6666665459e-1)
-    p = p * r + _F32(5.0000001201e-1)
-    p = (p * r) * r + r + _F32(1.0)
+    p = fma(p, r, _F32(1.3981999507e-3))
+    p = fma(p, r, _F32(8.3334519073e-3))
+    p = fma(p, r, _F32(4.1665795894e-2))
+    p = fma(p, r, _F32(1.6666665459e-1))
+    p = fma(p, r, _F32(5.0000001201e-1))
+    p = fma(p, r * r, r) + _F32(1.0)  # Cephes: p z + r + 1, z = r^2
     return p * _bits_as_float32((np.int32(k) + np.int32(127)) << np.int32(23))
 
 

@@ -9,6 +9,7 @@ import numba
 import numpy as np
 
 from neuroevo.networks.activations import activate, activate_any
+from neuroevo.networks.simd import fma
 
 @numba.njit(cache=True, error_model="numpy")
 def forward_into(genome, sizes, codes, x, buf):
@@ -35,7 +36,7 @@ def forward_into(genome, sizes, codes, x, buf):
         for j in range(n_out):
             s = genome[b_off + j]
             for i in range(n_in):
-                s += src[i] * genome[off + i * n_out + j]
+                s = fma(src[i], genome[off + i * n_out + j], s)
             dst[j] = activate(s, code)
         off = b_off + n_out
         src, dst = dst, src
@@ -97,7 +98,7 @@ def forward_lanes(wt, sizes, codes, x, buf_a, buf_b):
             for i in range(n_in):
                 row = off + i * n_out + j
                 for lane in range(lanes):
-                    dst[j, lane] += src[i, lane] * wt[row, lane]
+                    dst[j, lane] = fma(src[i, lane], wt[row, lane], dst[j, lane])
         activate_rows(dst, n_out, code)
         off = b_off + n_out
         src, dst = dst, src

@@ -40,6 +40,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from neuroevo.networks.activations import LANES, activate, activate_any
+from neuroevo.networks.simd import fma
 from neuroevo.networks.feedforward import activate_rows
 
 KIND_LAYERED, KIND_GRAPH = 0, 1
@@ -139,10 +140,10 @@ def _layered_step(ints, params, state, x, buf):
         for j in range(n_out):
             s = params[b_off + j]
             for i in range(n_in):
-                s += src[i] * params[off + i * n_out + j]
+                s = fma(src[i], params[off + i * n_out + j], s)
             if rec:
                 for k in range(n_out):
-                    s += state[soff + k] * params[u_off + k * n_out + j]
+                    s = fma(state[soff + k], params[u_off + k * n_out + j], s)
             dst[j] = activate_any(s, code)
         if rec:
             for j in range(n_out):
@@ -165,9 +166,9 @@ def _graph_step(ints, params, state, x, out):
         pos += 5
         s = 0.0
         for c in range(n_conn):
-            s += params[ints[pos + 2 * c + 1]] * state[ints[pos + 2 * c]]
+            s = fma(params[ints[pos + 2 * c + 1]], state[ints[pos + 2 * c]], s)
         pos += 2 * n_conn
-        state[node] = activate(params[b_idx] + params[r_idx] * s, code)
+        state[node] = activate(fma(params[r_idx], s, params[b_idx]), code)
     for j in range(n_out):
         out[j] = state[ints[HEADER + 2 + j]]
     return out[:n_out]
@@ -204,8 +205,10 @@ def _dense_lanes(wt, off, n_in, n_out, b_off, src, dst):
             r0 = off + j
             r1, r2, r3 = r0 + n_out, r0 + 2 * n_out, r0 + 3 * n_out
             for lane in range(lanes):
-                dst[j, lane] = ((((wt[b_off + j, lane] + src[0, lane] * wt[r0, lane]) + src[1, lane] * wt[r1, lane])
-                                 + src[2, lane] * wt[r2, lane]) + src[3, lane] * wt[r3, lane])
+                s = fma(src[0, lane], wt[r0, lane], wt[b_off + j, lane])
+                s = fma(src[1, lane], wt[r1, lane], s)
+                s = fma(src[2, lane], wt[r2, lane], s)
+                dst[j, lane] = fma(src[3, lane], wt[r3, lane], s)
             i = 4
         else:
             for lane in range(lanes):
@@ -214,13 +217,15 @@ def _dense_lanes(wt, off, n_in, n_out, b_off, src, dst):
             r0 = off + i * n_out + j
             r1, r2, r3 = r0 + n_out, r0 + 2 * n_out, r0 + 3 * n_out
             for lane in range(lanes):
-                dst[j, lane] = ((((dst[j, lane] + src[i, lane] * wt[r0, lane]) + src[i + 1, lane] * wt[r1, lane])
-                                 + src[i + 2, lane] * wt[r2, lane]) + src[i + 3, lane] * wt[r3, lane])
+                s = fma(src[i, lane], wt[r0, lane], dst[j, lane])
+                s = fma(src[i + 1, lane], wt[r1, lane], s)
+                s = fma(src[i + 2, lane], wt[r2, lane], s)
+                dst[j, lane] = fma(src[i + 3, lane], wt[r3, lane], s)
             i += 4
         while i < n_in:
             row = off + i * n_out + j
             for lane in range(lanes):
-                dst[j, lane] += src[i, lane] * wt[row, lane]
+                dst[j, lane] = fma(src[i, lane], wt[row, lane], dst[j, lane])
             i += 1
 
 
@@ -232,7 +237,7 @@ def _recurrent_lanes(wt, u_off, n_out, state, soff, dst):
         for k in range(n_out):
             row = u_off + k * n_out + j
             for lane in range(lanes):
-                dst[j, lane] += state[soff + k, lane] * wt[row, lane]
+                dst[j, lane] = fma(state[soff + k, lane], wt[row, lane], dst[j, lane])
 
 
 @numba.njit(cache=True, inline="always", error_model="numpy")
@@ -300,9 +305,9 @@ def _graph_lane(ints, r, wt, state, x, out, lane):
         pos += 5
         s = 0.0
         for c in range(n_conn):
-            s += wt[ints[r, pos + 2 * c + 1], lane] * state[ints[r, pos + 2 * c], lane]
+            s = fma(wt[ints[r, pos + 2 * c + 1], lane], state[ints[r, pos + 2 * c], lane], s)
         pos += 2 * n_conn
-        state[node, lane] = activate(wt[b_idx, lane] + wt[r_idx, lane] * s, code)
+        state[node, lane] = activate(fma(wt[r_idx, lane], s, wt[b_idx, lane]), code)
     for j in range(n_out):
         out[j, lane] = state[ints[r, HEADER + 2 + j], lane]
 
@@ -346,3 +351,48 @@ def layered_ints(sizes: ArrayLike, codes: ArrayLike, recurrent: ArrayLike) -> np
     n_params = int(sum(a * b + b + (b * b if r else 0) for a, b, r in zip(sizes[:-1], sizes[1:], recurrent)))
     head = [KIND_LAYERED, sizes[0], sizes[-1], n_state, sizes.max(), n_params, len(codes)]
     return np.concatenate([head, sizes, codes, recurrent]).astype(np.int64)[None, :]
+
+
+@numba.njit(cache=True)
+def tail_width(active, width):
+    """The lane-block width a lane kernel narrows to once no work is queued: halved while ``active`` live
+    lanes fit in half of it, never below 8 (one ``zmm`` vector of float64). Narrowing keeps each lane's
+    arithmetic, so results keep their bits; the idle tail of a call (the last long episodes) then runs on
+    a block its own size instead of the full ``LANES``."""
+    while width > 8 and active <= width // 2:
+        width //= 2
+    return width
+
+
+@numba.njit(cache=True)
+def live_first(items, width):
+    """(width,) int64 lane indices: the lanes with ``items >= 0`` first, in order, then -1 (empty lanes)."""
+    order = np.full(width, -1, dtype=np.int64)
+    k = 0
+    for lane in range(items.shape[0]):
+        if items[lane] >= 0 and k < width:
+            order[k] = lane
+            k += 1
+    return order
+
+
+@numba.njit(cache=True)
+def narrow_block(block, order):
+    """(rows, len(order)) copy of the (rows, lanes) ``block``: column ``k`` is ``block[:, order[k]]``, zero
+    where ``order[k] < 0``."""
+    out = np.zeros((block.shape[0], order.shape[0]), dtype=block.dtype)
+    for k in range(order.shape[0]):
+        if order[k] >= 0:
+            for i in range(block.shape[0]):
+                out[i, k] = block[i, order[k]]
+    return out
+
+
+@numba.njit(cache=True)
+def narrow_row(row, order, fill):
+    """(len(order),) copy of the (lanes,) ``row``: ``row[order[k]]``, ``fill`` where ``order[k] < 0``."""
+    out = np.full(order.shape[0], fill, dtype=row.dtype)
+    for k in range(order.shape[0]):
+        if order[k] >= 0:
+            out[k] = row[order[k]]
+    return out

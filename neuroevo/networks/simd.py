@@ -36,3 +36,25 @@ def _prefer_wide_vectors(typingctx: Any) -> tuple[Any, Any]:
 
 #: ``prefer_wide_vectors()``: call it, without arguments, first in a jitted kernel (the module docstring).
 prefer_wide_vectors = cast(Callable[[], None], _prefer_wide_vectors)
+
+
+@intrinsic
+def _fma_intrinsic(typingctx: Any, a: Any, b: Any, c: Any) -> tuple[Any, Any] | None:
+    """``a * b + c`` rounded once (LLVM's ``llvm.fma``) in the widest of the operands' float types (mixed
+    float32/float64 operands are promoted first, as NumPy's arithmetic would)."""
+    if not all(isinstance(t, types.Float) for t in (a, b, c)):
+        return None
+    wide = max((a, b, c), key=lambda t: t.bitwidth)
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        x, y, z = (context.cast(builder, v, t, wide) for v, t in zip(args, signature.args))
+        return builder.fma(x, y, z)
+
+    return wide(a, b, c), codegen
+
+
+#: ``fma(a, b, c)``: ``a * b + c`` with one rounding (IEEE 754 fusedMultiplyAdd), the same bits on every
+#: machine: one ``vfmadd`` instruction where the CPU has FMA (x86-64 since Haswell, every AArch64), packed
+#: across lanes in a vectorised loop; a call to libm's correctly rounded ``fma`` elsewhere. The network
+#: kernels use it for every multiply-add (sums and polynomials): half the instructions and one rounding.
+fma = cast(Callable[[float, float, float], float], _fma_intrinsic)

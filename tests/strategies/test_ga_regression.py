@@ -1,4 +1,8 @@
-"""The GA behind the Strategy seam gives the history.csv recorded from main before the seam existed."""
+"""The GA behind the Strategy seam gives the history.csv recorded from main before the seam existed.
+
+``fitness_history.csv`` was re-recorded when the networks' sums and ``exp`` moved to fused multiply-adds
+(issue 15): its fitness is a network's raw outputs, whose last bits changed (differences of 1-2 ULP, the
+same selections); ``cartpole_history.csv`` (episode returns) did not change."""
 
 import csv
 from pathlib import Path

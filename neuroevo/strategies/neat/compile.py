@@ -26,6 +26,7 @@ from numpy.typing import ArrayLike
 
 from neuroevo.strategies.neat.functions import ACTIVATIONS, KERNEL, KERNEL_ACTIVATIONS, activate, aggregate
 from neuroevo.strategies.neat.genome import ACT, AGG, BIAS, ENABLED, RESPONSE, WEIGHT, Genome
+from neuroevo.networks.simd import fma
 
 _FIELDS = ("node", "ptr", "act", "agg", "bias", "resp", "src", "weight", "n_eval", "n_slots")
 
@@ -346,12 +347,12 @@ def neat_step(node, ptr, act, agg, bias, resp, src, weight, n_eval, p, obs, stat
         if code == 0:
             s = 0.0
             for c in range(a, b):
-                s += state[src[p, c]] * weight[p, c]
+                s = fma(state[src[p, c]], weight[p, c], s)
         else:
             for c in range(a, b):
                 buf[c - a] = state[src[p, c]] * weight[p, c]
             s = aggregate(buf, b - a, code)
-        values[node[p, j]] = activate(bias[p, j] + resp[p, j] * s, act[p, j])
+        values[node[p, j]] = activate(fma(resp[p, j], s, bias[p, j]), act[p, j])
     if recurrent:
         for j in range(ne):
             state[node[p, j]] = scratch[node[p, j]]
