@@ -31,6 +31,10 @@ import numba
 import numpy as np
 from numpy.typing import ArrayLike
 
+from games.car_track.ray_index import K as RAY_K
+from games.car_track.ray_index import RayIndex
+from games.car_track.simd_rays import candidates_min
+
 if TYPE_CHECKING:
     from games.car_track.track import KernelArrays, Track
 
@@ -306,12 +310,63 @@ def sense(state, dirs, max_range, walls, meta, cell_start, cell_items, obs):
     obs[dirs.shape[0]] = state[SPEED] / MAX_SPEED
 
 
-@numba.njit(cache=True)
-def advance(state, steer, throttle, laps_target, centre, arc, walls, meta, cell_start, cell_items, near_start,
+@numba.njit(cache=True, inline="always")
+def index_row(imeta, slot, x, y):
+    """First row (``slot * n_bins``) of the lists of the index cell of (x, y) px, or -1 outside the
+    indexed cells. ``imeta`` (6,) float64 and ``slot`` (nx * ny,) int64 of a ``RayIndex``."""
+    nx, ny = int(imeta[3]), int(imeta[4])
+    fx, fy = (x - imeta[0]) / imeta[2], (y - imeta[1]) / imeta[2]
+    inside = (fx >= 0.0) & (fx < nx) & (fy >= 0.0) & (fy < ny)
+    s = slot[int(fy) * nx + int(fx)] if inside else -1
+    return s * int(imeta[5]) if s >= 0 else -1
+
+
+@numba.njit(cache=True, inline="always")
+def ray_cast_listed(px, py, dx, dy, angle, max_range, row, imeta, lists, dcert, walls4):
+    """:func:`ray_cast_dir`'s distance (px) from (px, py) along the unit vector (dx, dy) of direction
+    ``angle`` (radians) when the lists of :mod:`games.car_track.ray_index` certify it, else -1.0.
+
+    ``row`` is :func:`index_row` of (px, py) (-1: not certified). The ``K`` candidate walls of the cell's
+    bin of ``angle`` are tested in packed registers (:func:`games.car_track.simd_rays.candidates_min`);
+    not certified either: their nearest hit lies beyond the list's ``dcert``, or the distance is 0 (whose
+    sign the packed minimum may not keep). ``imeta, lists, dcert, walls4``: of a ``RayIndex`` built for
+    rays of ``max_range`` px.
+    """
+    nb = int(imeta[5])
+    e = max(row, 0) + int(math.floor(angle * (nb / (2.0 * math.pi)))) % nb
+    best = candidates_min(px, py, dx, dy, walls4, lists, e * RAY_K, max_range)
+    return best if (row >= 0) & (best <= dcert[e]) & (best != 0.0) else -1.0
+
+
+@numba.njit(cache=True, inline="always")
+def sense_indexed(state, ch, sh, dirs, angles, max_range, walls, meta, cell_start, cell_items, imeta, slot, lists,
+                  dcert, walls4, obs):
+    """:func:`sense` (the same observation bits) given ``ch, sh = cos, sin`` of ``state[HEADING]``, the
+    rays cast by :func:`ray_cast_listed`, those it does not certify by :func:`ray_cast_dir`. ``angles``
+    (n,) float64 are the sensor angles (radians) whose ``(cos, sin)`` are ``dirs``; ``imeta, slot, lists,
+    dcert, walls4`` a ``RayIndex`` for ``max_range``."""
+    x, y, h = state[X], state[Y], state[HEADING]
+    n = dirs.shape[0]
+    row = index_row(imeta, slot, x, y)
+    for i in range(n):
+        dx, dy = sensor_ray(ch, sh, dirs, i)
+        obs[i] = ray_cast_listed(x, y, dx, dy, h + angles[i], max_range, row, imeta, lists, dcert, walls4)
+    for i in range(n):
+        d = obs[i]
+        if d < 0.0:
+            dx, dy = sensor_ray(ch, sh, dirs, i)
+            d = ray_cast_dir(x, y, dx, dy, max_range, walls, meta, cell_start, cell_items)
+        obs[i] = d / max_range
+    obs[n] = state[SPEED] / MAX_SPEED
+
+
+@numba.njit(cache=True, inline="always")
+def advance_cs(state, steer, throttle, laps_target, centre, arc, walls, meta, cell_start, cell_items, near_start,
             near_items):
     """One step of DT seconds with ``steer`` and ``throttle`` in [-1, 1] (clipped).
 
-    Returns ``(reward, status)``: reward = new progress in laps, plus ``LAP_BONUS * max(0, 1 - lap_time *
+    Returns ``(reward, status, cos(heading), sin(heading))`` (the new heading's, which :func:`sense_indexed`
+    takes): reward = new progress in laps, plus ``LAP_BONUS * max(0, 1 - lap_time *
     SLOW_SPEED / lap_length)`` for each lap completed in this step; status is RUNNING, CRASHED (an edge of
     the car touches a wall), FINISHED (``laps_target`` laps done) or STALLED (less than STALL_DISTANCE px
     of new progress in STALL_TIME s).
@@ -350,15 +405,29 @@ def advance(state, steer, throttle, laps_target, centre, arc, walls, meta, cell_
         state[LAP_T] = state[TIME]
 
     if _hits_wall_cs(state[X], state[Y], ch, sh, walls, meta, near_start, near_items):
-        return reward, CRASHED
+        return reward, CRASHED, ch, sh
     if state[LAPS] >= laps_target:
-        return reward, FINISHED
+        return reward, FINISHED, ch, sh
     if state[PROGRESS] >= state[STALL_REF] + STALL_DISTANCE:
         state[STALL_REF] = state[PROGRESS]
         state[STALL_T] = state[TIME]
     elif state[TIME] - state[STALL_T] > STALL_TIME - 0.5 * DT:  # robust to the rounding of summed DTs
-        return reward, STALLED
-    return reward, RUNNING
+        return reward, STALLED, ch, sh
+    return reward, RUNNING, ch, sh
+
+
+@numba.njit(cache=True, inline="always")
+def advance(state, steer, throttle, laps_target, centre, arc, walls, meta, cell_start, cell_items, near_start,
+            near_items):
+    """One step of DT seconds with ``steer`` and ``throttle`` in [-1, 1] (clipped): :func:`advance_cs`'s
+    ``(reward, status)``. Reward = new progress in laps, plus ``LAP_BONUS * max(0, 1 - lap_time *
+    SLOW_SPEED / lap_length)`` for each lap completed in this step; status is RUNNING, CRASHED (an edge of
+    the car touches a wall), FINISHED (``laps_target`` laps done) or STALLED (less than STALL_DISTANCE px
+    of new progress in STALL_TIME s).
+    """
+    reward, status, _, _ = advance_cs(state, steer, throttle, laps_target, centre, arc, walls, meta, cell_start,
+                                      cell_items, near_start, near_items)
+    return reward, status
 
 
 def start_draws(rng: np.random.Generator) -> tuple[float, float, float]:
@@ -382,3 +451,9 @@ COLLISION_REACH = math.hypot(CAR_LENGTH, CAR_WIDTH) / 2 + 1.0  # px: walls a car
 def track_arrays(track: "Track", sensor_range: float) -> "KernelArrays":
     """The kernel arrays of ``track`` (see the module docstring) for sensors of ``sensor_range`` pixels."""
     return track.kernel_arrays(COLLISION_REACH)
+
+
+def ray_index(track: "Track", sensor_range: float) -> RayIndex:
+    """The direction-binned ray lists of ``track`` for sensors of ``sensor_range`` px (built once per track
+    and range, see :mod:`games.car_track.ray_index`)."""
+    return track.ray_index(float(sensor_range))

@@ -17,11 +17,14 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
 
 from neuroevo.errors import TaskError
+
+if TYPE_CHECKING:
+    from games.car_track.ray_index import RayIndex
 
 TRACK_DIR = Path(__file__).parent / "tracks"
 #: Built-in track names, easiest first.
@@ -139,6 +142,13 @@ class Track:
         cell_start = np.concatenate([[0], np.cumsum(np.bincount(cells, minlength=nx * ny))]).astype(np.int64)
         meta = np.array([x0, y0, GRID_CELL, nx, ny], dtype=np.float64)
         return meta, cell_start, items[order]
+
+    @functools.lru_cache(maxsize=4)
+    def ray_index(self, reach: float) -> "RayIndex":
+        """Direction-binned candidate walls for sensor rays of at most ``reach`` px
+        (:func:`games.car_track.ray_index.build_ray_index`; cells of its own finer grid, same origin)."""
+        from games.car_track.ray_index import build_ray_index
+        return build_ray_index(self.walls, self.centreline, self.width, self.bounds(margin=GRID_CELL), reach)
 
     def kernel_arrays(self, near_reach: float) -> KernelArrays:
         """The track as the tuple of arrays the Numba kernels take (see ``games.car_track.physics``):

@@ -21,7 +21,8 @@ def _step(indices, steer, throttle, laps, angles, sensor_range, states, obs, rew
     dirs = ph.sensor_dirs(angles)
     for k in range(indices.shape[0]):
         i = indices[k]
-        rewards[i], status[i] = ph.advance(states[i], steer[i], throttle[i], laps, *arrays)
+        rewards[i], status[i] = ph.advance(states[i], steer[i], throttle[i], laps, arrays[0], arrays[1], arrays[2],
+                                           arrays[3], arrays[4], arrays[5], arrays[6], arrays[7])
         ph.sense(states[i], dirs, sensor_range, arrays[2], arrays[3], arrays[4], arrays[5], obs[i])
 
 

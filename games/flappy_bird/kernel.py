@@ -100,8 +100,7 @@ def _finish(lane, fs, ist, gaps, params, e, frames, scores):
     ended (crash or score cap), its frames and score then recorded."""
     crashed = (e & EV_CRASHED) != 0
     if e & PASSED:
-        extra, again = after_pass(fs, ist, gaps, params, lane)
-        crashed = again if extra else crashed
+        crashed = after_pass(fs, ist, gaps, params, lane)
     if not crashed and ist[SCORE, lane] < params[P_CAP]:
         return False
     item = ist[ITEM, lane]
@@ -125,6 +124,7 @@ def _fly_block(ints, genomes, gaps, params, mode, start, frames, scores, blk, ne
     fs, ist, wt, rows, memory, buf_a, buf_b, x, ev = blk
     n_items = genomes.shape[0] * gaps.shape[0]
     bird, obs = np.zeros(4), np.zeros(x.shape[0])
+    ev_words = ev.view(np.int64)
     while active > 0 and (next_item < n_items or active > min_active):
         if mode == 0:
             observe_simple_lanes(fs, ist, params, x)
@@ -134,13 +134,14 @@ def _fly_block(ints, genomes, gaps, params, mode, start, frames, scores, blk, ne
                     observe_lane(fs, ist, gaps, params, mode, x, lane, bird, obs)
         out = policy_step_lanes(ints, rows, wt, memory, x, buf_a, buf_b)
         step_lanes(out, fs, ist, params, ev)
-        for lane in range(x.shape[1]):
-            if ev[lane] == 0 or ist[ITEM, lane] < 0:
+        for word in range(ev_words.shape[0]):  # 8 lanes' events per test: most frames have none
+            if ev_words[word] == 0:
                 continue
-            if _finish(lane, fs, ist, gaps, params, ev[lane], frames, scores):
-                took = _refill(lane, next_item, ints, genomes, gaps, start, wt, rows, memory, fs, ist)
-                next_item += took
-                active += took - 1
+            for lane in range(8 * word, 8 * word + 8):
+                if ev[lane] != 0 and _finish(lane, fs, ist, gaps, params, ev[lane], frames, scores):
+                    took = _refill(lane, next_item, ints, genomes, gaps, start, wt, rows, memory, fs, ist)
+                    next_item += took
+                    active += took - 1
     return next_item, active
 
 
@@ -167,7 +168,7 @@ def _population_lanes(ints, genomes, gaps, params, mode, start, frames, scores):
     same frames and scores.
     """
     wt, rows, memory, buf_a, buf_b = lane_buffers(ints, genomes)
-    fs, ist = np.zeros((6, LANES)), np.zeros((4, LANES), dtype=np.int64)
+    fs, ist = np.zeros((5, LANES)), np.zeros((4, LANES), dtype=np.int64)
     blk = (fs, ist, wt, rows, memory, buf_a, buf_b, np.zeros((ints[0, N_IN], LANES)), np.zeros(LANES, dtype=np.int8))
     next_item, active = 0, 0
     for lane in range(LANES):

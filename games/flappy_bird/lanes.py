@@ -2,19 +2,19 @@
 
 A block of ``w`` lanes (``w`` = 32, 16 or 8) holds one bird per lane, column ``lane`` of two arrays:
 
-- ``fs``: (6, w) float64 rows :data:`Y` [px, top edge], :data:`VEL` [px/frame], :data:`ROT` [degrees] and
-  the gap tops [px] of pipes ``score - 1``, ``score``, ``score + 1`` (:data:`G0`, :data:`G1`, :data:`G2`,
-  a cache of the lane's row of the gap table; ``G0`` is unused while ``score`` is 0).
+- ``fs``: (5, w) float64 rows :data:`Y` [px, top edge], :data:`VEL` [px/frame], :data:`ROT` [degrees] and
+  the gap tops [px] of pipes ``score - 1``, ``score`` (:data:`G0`, :data:`G1`: a cache of the lane's row
+  of the gap table; ``G0`` is unused while ``score`` is 0).
 - ``ist``: (4, w) int64 rows :data:`SCORE` [pipes passed], :data:`T` [frame index], :data:`ITEM` (the
   (genome, seed) pair it flies, -1 for an idle lane) and :data:`ROW` (the seed's row of the gap table).
 
 :func:`observe_simple_lanes` and :func:`step_lanes` are loops over the lanes with no call, no inner loop and
 no branch (selects only), so LLVM packs them (8 lanes per ``zmm`` instruction under
 ``prefer_wide_vectors``). They do the operations of :func:`~games.flappy_bird.physics.observe` and
-:func:`~games.flappy_bird.physics.step_bird` in the same order, so the same bits, under one assumption the
-step checks: at most one pipe is passed per frame. The rare events (a pipe passed, a crash) are flagged in
-``ev`` for the kernel's scalar pass (:func:`after_pass`), which also handles several pipes in one frame
-(``pipe_speed`` > ``pipe_spacing`` - a pipe-and-bird width) with the scalar physics.
+:func:`~games.flappy_bird.physics.step_bird` in the same order, so the same bits. The
+rare events (a pipe passed, a crash) are flagged in ``ev`` for the kernel's scalar pass: a lane that
+passed a pipe (every ``pipe_spacing / pipe_speed`` frames) takes its new score, gap cache and crash test
+there (:func:`after_pass`, also right for several pipes in one frame).
 """
 
 import numba
@@ -25,7 +25,7 @@ from games.flappy_bird.physics import (BIRD_HEIGHT, BIRD_START_ROTATION, BIRD_WI
                                        PIPE_WIDTH, ROTATION_SPEED, SCREEN_HEIGHT, SCREEN_WIDTH, observe, pipe_x)
 
 #: Rows of ``fs`` (float64) and ``ist`` (int64).
-Y, VEL, ROT, G0, G1, G2 = range(6)
+Y, VEL, ROT, G0, G1 = range(5)
 SCORE, T, ITEM, ROW = range(4)
 #: Bits of ``ev`` set by :func:`step_lanes`.
 PASSED, CRASHED = 1, 2
@@ -50,11 +50,11 @@ def observe_simple_lanes(fs, ist, params, x):
         x_prev = pipe_x(s - 1, t, params)
         use_prev = (s >= 1) & (x_prev + PIPE_WIDTH > BIRD_X)
         x_next = x_prev if use_prev else pipe_x(s, t, params)
-        gap = fs[G0, lane] if use_prev else fs[G1, lane]
+        g0, g1 = fs[G0, lane], fs[G1, lane]
         x[0, lane] = _f32(fs[Y, lane] / SCREEN_HEIGHT)
         x[1, lane] = _f32(fs[VEL, lane] / MAX_FALL_SPEED)
         x[2, lane] = _f32((x_next - BIRD_X) / SCREEN_WIDTH)
-        x[3, lane] = _f32((gap + half_gap) / SCREEN_HEIGHT)
+        x[3, lane] = _f32(((g0 if use_prev else g1) + half_gap) / SCREEN_HEIGHT)
 
 
 @numba.njit(cache=True)
@@ -90,48 +90,43 @@ def step_lanes(out, fs, ist, params, ev):
     """``step_bird`` of every lane from the network outputs ``out`` (2, w) (action = first argmax), to
     frame ``T + 1``: ``fs``/``ist`` updated, ``ev[lane]`` (int8) = ``PASSED | CRASHED`` bits of this frame.
 
-    Idle lanes are stepped too (never read). A lane that passes a pipe shifts its gap cache (``G2`` is
-    then stale until :func:`after_pass` reloads it).
+    The crash bit is the test against the pipes of the score before the step: exact for a lane that passed
+    no pipe; a lane that passed one (``PASSED``) is tested again by :func:`after_pass`. So the loop only
+    reads the gap cache, with no selection between loads (LLVM would turn it into an indirect load and not
+    pack the loop). Idle lanes (``ITEM`` < 0) are stepped too, never read, and have no events.
     """
     gap = params[P_GAP]
+    for lane in range(out.shape[1]):  # the actions first: ``out`` is one of two buffers (an indirect base)
+        ev[lane] = out[1, lane] > out[0, lane]
     for lane in range(out.shape[1]):
-        y, vel, rot = _fly(fs[Y, lane], fs[VEL, lane], fs[ROT, lane], out[1, lane] > out[0, lane])
+        g0, g1, s, live = fs[G0, lane], fs[G1, lane], ist[SCORE, lane], ist[ITEM, lane] >= 0
+        y, vel, rot = _fly(fs[Y, lane], fs[VEL, lane], fs[ROT, lane], ev[lane] != 0)
         t = ist[T, lane] + 1
-        s = ist[SCORE, lane]
         passed = pipe_x(s, t, params) + PIPE_WIDTH / 2 <= BIRD_X + BIRD_WIDTH / 2
-        g0 = fs[G1, lane] if passed else fs[G0, lane]
-        g1 = fs[G2, lane] if passed else fs[G1, lane]
-        s += passed
-        ground = y + BIRD_HEIGHT >= GROUND_Y - 1
         hit = ((s >= 1) & _hits(y, pipe_x(s - 1, t, params), g0, gap)) | _hits(y, pipe_x(s, t, params), g1, gap)
-        fs[Y, lane], fs[VEL, lane], fs[ROT, lane], fs[G0, lane], fs[G1, lane] = y, vel, rot, g0, g1
-        ist[SCORE, lane], ist[T, lane] = s, t
-        ev[lane] = np.int8(passed) | (np.int8(ground | hit) << 1)
+        ground = y + BIRD_HEIGHT >= GROUND_Y - 1
+        fs[Y, lane], fs[VEL, lane], fs[ROT, lane] = y, vel, rot
+        ist[T, lane] = t
+        ev[lane] = (np.int8(passed) | (np.int8(ground | hit) << 1)) if live else 0
 
 
 @numba.njit(cache=True)
 def after_pass(fs, ist, gaps, params, lane):
-    """Scalar pass of a lane that passed a pipe this frame: reload ``G2``; if the next pipe is passed too
-    (several pipes in one frame), finish the score and redo the crash test with the scalar physics.
+    """Scalar pass of a lane that passed a pipe this frame (one or more): its score, its gap cache and the
+    crash test of ``step_bird`` against the pipes of the new score.
 
     Returns:
-        ``(extra, crashed)``: whether more than one pipe was passed; if so, whether the bird crashed in this
-        frame (else the packed step's crash bit stands).
+        True if the bird crashed in this frame.
     """
     row, s, t = ist[ROW, lane], ist[SCORE, lane], ist[T, lane]
-    extra = False
     while pipe_x(s, t, params) + PIPE_WIDTH / 2 <= BIRD_X + BIRD_WIDTH / 2:
         s += 1
-        extra = True
     ist[SCORE, lane] = s
-    fs[G2, lane] = gaps[row, s + 1]
-    if not extra:
-        return False, False
-    fs[G0, lane], fs[G1, lane] = gaps[row, s - 1], gaps[row, s]
+    g0, g1 = gaps[row, s - 1], gaps[row, s]
+    fs[G0, lane], fs[G1, lane] = g0, g1
     y, gap = fs[Y, lane], params[P_GAP]
-    crashed = (y + BIRD_HEIGHT >= GROUND_Y - 1) or _hits(y, pipe_x(s - 1, t, params), fs[G0, lane], gap) \
-        or _hits(y, pipe_x(s, t, params), fs[G1, lane], gap)
-    return True, crashed
+    return (y + BIRD_HEIGHT >= GROUND_Y - 1) or _hits(y, pipe_x(s - 1, t, params), g0, gap) \
+        or _hits(y, pipe_x(s, t, params), g1, gap)
 
 
 @numba.njit(cache=True)
@@ -141,7 +136,7 @@ def start_lane(fs, ist, gaps, start, item, row, lane):
     fs[Y, lane], fs[VEL, lane], fs[ROT, lane] = start[0], start[1], start[2]
     s = np.int64(start[3])
     fs[G0, lane] = gaps[row, s - 1] if s >= 1 else 0.0
-    fs[G1, lane], fs[G2, lane] = gaps[row, s], gaps[row, s + 1]
+    fs[G1, lane] = gaps[row, s]
     ist[SCORE, lane], ist[T, lane], ist[ITEM, lane], ist[ROW, lane] = s, 0, item, row
 
 

@@ -21,7 +21,7 @@ def _packed(out, fs, ist, params, ev):
 def random_lanes(rng, gaps, n=64):
     """(fs, ist) of ``n`` birds in random mid-episode states (score consistent with the frame index)."""
     params = ph.make_params()
-    fs, ist = np.zeros((6, n)), np.zeros((4, n), dtype=np.int64)
+    fs, ist = np.zeros((5, n)), np.zeros((4, n), dtype=np.int64)
     for lane in range(n):
         ln.start_lane(fs, ist, gaps, ph.start_bird(), lane, 0, lane)
         t = int(rng.integers(0, 2000))
@@ -49,10 +49,12 @@ def test_packed_step_and_observation_equal_the_scalar_physics():
         ph.observe(bird, int(before_ist[ln.T, lane]), gaps[0], params, 0, obs)
         np.testing.assert_array_equal(x[:, lane], obs.astype(np.float32))
         passed = ph.step_bird(bird, int(np.argmax(out[:, lane])), int(before_ist[ln.T, lane]) + 1, gaps[0], params)
+        crashed = ln.after_pass(fs, ist, gaps, params, lane) if ev[lane] & ln.PASSED else ev[lane] & ln.CRASHED
         np.testing.assert_array_equal(fs[:3, lane], bird[:3])
         assert ist[ln.SCORE, lane] == bird[3] and ist[ln.T, lane] == before_ist[ln.T, lane] + 1
-        assert bool(ev[lane] & ln.CRASHED) == (passed < 0)
+        assert bool(crashed) == (passed < 0)
         assert bool(ev[lane] & ln.PASSED) == (bird[3] > before_ist[ln.SCORE, lane])
+        assert fs[ln.G1, lane] == gaps[0, int(bird[3])]
     assert (ev & ln.PASSED).any() and (ev & ln.CRASHED).any() and (ev == 0).any()
 
 
