@@ -102,14 +102,14 @@ def lane_assembly() -> dict:
 
     w = 32
     params = make_params()
-    phys = assembly(_lane_physics, np.zeros((2, w)), np.zeros((5, w)), np.zeros((4, w), dtype=np.int64),
+    phys = assembly(_lane_physics, np.zeros((2, w)), np.zeros((lanes.N_FS, w)), np.zeros((4, w), dtype=np.int64),
                     params, np.zeros(w, dtype=np.int8), np.zeros((4, w)))
     ops = ("vmul", "vadd", "vsub", "vdiv", "vcmp", "vmin", "vcvt")
     per_op = {k: v for k, v in _count(phys, ops).items() if v}
     prog = as_program(SPEC, population(2))
     ints, g = prog.ints, prog.params
     wt, rows, memory, buf_a, buf_b = lane_buffers(ints, g)
-    blk = (np.zeros((5, w)), np.zeros((4, w), dtype=np.int64), wt, rows, memory, buf_a, buf_b, np.zeros((4, w)),
+    blk = (np.zeros((lanes.N_FS, w)), np.zeros((4, w), dtype=np.int64), wt, rows, memory, buf_a, buf_b, np.zeros((4, w)),
            np.zeros(w, dtype=np.int8))
     gaps = gap_tops_for_seed(0, params[0], 64)[None, :]
     frames = np.zeros((2, 1), dtype=np.int64)
