@@ -13,6 +13,7 @@ episode to its end in turn.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,7 @@ from numpy.typing import ArrayLike
 
 from games.car_track import physics as ph
 from games.car_track.env import DISCRETE_ACTIONS, MAX_EPISODE_STEPS, check_options
+from games.car_track.simd_progress import segment_rows
 from games.car_track.track import load_tracks
 from neuroevo.networks import (LANES, NetworkSpec, argmax, as_program, max_header, policy_step,
                                policy_step_lanes)
@@ -70,19 +72,21 @@ def step_cars(ints, genomes, memory, states, status, returns, angles, sensor_ran
 
 
 @numba.njit(cache=True, inline="always")
-def _load_lane(lane, item, ints, genomes, starts, width, centre, arc, wt, rows, memory, state, totals, t, items):
-    """Lane ``lane`` takes (genome, seed) pair ``item``: its params, a zero memory, the start of the seed."""
+def _load_lane(lane, item, ints, genomes, starts, width, centre, arc, wt, rows, memory, state, cs, totals, t, items):
+    """Lane ``lane`` takes (genome, seed) pair ``item``: its params, a zero memory, the start of the seed
+    (``cs[lane]``: cos and sin of its heading)."""
     k = starts.shape[0]
     p = item // k
     load_lane_policy(lane, p, ints, genomes, wt, rows, memory)
     ph.reset(state[lane], centre, arc, width, starts[item - p * k, 1], starts[item - p * k, 2])
     totals[lane], t[lane], items[lane] = 0.0, 0, item
+    cs[lane, 0], cs[lane, 1] = math.cos(state[lane, ph.HEADING]), math.sin(state[lane, ph.HEADING])
 
 
 @numba.njit(cache=True, error_model="numpy")
 def _population(ints, genomes, starts, width, angles, sensor_range, laps, continuous, table,
                 max_steps, centre, arc, walls, meta, cell_start, cell_items, near_start, near_items, imeta, slot,
-                lists, dcert, walls4, returns, laps_out, status_out, steps_out):
+                lists, dcert, walls4, seg_rows, returns, laps_out, status_out, steps_out):
     """Every (genome, seed) episode, ``LANES`` cars at a time: the sensors and physics lane by lane (their
     ray walks are data-dependent), the networks packed across the lanes (``policy_step_lanes``, the same
     bits as ``policy_step``); a lane whose episode ends takes the next pair."""
@@ -95,21 +99,22 @@ def _population(ints, genomes, starts, width, angles, sensor_range, laps, contin
     obs = np.zeros(n_in)
     state = np.zeros((LANES, ph.STATE_SIZE))
     totals = np.zeros(LANES)
+    cs = np.zeros((LANES, 2))  # cos, sin of each lane's heading
     t = np.zeros(LANES, dtype=np.int64)
     items = np.full(LANES, -1, dtype=np.int64)
     k = starts.shape[0]
     next_item, active, steps = 0, 0, 0
     for lane in range(LANES):
         if next_item < n_items:
-            _load_lane(lane, next_item, ints, genomes, starts, width, centre, arc, wt, rows, memory, state, totals,
+            _load_lane(lane, next_item, ints, genomes, starts, width, centre, arc, wt, rows, memory, state, cs, totals,
                        t, items)
             next_item += 1
             active += 1
     while active > 0:
         for lane in range(LANES):
             if items[lane] >= 0:
-                ph.sense_indexed(state[lane], dirs, angles, sensor_range, walls, meta, cell_start, cell_items, imeta,
-                                 slot, lists, dcert, walls4, obs)
+                ph.sense_indexed(state[lane], cs[lane, 0], cs[lane, 1], dirs, angles, sensor_range, walls, meta,
+                                 cell_start, cell_items, imeta, slot, lists, dcert, walls4, obs)
                 for i in range(n_in):
                     x[i, lane] = np.float64(np.float32(obs[i]))
         y = policy_step_lanes(ints, rows, wt, memory, x, buf_a, buf_b)
@@ -126,8 +131,9 @@ def _population(ints, genomes, starts, width, angles, sensor_range, laps, contin
                     if y[j, lane] > y[best, lane]:
                         best = j
                 steer, throttle = table[best, 0], table[best, 1]
-            reward, status = ph.advance(state[lane], steer, throttle, laps, centre, arc, walls, meta, cell_start,
-                                        cell_items, near_start, near_items)
+            reward, status, cs[lane, 0], cs[lane, 1] = ph.advance_cs(state[lane], steer, throttle, laps, centre, arc,
+                                                                     seg_rows, walls, meta, cell_start, cell_items, near_start,
+                                                                     near_items)
             totals[lane] += reward
             t[lane] += 1
             if status != ph.RUNNING or t[lane] >= max_steps:
@@ -139,7 +145,7 @@ def _population(ints, genomes, starts, width, angles, sensor_range, laps, contin
                 steps += t[lane]
                 if next_item < n_items:
                     _load_lane(lane, next_item, ints, genomes, starts, width, centre, arc, wt, rows, memory, state,
-                               totals, t, items)
+                               cs, totals, t, items)
                     next_item += 1
                 else:
                     items[lane] = -1
@@ -206,7 +212,8 @@ def population_episodes(spec: NetworkSpec, genomes: np.ndarray, seeds: ArrayLike
             break
         steps += _population(prog.ints, g, starts, float(tr.width), angles, sensor_range, laps,
                              bool(continuous), DISCRETE_ACTIONS, int(max_episode_steps), *ph.track_arrays(tr, sensor_range),
-                             *ph.ray_index(tr, sensor_range), returns[:, j], laps_out[:, j], status[:, j], ep_steps[:, j])
+                             *ph.ray_index(tr, sensor_range), segment_rows(tr.centreline, tr.arc),
+                             returns[:, j], laps_out[:, j], status[:, j], ep_steps[:, j])
     return Episodes(returns, laps_out, status, ep_steps, tuple(t.name for t in tracks), int(steps))
 
 

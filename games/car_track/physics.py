@@ -33,6 +33,8 @@ from numpy.typing import ArrayLike
 
 from games.car_track.ray_index import K as RAY_K
 from games.car_track.ray_index import RayIndex
+from games.car_track.simd_progress import LANES as WINDOW_LANES
+from games.car_track.simd_progress import ROW, window_nearest
 from games.car_track.simd_rays import candidates_min
 
 if TYPE_CHECKING:
@@ -259,6 +261,27 @@ def project(centre, arc, x, y, seg, window):
     return best_i, best_s
 
 
+NO_ROWS = np.zeros((0, ROW))  # project_rows without rows: the scalar project
+
+
+@numba.njit(cache=True, inline="always")
+def project_rows(rows, centre, arc, x, y, seg, window):
+    """:func:`project` (same result, same bits) in packed registers from the centreline's segment ``rows``
+    ((N, 8) float64, :func:`games.car_track.simd_progress.segment_rows`); the scalar loop for empty rows,
+    a window wider than the track or the vectors, or a non-finite distance."""
+    n = centre.shape[0]
+    width = 2 * window + 1
+    if rows.shape[0] != n or width > n or width > WINDOW_LANES:
+        return project(centre, arc, x, y, seg, window)
+    i, t, d = window_nearest(rows, (seg - window) % n, n, width, x, y)
+    if not d < np.inf:
+        return project(centre, arc, x, y, seg, window)
+    s = rows[i, 5] + t * rows[i, 6]
+    if s >= arc[n]:
+        s -= arc[n]
+    return i, s
+
+
 @numba.njit(cache=True)
 def reset(state, centre, arc, width, lateral, dheading):
     """Put the car at the start: point 0 facing point 1, moved ``lateral`` (in [-1, 1]) times
@@ -339,34 +362,36 @@ def ray_cast_listed(px, py, dx, dy, angle, max_range, row, imeta, lists, dcert, 
 
 
 @numba.njit(cache=True, inline="always")
-def sense_indexed(state, dirs, angles, max_range, walls, meta, cell_start, cell_items, imeta, slot, lists, dcert,
-                  walls4, obs):
-    """:func:`sense` (the same observation bits) with the rays cast by :func:`ray_cast_listed`, the rays
-    it does not certify by :func:`ray_cast_dir`; ``angles`` (n,) float64 are the sensor angles (radians)
-    whose ``(cos, sin)`` are ``dirs``; ``imeta, slot, lists, dcert, walls4`` a ``RayIndex`` for
-    ``max_range``."""
+def sense_indexed(state, ch, sh, dirs, angles, max_range, walls, meta, cell_start, cell_items, imeta, slot, lists,
+                  dcert, walls4, obs):
+    """:func:`sense` (the same observation bits) given ``ch, sh = cos, sin`` of ``state[HEADING]``, the
+    rays cast by :func:`ray_cast_listed`, those it does not certify by :func:`ray_cast_dir`. ``angles``
+    (n,) float64 are the sensor angles (radians) whose ``(cos, sin)`` are ``dirs``; ``imeta, slot, lists,
+    dcert, walls4`` a ``RayIndex`` for ``max_range``."""
     x, y, h = state[X], state[Y], state[HEADING]
-    ch, sh = math.cos(h), math.sin(h)
     n = dirs.shape[0]
     row = index_row(imeta, slot, x, y)
     for i in range(n):
         dx, dy = sensor_ray(ch, sh, dirs, i)
         obs[i] = ray_cast_listed(x, y, dx, dy, h + angles[i], max_range, row, imeta, lists, dcert, walls4)
     for i in range(n):
-        if obs[i] < 0.0:
+        d = obs[i]
+        if d < 0.0:
             dx, dy = sensor_ray(ch, sh, dirs, i)
-            obs[i] = ray_cast_dir(x, y, dx, dy, max_range, walls, meta, cell_start, cell_items)
-    for i in range(n):
-        obs[i] = obs[i] / max_range
+            d = ray_cast_dir(x, y, dx, dy, max_range, walls, meta, cell_start, cell_items)
+        obs[i] = d / max_range
     obs[n] = state[SPEED] / MAX_SPEED
 
 
 @numba.njit(cache=True, inline="always")
-def advance(state, steer, throttle, laps_target, centre, arc, walls, meta, cell_start, cell_items, near_start,
-            near_items):
+def advance_cs(state, steer, throttle, laps_target, centre, arc, rows, walls, meta, cell_start, cell_items,
+               near_start, near_items):
     """One step of DT seconds with ``steer`` and ``throttle`` in [-1, 1] (clipped).
 
-    Returns ``(reward, status)``: reward = new progress in laps, plus ``LAP_BONUS * max(0, 1 - lap_time *
+    ``rows``: :func:`games.car_track.simd_progress.segment_rows` of the centreline (the projection in
+    packed registers), or ``NO_ROWS`` (the scalar :func:`project`): the same bits.
+    Returns ``(reward, status, cos(heading), sin(heading))`` (the new heading's, which :func:`sense_indexed`
+    takes): reward = new progress in laps, plus ``LAP_BONUS * max(0, 1 - lap_time *
     SLOW_SPEED / lap_length)`` for each lap completed in this step; status is RUNNING, CRASHED (an edge of
     the car touches a wall), FINISHED (``laps_target`` laps done) or STALLED (less than STALL_DISTANCE px
     of new progress in STALL_TIME s).
@@ -385,7 +410,7 @@ def advance(state, steer, throttle, laps_target, centre, arc, walls, meta, cell_
     state[TIME] += DT
 
     length = arc[arc.shape[0] - 1]
-    seg, s = project(centre, arc, state[X], state[Y], int(state[SEG]), PROJECTION_WINDOW)
+    seg, s = project_rows(rows, centre, arc, state[X], state[Y], int(state[SEG]), PROJECTION_WINDOW)
     delta = s - state[ARC]
     if delta > 0.5 * length:
         delta -= length
@@ -405,15 +430,29 @@ def advance(state, steer, throttle, laps_target, centre, arc, walls, meta, cell_
         state[LAP_T] = state[TIME]
 
     if _hits_wall_cs(state[X], state[Y], ch, sh, walls, meta, near_start, near_items):
-        return reward, CRASHED
+        return reward, CRASHED, ch, sh
     if state[LAPS] >= laps_target:
-        return reward, FINISHED
+        return reward, FINISHED, ch, sh
     if state[PROGRESS] >= state[STALL_REF] + STALL_DISTANCE:
         state[STALL_REF] = state[PROGRESS]
         state[STALL_T] = state[TIME]
     elif state[TIME] - state[STALL_T] > STALL_TIME - 0.5 * DT:  # robust to the rounding of summed DTs
-        return reward, STALLED
-    return reward, RUNNING
+        return reward, STALLED, ch, sh
+    return reward, RUNNING, ch, sh
+
+
+@numba.njit(cache=True, inline="always")
+def advance(state, steer, throttle, laps_target, centre, arc, walls, meta, cell_start, cell_items, near_start,
+            near_items):
+    """One step of DT seconds with ``steer`` and ``throttle`` in [-1, 1] (clipped): :func:`advance_cs`'s
+    ``(reward, status)``. Reward = new progress in laps, plus ``LAP_BONUS * max(0, 1 - lap_time *
+    SLOW_SPEED / lap_length)`` for each lap completed in this step; status is RUNNING, CRASHED (an edge of
+    the car touches a wall), FINISHED (``laps_target`` laps done) or STALLED (less than STALL_DISTANCE px
+    of new progress in STALL_TIME s).
+    """
+    reward, status, _, _ = advance_cs(state, steer, throttle, laps_target, centre, arc, NO_ROWS, walls, meta,
+                                      cell_start, cell_items, near_start, near_items)
+    return reward, status
 
 
 def start_draws(rng: np.random.Generator) -> tuple[float, float, float]:

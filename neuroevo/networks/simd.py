@@ -57,4 +57,4 @@ def _fma_intrinsic(typingctx: Any, a: Any, b: Any, c: Any) -> tuple[Any, Any] | 
 #: machine: one ``vfmadd`` instruction where the CPU has FMA (x86-64 since Haswell, every AArch64), packed
 #: across lanes in a vectorised loop; a call to libm's correctly rounded ``fma`` elsewhere. The network
 #: kernels use it for every multiply-add (sums and polynomials): half the instructions and one rounding.
-fma = cast(Callable[[float, float, float], float], _fma_intrinsic)
+fma = cast(Callable[..., Any], _fma_intrinsic)  # float64 or float32 operands
