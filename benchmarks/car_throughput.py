@@ -1,10 +1,14 @@
-"""Car-steps per second: the population kernel against the Python env loop, same networks, one run.
+"""Car-steps per second: the population kernel against the Python env loop, and against the kernel of
+commit 3310c6c (issue 15), same networks, one run.
 
 Both drive the same genomes from the same seeds on the same track (their episodes are equal step for step),
-so the ratio is the speed-up of the kernel. Prints a table and writes
+so the ratio is the speed-up of the kernel. The kernel of 3310c6c runs beside today's in subprocesses
+pinned to one core (``benchmarks/_baseline.py``: best CPU time of alternating rounds, same fitness
+checked) on a larger workload (``--baseline-population`` genomes x ``--baseline-seeds`` seeds, the
+default track of ``neuroevo evolve --game car``). Prints a table and writes
 ``benchmarks/results/car_throughput.json``.
 
-    PYTHONPATH=. python benchmarks/car_throughput.py [--track oval] [--population 200] [--seeds 3]
+    PYTHONPATH=. python benchmarks/car_throughput.py [--track oval] [--population 200] [--seeds 3] [--cpu 1]
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import argparse
 import json
 import os
 import platform
+import sys
 import time
 from pathlib import Path
 
@@ -31,6 +36,10 @@ def main(argv=None) -> dict:
     p.add_argument("--population", type=int, default=200)
     p.add_argument("--seeds", type=int, default=3)
     p.add_argument("--hidden", type=int, default=8)
+    p.add_argument("--baseline-population", type=int, default=400)
+    p.add_argument("--baseline-seeds", type=int, default=4)
+    p.add_argument("--cpu", type=int, default=1, help="core the kernels against 3310c6c are pinned to")
+    p.add_argument("--no-baseline", action="store_true", help="skip the comparison with commit 3310c6c")
     args = p.parse_args(argv)
 
     spec = NetworkSpec.build(6, (args.hidden,), 2, "tanh", "tanh")
@@ -50,12 +59,13 @@ def main(argv=None) -> dict:
     env_s = time.perf_counter() - t0
 
     same = bool(np.array_equal(fit_env, ep.returns.mean(axis=(1, 2))) and env_steps == ep.env_steps)
+    base = None if args.no_baseline else _against_filed(spec, args)
     result = {
         "track": args.track, "population": args.population, "seeds": args.seeds, "network": list(spec.sizes),
         "car_steps": ep.env_steps, "kernel_seconds": kernel_s, "env_loop_seconds": env_s,
         "kernel_steps_per_s": ep.env_steps / kernel_s, "env_loop_steps_per_s": env_steps / env_s,
         "kernel_steps_per_cpu_s": ep.env_steps / kernel_cpu, "load_average_1min": os.getloadavg()[0],
-        "speedup": env_s / kernel_s, "same_fitness": same,
+        "speedup": env_s / kernel_s, "same_fitness": same, "against_3310c6c": base,
         "machine": f"{platform.processor() or platform.machine()}, Python {platform.python_version()}",
     }
     print(f"{'':12s}{'car-steps/s':>14s}{'seconds':>10s}")
@@ -65,9 +75,26 @@ def main(argv=None) -> dict:
           f"(load average {result['load_average_1min']:.1f}: wall times are shared with other processes)")
     print(f"kernel / env loop: {result['speedup']:.0f}x on {ep.env_steps:,} car-steps ({args.track}); "
           f"same fitness: {same}")
+    if base is not None:
+        print(f"kernel / kernel of {base['commit']}: {base['ratio']:.2f}x ({base['new_steps_per_cpu_s']:,.0f} vs "
+              f"{base['old_steps_per_cpu_s']:,.0f} car-steps per CPU-second on {base['steps']:,} car-steps, "
+              f"{args.baseline_population} genomes x {args.baseline_seeds} seeds, {args.track}, core {args.cpu}); "
+              f"same fitness: {base['same_fitness']}")
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(result, indent=2) + "\n")
     return result
+
+
+def _against_filed(spec: NetworkSpec, args: argparse.Namespace) -> dict:
+    """``_baseline.compare`` of today's kernel with 3310c6c's on the larger workload, plus its load average."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import _baseline
+    genomes = spec.init_genomes(np.random.default_rng(1), args.baseline_population) * 2.0
+    layers = (6, (args.hidden,), 2, "tanh", "tanh")
+    r = _baseline.compare("games.car_track.kernel", layers, genomes, list(range(args.baseline_seeds)),
+                          {"track": args.track}, cpu=args.cpu)
+    return {**r, "population": args.baseline_population, "seeds": args.baseline_seeds,
+            "load_average_1min": os.getloadavg()[0]}
 
 
 if __name__ == "__main__":

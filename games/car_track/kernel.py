@@ -24,6 +24,7 @@ from numpy.typing import ArrayLike
 
 from games.car_track import physics as ph
 from games.car_track.env import DISCRETE_ACTIONS, MAX_EPISODE_STEPS, check_options
+from games.car_track.simd_progress import segment_rows
 from games.car_track.track import load_tracks
 from neuroevo.networks import (LANES, NetworkSpec, argmax, as_program, max_header, policy_step,
                                policy_step_lanes)
@@ -85,7 +86,7 @@ def _load_lane(lane, item, ints, genomes, starts, width, centre, arc, wt, rows, 
 @numba.njit(cache=True, error_model="numpy")
 def _population(ints, genomes, starts, width, angles, sensor_range, laps, continuous, table,
                 max_steps, centre, arc, walls, meta, cell_start, cell_items, near_start, near_items, imeta, slot,
-                lists, dcert, walls4, returns, laps_out, status_out, steps_out):
+                lists, dcert, walls4, seg_rows, returns, laps_out, status_out, steps_out):
     """Every (genome, seed) episode, ``LANES`` cars at a time: the sensors and physics lane by lane (their
     ray walks are data-dependent), the networks packed across the lanes (``policy_step_lanes``, the same
     bits as ``policy_step``); a lane whose episode ends takes the next pair."""
@@ -131,7 +132,7 @@ def _population(ints, genomes, starts, width, angles, sensor_range, laps, contin
                         best = j
                 steer, throttle = table[best, 0], table[best, 1]
             reward, status, cs[lane, 0], cs[lane, 1] = ph.advance_cs(state[lane], steer, throttle, laps, centre, arc,
-                                                                     walls, meta, cell_start, cell_items, near_start,
+                                                                     seg_rows, walls, meta, cell_start, cell_items, near_start,
                                                                      near_items)
             totals[lane] += reward
             t[lane] += 1
@@ -211,7 +212,8 @@ def population_episodes(spec: NetworkSpec, genomes: np.ndarray, seeds: ArrayLike
             break
         steps += _population(prog.ints, g, starts, float(tr.width), angles, sensor_range, laps,
                              bool(continuous), DISCRETE_ACTIONS, int(max_episode_steps), *ph.track_arrays(tr, sensor_range),
-                             *ph.ray_index(tr, sensor_range), returns[:, j], laps_out[:, j], status[:, j], ep_steps[:, j])
+                             *ph.ray_index(tr, sensor_range), segment_rows(tr.centreline, tr.arc),
+                             returns[:, j], laps_out[:, j], status[:, j], ep_steps[:, j])
     return Episodes(returns, laps_out, status, ep_steps, tuple(t.name for t in tracks), int(steps))
 
 

@@ -33,6 +33,8 @@ from numpy.typing import ArrayLike
 
 from games.car_track.ray_index import K as RAY_K
 from games.car_track.ray_index import RayIndex
+from games.car_track.simd_progress import LANES as WINDOW_LANES
+from games.car_track.simd_progress import ROW, window_nearest
 from games.car_track.simd_rays import candidates_min
 
 if TYPE_CHECKING:
@@ -259,6 +261,27 @@ def project(centre, arc, x, y, seg, window):
     return best_i, best_s
 
 
+NO_ROWS = np.zeros((0, ROW))  # project_rows without rows: the scalar project
+
+
+@numba.njit(cache=True, inline="always")
+def project_rows(rows, centre, arc, x, y, seg, window):
+    """:func:`project` (same result, same bits) in packed registers from the centreline's segment ``rows``
+    ((N, 8) float64, :func:`games.car_track.simd_progress.segment_rows`); the scalar loop for empty rows,
+    a window wider than the track or the vectors, or a non-finite distance."""
+    n = centre.shape[0]
+    width = 2 * window + 1
+    if rows.shape[0] != n or width > n or width > WINDOW_LANES:
+        return project(centre, arc, x, y, seg, window)
+    i, t, d = window_nearest(rows, (seg - window) % n, n, width, x, y)
+    if not d < np.inf:
+        return project(centre, arc, x, y, seg, window)
+    s = rows[i, 5] + t * rows[i, 6]
+    if s >= arc[n]:
+        s -= arc[n]
+    return i, s
+
+
 @numba.njit(cache=True)
 def reset(state, centre, arc, width, lateral, dheading):
     """Put the car at the start: point 0 facing point 1, moved ``lateral`` (in [-1, 1]) times
@@ -361,10 +384,12 @@ def sense_indexed(state, ch, sh, dirs, angles, max_range, walls, meta, cell_star
 
 
 @numba.njit(cache=True, inline="always")
-def advance_cs(state, steer, throttle, laps_target, centre, arc, walls, meta, cell_start, cell_items, near_start,
-            near_items):
+def advance_cs(state, steer, throttle, laps_target, centre, arc, rows, walls, meta, cell_start, cell_items,
+               near_start, near_items):
     """One step of DT seconds with ``steer`` and ``throttle`` in [-1, 1] (clipped).
 
+    ``rows``: :func:`games.car_track.simd_progress.segment_rows` of the centreline (the projection in
+    packed registers), or ``NO_ROWS`` (the scalar :func:`project`): the same bits.
     Returns ``(reward, status, cos(heading), sin(heading))`` (the new heading's, which :func:`sense_indexed`
     takes): reward = new progress in laps, plus ``LAP_BONUS * max(0, 1 - lap_time *
     SLOW_SPEED / lap_length)`` for each lap completed in this step; status is RUNNING, CRASHED (an edge of
@@ -385,7 +410,7 @@ def advance_cs(state, steer, throttle, laps_target, centre, arc, walls, meta, ce
     state[TIME] += DT
 
     length = arc[arc.shape[0] - 1]
-    seg, s = project(centre, arc, state[X], state[Y], int(state[SEG]), PROJECTION_WINDOW)
+    seg, s = project_rows(rows, centre, arc, state[X], state[Y], int(state[SEG]), PROJECTION_WINDOW)
     delta = s - state[ARC]
     if delta > 0.5 * length:
         delta -= length
@@ -425,8 +450,8 @@ def advance(state, steer, throttle, laps_target, centre, arc, walls, meta, cell_
     the car touches a wall), FINISHED (``laps_target`` laps done) or STALLED (less than STALL_DISTANCE px
     of new progress in STALL_TIME s).
     """
-    reward, status, _, _ = advance_cs(state, steer, throttle, laps_target, centre, arc, walls, meta, cell_start,
-                                      cell_items, near_start, near_items)
+    reward, status, _, _ = advance_cs(state, steer, throttle, laps_target, centre, arc, NO_ROWS, walls, meta,
+                                      cell_start, cell_items, near_start, near_items)
     return reward, status
 
 

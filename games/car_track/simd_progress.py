@@ -1,0 +1,107 @@
+"""The centreline projection of :func:`physics.project` over its window in packed registers (LLVM vector IR).
+
+:func:`window_nearest` gathers the ``2 * window + 1`` centreline segments after ``j0`` (rows of
+:func:`segment_rows`) into ``<16 x double>`` vectors and computes each segment's clamped parameter ``t``
+and squared distance with the same IEEE operations in the same order as the scalar loop, then the first
+segment of smallest distance (the scalar loop's strict ``<`` keeps the first of equal distances) and its
+arc length. Same bits as :func:`physics.project`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, cast
+
+import numpy as np
+from llvmlite import ir  # type: ignore[import-untyped]
+from numba import types
+from numba.core import cgutils
+from numba.extending import intrinsic
+
+LANES = 16  # vector width; windows of up to 16 segments
+ROW = 8  # float64 per segment row
+_F64, _I32, _I64 = ir.DoubleType(), ir.IntType(32), ir.IntType(64)
+_VF, _VI = ir.VectorType(_F64, LANES), ir.VectorType(_I64, LANES)
+
+
+def segment_rows(centre: np.ndarray, arc: np.ndarray) -> np.ndarray:
+    """(N, 8) float64 rows ``(ax, ay, ex, ey, ex*ex + ey*ey, arc[i], arc[i+1] - arc[i], 0)`` of the closed
+    centreline (N, 2) px with arc lengths (N + 1,): the operands of :func:`physics.project`, same bits."""
+    a = np.ascontiguousarray(centre, dtype=np.float64)
+    e = np.roll(a, -1, axis=0) - a
+    rows = np.zeros((len(a), ROW))
+    rows[:, 0:2], rows[:, 2:4] = a, e
+    rows[:, 4] = e[:, 0] * e[:, 0] + e[:, 1] * e[:, 1]
+    rows[:, 5], rows[:, 6] = arc[:-1], arc[1:] - arc[:-1]
+    return rows
+
+
+def _splat(builder: Any, x: Any, vt: Any) -> Any:
+    v = builder.insert_element(ir.Constant(vt, ir.Undefined), x, ir.Constant(_I32, 0))
+    return builder.shuffle_vector(v, ir.Constant(vt, ir.Undefined), ir.Constant(ir.VectorType(_I32, LANES), [0] * LANES))
+
+
+def _min_tree(builder: Any, v: Any) -> Any:
+    half = LANES // 2
+    while half >= 1:
+        sh = builder.shuffle_vector(v, ir.Constant(_VF, ir.Undefined), ir.Constant(
+            ir.VectorType(_I32, LANES), [k + half if k < half else k for k in range(LANES)]))
+        v = builder.select(builder.fcmp_ordered("<", v, sh), v, sh)
+        half //= 2
+    return builder.extract_element(v, ir.Constant(_I32, 0))
+
+
+def _first_lane(builder: Any, ks: Any) -> Any:
+    """Smallest element (i32) of ``<LANES x i64>`` ``ks``: the first lane whose distance is the minimum."""
+    half = LANES // 2
+    while half >= 1:
+        sh = builder.shuffle_vector(ks, ir.Constant(_VI, ir.Undefined), ir.Constant(
+            ir.VectorType(_I32, LANES), [k + half if k < half else k for k in range(LANES)]))
+        ks = builder.select(builder.icmp_signed("<", ks, sh), ks, sh)
+        half //= 2
+    return builder.trunc(builder.extract_element(ks, ir.Constant(_I32, 0)), _I32)
+
+
+@intrinsic
+def _window_nearest(typingctx: Any, rows: Any, j0: Any, n: Any, width: Any, x: Any, y: Any) -> Any:
+    """``(i, t, d)`` of the nearest of the ``width`` segments ``j0, j0 + 1, ...`` (mod n, one wrap) to (x, y)."""
+    sig = types.Tuple((types.int64, types.float64, types.float64))(rows, j0, n, width, x, y)
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        rows, j0, n, width, x, y = args
+        data = context.make_array(signature.args[0])(context, builder, rows).data
+        lane = ir.Constant(_VI, list(range(LANES)))
+        idx = builder.add(_splat(builder, j0, _VI), lane)
+        idx = builder.select(builder.icmp_signed(">=", idx, _splat(builder, n, _VI)),
+                             builder.sub(idx, _splat(builder, n, _VI)), idx)
+        valid = builder.icmp_signed("<", lane, _splat(builder, width, _VI))
+        idx = builder.select(valid, idx, ir.Constant(_VI, [0] * LANES))
+        base = builder.add(builder.mul(idx, ir.Constant(_VI, [8 * ROW] * LANES)),
+                           _splat(builder, builder.ptrtoint(data, _I64), _VI))
+        pv = ir.VectorType(_F64.as_pointer(), LANES)
+        fnty = ir.FunctionType(_VF, [pv, _I32, ir.VectorType(ir.IntType(1), LANES), _VF])
+        gather = cgutils.get_or_insert_function(builder.module, fnty, f"llvm.masked.gather.v{LANES}f64.v{LANES}p0")
+        on = ir.Constant(ir.VectorType(ir.IntType(1), LANES), [1] * LANES)
+        ax, ay, ex, ey, len2 = (builder.call(gather, [builder.inttoptr(builder.add(base, ir.Constant(_VI, [8 * c] * LANES)), pv),
+                                                      ir.Constant(_I32, 8), on, ir.Constant(_VF, ir.Undefined)])
+                                for c in range(5))
+        vx, vy = _splat(builder, x, _VF), _splat(builder, y, _VF)
+        t = builder.fdiv(builder.fadd(builder.fmul(builder.fsub(vx, ax), ex), builder.fmul(builder.fsub(vy, ay), ey)), len2)
+        zero, one = ir.Constant(_VF, 0.0), ir.Constant(_VF, 1.0)
+        t = builder.select(builder.fcmp_ordered(">", zero, t), zero, t)  # max(t, 0.0)
+        t = builder.select(builder.fcmp_ordered("<", one, t), one, t)  # min(., 1.0)
+        qx = builder.fsub(builder.fadd(ax, builder.fmul(t, ex)), vx)
+        qy = builder.fsub(builder.fadd(ay, builder.fmul(t, ey)), vy)
+        d = builder.fadd(builder.fmul(qx, qx), builder.fmul(qy, qy))
+        d = builder.select(valid, d, ir.Constant(_VF, float("inf")))
+        m = _min_tree(builder, d)
+        eq = builder.fcmp_ordered("==", d, _splat(builder, m, _VF))
+        k = _first_lane(builder, builder.select(eq, lane, ir.Constant(_VI, [LANES] * LANES)))
+        out = [builder.extract_element(idx, k), builder.extract_element(t, k), m]
+        return context.make_tuple(builder, signature.return_type, out)
+
+    return sig, codegen
+
+
+#: ``window_nearest(rows, j0, n, width, x, y) -> (i, t, d)`` in jitted code (see ``_window_nearest``).
+window_nearest = cast(Callable[..., tuple[int, float, float]], _window_nearest)
