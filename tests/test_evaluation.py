@@ -65,9 +65,12 @@ def test_shared_genomes_round_trip_and_growth():
     assert shared.capacity == 10 * first
 
 
-def test_pool_sends_genomes_through_shared_memory_and_grows_with_the_population():
+def test_pool_sends_genomes_through_shared_memory_and_grows_with_the_population(monkeypatch):
     """A population that outgrows the shared block re-forks the (idle) workers: results stay the serial ones."""
+    import neuroevo.evaluation.pool as pool_module
     from neuroevo.network import NetworkSpec
+
+    monkeypatch.setattr(pool_module, "RESERVE", 4096)  # a small first block, so the big population grows it
 
     spec = NetworkSpec.build(4, (6,), 2)
     task = KernelTask("CartPole-v1", spec, "games.cartpole.kernel:population_fitness")

@@ -44,7 +44,7 @@ import numpy as np
 from neuroevo.errors import EvalTimeoutError, WorkerLostError  # noqa: F401  (also importable from here)
 from neuroevo.evaluation.scheduler import (ChunkedEvaluator, WorkerDied, raise_chunk_error,  # noqa: F401
                                            score_chunk, split, timeout_error)
-from neuroevo.evaluation.shared_genomes import SharedGenomes, is_shared_rows, read_rows
+from neuroevo.evaluation.shared_genomes import RESERVE, SharedGenomes, is_shared_rows, read_rows
 from neuroevo.evaluation.tasks import Task
 from neuroevo.evaluation.worker_logs import (_CONTEXT, RecordCapture, WorkerLogStream,  # noqa: F401
                                              install_generation_factory, replay)
@@ -150,6 +150,8 @@ class ProcessPoolEvaluator(ChunkedEvaluator):
 
     def start(self) -> None:
         self.task.warmup()
+        if self._shared.capacity < RESERVE:
+            self._shared.grow(RESERVE)  # before the workers are forked: they inherit it
         self._slots = [None] * self.workers
         self._fill()
 
@@ -215,14 +217,10 @@ class ProcessPoolEvaluator(ChunkedEvaluator):
         self._message = (genomes, seeds, generation)
 
     def _retire(self) -> None:
-        """Stop every (idle) worker and empty its slot; :meth:`_fill` forks new ones."""
+        """Kill every worker (idle between generations: nothing is lost) and empty its slot; :meth:`_fill`
+        forks new ones."""
         for w in self._slots:
             if w is not None:
-                try:
-                    w.conn.send(None)
-                except OSError:
-                    pass
-                w.process.join(1.0)
                 w.kill()
         self._slots = [None] * self.workers
 
