@@ -102,14 +102,14 @@ def lane_assembly() -> dict:
 
     w = 32
     params = make_params()
-    phys = assembly(_lane_physics, np.zeros((2, w)), np.zeros((5, w)), np.zeros((4, w), dtype=np.int64),
+    phys = assembly(_lane_physics, np.zeros((2, w)), np.zeros((lanes.N_FS, w)), np.zeros((4, w), dtype=np.int64),
                     params, np.zeros(w, dtype=np.int8), np.zeros((4, w)))
     ops = ("vmul", "vadd", "vsub", "vdiv", "vcmp", "vmin", "vcvt")
     per_op = {k: v for k, v in _count(phys, ops).items() if v}
     prog = as_program(SPEC, population(2))
     ints, g = prog.ints, prog.params
     wt, rows, memory, buf_a, buf_b = lane_buffers(ints, g)
-    blk = (np.zeros((5, w)), np.zeros((4, w), dtype=np.int64), wt, rows, memory, buf_a, buf_b, np.zeros((4, w)),
+    blk = (np.zeros((lanes.N_FS, w)), np.zeros((4, w), dtype=np.int64), wt, rows, memory, buf_a, buf_b, np.zeros((4, w)),
            np.zeros(w, dtype=np.int8))
     gaps = gap_tops_for_seed(0, params[0], 64)[None, :]
     frames = np.zeros((2, 1), dtype=np.int64)
@@ -130,14 +130,25 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
-def baseline_ratio(population_size: int, episodes: int, cpu: int) -> dict:
-    """Bird-steps per CPU-second of today's kernel and of the kernel at issue 15's commit (3310c6c), one run."""
+PIPES_SPEC = NetworkSpec.build(12, (6,), 2, "tanh", "linear")
+
+
+def baseline_ratio(population_size: int, episodes: int, cpu: int, observation: str = "simple") -> dict:
+    """Bird-steps per CPU-second of today's kernel and of the kernel at issue 15's commit (3310c6c), one run.
+
+    "simple": :func:`population` (threshold flappers); "pipes": random 12-6-2 tanh networks (x 3, seed 0).
+    """
     import _baseline
 
-    layers = (SPEC.sizes[0], tuple(SPEC.sizes[1:-1]), SPEC.sizes[-1], "tanh", "linear")
+    if observation == "simple":
+        spec, genomes, kwargs = SPEC, population(population_size), {}
+    else:
+        spec, kwargs = PIPES_SPEC, {"observation": observation}
+        genomes = PIPES_SPEC.init_genomes(np.random.default_rng(0), population_size) * 3
+    layers = (spec.sizes[0], tuple(spec.sizes[1:-1]), spec.sizes[-1], "tanh", "linear")
     seeds = [int(s) for s in np.arange(episodes) + 1000]
-    return {**_baseline.compare("games.flappy_bird.kernel", layers, population(population_size), seeds, {},
-                                cpu=cpu), "population": population_size, "episodes": episodes, "cpu": cpu}
+    return {**_baseline.compare("games.flappy_bird.kernel", layers, genomes, seeds, kwargs, cpu=cpu),
+            "observation": observation, "population": population_size, "episodes": episodes, "cpu": cpu}
 
 
 def main(argv=None) -> dict:
@@ -167,12 +178,13 @@ def main(argv=None) -> dict:
     print(f"population kernel : {kernel_rate:>14,.0f} bird-steps/s")
     print(f"env Python loop   : {loop_rate:>14,.0f} bird-steps/s")
     print(f"ratio             : {kernel_rate / loop_rate:>14,.1f} x")
-    if not args.no_baseline:
-        base = baseline_ratio(args.baseline_population, args.baseline_episodes, args.cpu)
+    for observation in () if args.no_baseline else ("simple", "pipes"):
+        base = baseline_ratio(args.baseline_population, args.baseline_episodes, args.cpu, observation)
         base["load_average_1min"] = os.getloadavg()[0]
-        result["vs_" + base["commit"]] = base
-        print(f"kernel vs {base['commit']} ({base['population']} birds x {base['episodes']} episodes, "
-              f"{base['steps']:,} bird-steps, cpu {base['cpu']}, load {base['load_average_1min']:.1f}):")
+        result["vs_" + base["commit"] + ("" if observation == "simple" else "_" + observation)] = base
+        print(f"kernel vs {base['commit']}, observation {observation!r} ({base['population']} birds x "
+              f"{base['episodes']} episodes, {base['steps']:,} bird-steps, cpu {base['cpu']}, "
+              f"load {base['load_average_1min']:.1f}):")
         print(f"  {base['commit']}        : {base['old_steps_per_cpu_s']:>14,.0f} bird-steps/CPU-s")
         print(f"  today          : {base['new_steps_per_cpu_s']:>14,.0f} bird-steps/CPU-s")
         print(f"  ratio          : {base['ratio']:>14,.2f} x   same fitness: {base['same_fitness']}")

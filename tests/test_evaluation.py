@@ -39,3 +39,49 @@ def test_split_covers_everything_in_balanced_chunks():
         assert all(a < b for a, b in chunks) and all(c[1] == d[0] for c, d in zip(chunks, chunks[1:]))
         sizes = [b - a for a, b in chunks]
         assert max(sizes) - min(sizes) <= 1
+
+
+def test_shared_genomes_round_trip_and_growth():
+    import mmap
+
+    from neuroevo.evaluation.shared_genomes import SharedGenomes, is_shared_rows, read_rows
+
+    shared = SharedGenomes()
+    g = np.random.default_rng(0).normal(size=(7, 5))
+    assert SharedGenomes.shareable(g) and not SharedGenomes.shareable([g]) and not SharedGenomes.shareable(g[0])
+    with pytest.raises(ValueError, match="do not fit"):
+        shared.write(g)
+    shared.grow(g.nbytes)
+    assert shared.capacity >= max(g.nbytes, mmap.PAGESIZE)
+    shared.write(g)
+    message = shared.rows(2, 6)
+    assert is_shared_rows(message) and not is_shared_rows((1, 2))
+    rows = read_rows(shared.buffer, message)
+    np.testing.assert_array_equal(rows, g[2:6])
+    rows[0, 0] = 99.0  # the worker's own copy: the shared block keeps the population
+    np.testing.assert_array_equal(read_rows(shared.buffer, message), g[2:6])
+    first = shared.capacity
+    shared.grow(10 * first)
+    assert shared.capacity == 10 * first
+
+
+def test_pool_sends_genomes_through_shared_memory_and_grows_with_the_population():
+    """A population that outgrows the shared block re-forks the (idle) workers: results stay the serial ones."""
+    from neuroevo.network import NetworkSpec
+
+    spec = NetworkSpec.build(4, (6,), 2)
+    task = KernelTask("CartPole-v1", spec, "games.cartpole.kernel:population_fitness")
+    small = spec.init_genomes(np.random.default_rng(1), 6) * 3.0
+    big = spec.init_genomes(np.random.default_rng(2), 400) * 3.0
+    with SerialEvaluator(task) as serial:
+        want_small, want_big = serial.evaluate(small, np.arange(3)), serial.evaluate(big, np.arange(3))
+    with ProcessPoolEvaluator(task, 2, 2) as pool:
+        got_small = pool.evaluate(small, np.arange(3))
+        pids = set(pool.pids)
+        got_big = pool.evaluate(big, np.arange(3))
+        assert set(pool.pids).isdisjoint(pids)  # new workers, inheriting the larger block
+        assert pool._shared.capacity >= big.nbytes
+        again = pool.evaluate(small, np.arange(3))
+    for got, want in ((got_small, want_small), (got_big, want_big), (again, want_small)):
+        np.testing.assert_array_equal(got[0], want[0])
+        assert got[1] == want[1]

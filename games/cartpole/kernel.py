@@ -34,12 +34,14 @@ def _load_lane(lane, item, ints, genomes, starts, wt, rows, memory, state, t, it
     items[lane] = item
 
 
-@numba.njit(cache=True, inline="always", error_model="numpy")
+@numba.njit(cache=True, error_model="numpy")
 def _step_lanes(y, state, sin_t, cos_t, t, max_steps, done):
     """The Euler step of every lane (``state`` (4, lanes), updated) from the network outputs ``y`` (2,
     lanes; action = the first argmax) and the lanes' ``sin``/``cos`` of the angle; ``t`` += 1 and ``done``
     = terminated or at ``max_steps``. No calls, no inner loop, no branch: LLVM packs it (8 lanes per zmm
-    instruction; ``benchmarks/roofline.py`` counts the packed instructions of this loop)."""
+    instruction; ``benchmarks/roofline.py`` counts the packed instructions of this loop). Compiled as a
+    function of its own, not inlined: inlined into the kernel, beside the network's loops, LLVM left it
+    scalar (its runtime alias checks over seven arrays were too many); one call per step of 32 lanes."""
     prefer_wide_vectors()
     for lane in range(state.shape[1]):
         action = 1 if y[1, lane] > y[0, lane] else 0  # np.argmax's first-index tie rule, 2 outputs

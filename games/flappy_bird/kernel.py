@@ -28,7 +28,7 @@ from neuroevo.networks import (LANES, NetworkSpec, argmax, as_program, max_heade
                                policy_step_lanes)
 from neuroevo.networks.program import N_IN, WIDTH, lane_buffers, load_lane_policy
 from games.flappy_bird.lanes import (CRASHED as EV_CRASHED, ITEM, PASSED, SCORE, T, after_pass, narrow,
-                                     observe_lane, observe_simple_lanes, start_lane, step_lanes)
+                                     N_FS, observe_pipes_lanes, observe_simple_lanes, start_lane, step_lanes)
 
 #: Default fitness bonus per pipe passed (frames alive count 1 each).
 PIPE_BONUS = 25.0
@@ -123,15 +123,12 @@ def _fly_block(ints, genomes, gaps, params, mode, start, frames, scores, blk, ne
     prefer_wide_vectors()
     fs, ist, wt, rows, memory, buf_a, buf_b, x, ev = blk
     n_items = genomes.shape[0] * gaps.shape[0]
-    bird, obs = np.zeros(4), np.zeros(x.shape[0])
     ev_words = ev.view(np.int64)
     while active > 0 and (next_item < n_items or active > min_active):
         if mode == 0:
             observe_simple_lanes(fs, ist, params, x)
         else:
-            for lane in range(x.shape[1]):
-                if ist[ITEM, lane] >= 0:
-                    observe_lane(fs, ist, gaps, params, mode, x, lane, bird, obs)
+            observe_pipes_lanes(fs, ist, params, x)
         out = policy_step_lanes(ints, rows, wt, memory, x, buf_a, buf_b)
         step_lanes(out, fs, ist, params, ev)
         for word in range(ev_words.shape[0]):  # 8 lanes' events per test: most frames have none
@@ -168,7 +165,7 @@ def _population_lanes(ints, genomes, gaps, params, mode, start, frames, scores):
     same frames and scores.
     """
     wt, rows, memory, buf_a, buf_b = lane_buffers(ints, genomes)
-    fs, ist = np.zeros((5, LANES)), np.zeros((4, LANES), dtype=np.int64)
+    fs, ist = np.zeros((N_FS, LANES)), np.zeros((4, LANES), dtype=np.int64)
     blk = (fs, ist, wt, rows, memory, buf_a, buf_b, np.zeros((ints[0, N_IN], LANES)), np.zeros(LANES, dtype=np.int8))
     next_item, active = 0, 0
     for lane in range(LANES):

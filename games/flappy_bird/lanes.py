@@ -2,17 +2,19 @@
 
 A block of ``w`` lanes (``w`` = 32, 16 or 8) holds one bird per lane, column ``lane`` of two arrays:
 
-- ``fs``: (5, w) float64 rows :data:`Y` [px, top edge], :data:`VEL` [px/frame], :data:`ROT` [degrees] and
-  the gap tops [px] of pipes ``score - 1``, ``score`` (:data:`G0`, :data:`G1`: a cache of the lane's row
-  of the gap table; ``G0`` is unused while ``score`` is 0).
+- ``fs``: (8, w) float64 rows :data:`Y` [px, top edge], :data:`VEL` [px/frame], :data:`ROT` [degrees] and
+  the gap tops [px] of pipes ``score - 2 .. score + 2`` (:data:`GM2`, :data:`G0` (``score - 1``),
+  :data:`G1` (``score``), :data:`GP1`, :data:`GP2`: a window on the lane's row of the gap table, 0 for
+  pipes before the first).
 - ``ist``: (4, w) int64 rows :data:`SCORE` [pipes passed], :data:`T` [frame index], :data:`ITEM` (the
   (genome, seed) pair it flies, -1 for an idle lane) and :data:`ROW` (the seed's row of the gap table).
 
-:func:`observe_simple_lanes` and :func:`step_lanes` are loops over the lanes with no call, no inner loop and
-no branch (selects only), so LLVM packs them (8 lanes per ``zmm`` instruction under
-``prefer_wide_vectors``). They do the operations of :func:`~games.flappy_bird.physics.observe` and
-:func:`~games.flappy_bird.physics.step_bird` in the same order, so the same bits. The
-rare events (a pipe passed, a crash) are flagged in ``ev`` for the kernel's scalar pass: a lane that
+:func:`observe_simple_lanes`, :func:`observe_pipes_lanes` and :func:`step_lanes` are loops over the lanes
+with no call, no inner loop and no branch (selects only). LLVM packs the simple observation and the step
+(8 lanes per ``zmm`` instruction under ``prefer_wide_vectors``; ``benchmarks/flappy_throughput.py``
+counts them); the "pipes" observation runs branch-free but scalar. They do the operations of
+:func:`~games.flappy_bird.physics.observe` and :func:`~games.flappy_bird.physics.step_bird` in the same
+order, so the same bits. The rare events (a pipe passed, a crash) are flagged in ``ev`` for the kernel's scalar pass: a lane that
 passed a pipe (every ``pipe_spacing / pipe_speed`` frames) takes its new score, gap cache and crash test
 there (:func:`after_pass`, also right for several pipes in one frame).
 """
@@ -22,10 +24,11 @@ import numpy as np
 
 from games.flappy_bird.physics import (BIRD_HEIGHT, BIRD_START_ROTATION, BIRD_WIDTH, BIRD_X, FLAP_CEILING,
                                        FLAP_SPEED, GRAVITY, GROUND_Y, MAX_FALL_SPEED, MIN_ROTATION, P_GAP,
-                                       PIPE_WIDTH, ROTATION_SPEED, SCREEN_HEIGHT, SCREEN_WIDTH, observe, pipe_x)
+                                       PIPE_WIDTH, ROTATION_SPEED, SCREEN_HEIGHT, SCREEN_WIDTH, pipe_x)
 
-#: Rows of ``fs`` (float64) and ``ist`` (int64).
-Y, VEL, ROT, G0, G1 = range(5)
+#: Rows of ``fs`` (float64) and ``ist`` (int64); ``GM2..GP2`` = gap tops of pipes ``score - 2 .. score + 2``.
+Y, VEL, ROT, GM2, G0, G1, GP1, GP2 = range(8)
+N_FS = 8
 SCORE, T, ITEM, ROW = range(4)
 #: Bits of ``ev`` set by :func:`step_lanes`.
 PASSED, CRASHED = 1, 2
@@ -57,14 +60,63 @@ def observe_simple_lanes(fs, ist, params, x):
         x[3, lane] = _f32(((g0 if use_prev else g1) + half_gap) / SCREEN_HEIGHT)
 
 
+@numba.njit(cache=True, inline="always")
+def _pick(d, a, b, c):
+    """``(a, b, c)[d]`` for ``d`` in 0..2 as ``a * (d == 0) + b * (d == 1) + c * (d == 2)``: exact for finite
+    non-negative values (gap tops), and packed (a select of three loads would become an indirect load)."""
+    return a * (d == 0) + b * (d == 1) + c * (d == 2)
+
+
+@numba.njit(cache=True, inline="always")
+def _pipe_columns(px, top, gap):
+    """Values ``3k .. 3k + 2`` of the "pipes" observation for a pipe at left edge ``px`` with gap top
+    ``top`` [px]: (x / 288, top / 512, bottom / 512) cast through float32, or (1, 0, 1) while it is right
+    of the screen."""
+    right = px > SCREEN_WIDTH
+    return (1.0 if right else _f32(px / SCREEN_WIDTH), 0.0 if right else _f32(top / SCREEN_HEIGHT),
+            1.0 if right else _f32((top + gap) / SCREEN_HEIGHT))
+
+
+@numba.njit(cache=True, inline="always")
+def _first_shown(s, t, params):
+    """The first pipe of the "pipes" observation, ``i`` (``score - 2 <= i <= score``), and ``i - (score - 2)``."""
+    i0 = max(s - 2, 0)
+    c1 = pipe_x(i0, t, params) + PIPE_WIDTH <= 0
+    c2 = pipe_x(i0 + 1, t, params) + PIPE_WIDTH <= 0
+    i = i0 + c1 + (c1 & c2)
+    return i, i - (s - 2)
+
+
+@numba.njit(cache=True, inline="always")
+def observe_pipes_lanes(fs, ist, params, x):
+    """``observe`` mode 1 ("pipes") of every lane, cast through float32, into ``x`` (12, w) float64.
+
+    The first pipe shown is the first of ``max(score - 2, 0)``, ... whose right edge is right of the
+    screen's left edge: at most two steps of the env's loop (pipe ``score`` is right of the bird), so
+    ``score - 2 <= i <= score`` and its gaps are in the lane's window. One loop per pipe shown and one for
+    the bird (a loop writing all 12 rows needs more run-time alias checks than LLVM allows).
+    """
+    gap = params[P_GAP]
+    for k in range(3):
+        for lane in range(x.shape[1]):
+            t = ist[T, lane]
+            i, d = _first_shown(ist[SCORE, lane], t, params)
+            top = _pick(d, fs[GM2 + k, lane], fs[GM2 + k + 1, lane], fs[GM2 + k + 2, lane])
+            x[3 * k, lane], x[3 * k + 1, lane], x[3 * k + 2, lane] = _pipe_columns(pipe_x(i + k, t, params), top, gap)
+    for lane in range(x.shape[1]):
+        x[9, lane] = _f32(fs[Y, lane] / SCREEN_HEIGHT)
+        x[10, lane] = _f32(fs[VEL, lane] / MAX_FALL_SPEED)
+        x[11, lane] = _f32(fs[ROT, lane] / 90.0)
+
+
 @numba.njit(cache=True)
-def observe_lane(fs, ist, gaps, params, mode, x, lane, bird, obs):
-    """``observe`` of one lane in any mode (the scalar path of the "pipes" observation), cast through
-    float32 into column ``lane`` of ``x`` (n_in, w). ``bird`` (4,) and ``obs`` (n_in,) are float64 scratch."""
-    bird[0], bird[1], bird[2], bird[3] = fs[Y, lane], fs[VEL, lane], fs[ROT, lane], ist[SCORE, lane]
-    observe(bird, ist[T, lane], gaps[ist[ROW, lane]], params, mode, obs)
-    for i in range(obs.shape[0]):
-        x[i, lane] = _f32(obs[i])
+def load_window(fs, gaps, row, s, lane):
+    """Lane ``lane``'s gap window (rows ``GM2 .. GP2``) for score ``s`` from row ``row`` of ``gaps``; 0
+    before pipe 0, the table's last gap past its end (read only by an episode that is over)."""
+    n = gaps.shape[1]
+    for k in range(5):
+        j = s - 2 + k
+        fs[GM2 + k, lane] = gaps[row, min(j, n - 1)] if j >= 0 else 0.0
 
 
 @numba.njit(cache=True, inline="always")
@@ -122,9 +174,8 @@ def after_pass(fs, ist, gaps, params, lane):
     while pipe_x(s, t, params) + PIPE_WIDTH / 2 <= BIRD_X + BIRD_WIDTH / 2:
         s += 1
     ist[SCORE, lane] = s
-    g0, g1 = gaps[row, s - 1], gaps[row, s]
-    fs[G0, lane], fs[G1, lane] = g0, g1
-    y, gap = fs[Y, lane], params[P_GAP]
+    load_window(fs, gaps, row, s, lane)
+    g0, g1, y, gap = fs[G0, lane], fs[G1, lane], fs[Y, lane], params[P_GAP]
     return (y + BIRD_HEIGHT >= GROUND_Y - 1) or _hits(y, pipe_x(s - 1, t, params), g0, gap) \
         or _hits(y, pipe_x(s, t, params), g1, gap)
 
@@ -135,8 +186,7 @@ def start_lane(fs, ist, gaps, start, item, row, lane):
     float64 ``(y, vel, rot, score)`` at frame 0."""
     fs[Y, lane], fs[VEL, lane], fs[ROT, lane] = start[0], start[1], start[2]
     s = np.int64(start[3])
-    fs[G0, lane] = gaps[row, s - 1] if s >= 1 else 0.0
-    fs[G1, lane] = gaps[row, s]
+    load_window(fs, gaps, row, s, lane)
     ist[SCORE, lane], ist[T, lane], ist[ITEM, lane], ist[ROW, lane] = s, 0, item, row
 
 

@@ -3,8 +3,10 @@
 Workers are forked after the task's Numba kernels are compiled (``task.warmup()`` in the parent), so they
 inherit the compiled code and the task itself: nothing of the user's fitness is pickled, and functions
 defined in ``__main__``, closures and lambdas work (the failure of neat-python #114, PyGAD #121, DEAP #57).
-Each generation sends chunks of genomes (contiguous slices), not single genomes, each over the pipe of an
-idle worker. A chunk's fitness does not depend on which worker scores it, so one seed gives one result
+Each generation sends chunks of genomes (contiguous slices), not single genomes, each to an idle worker:
+a flat-genome population is copied once into memory the workers share
+(:mod:`~neuroevo.evaluation.shared_genomes`), so a chunk travels over the pipe as two indices; other genome
+kinds (NEAT's) are pickled. A chunk's fitness does not depend on which worker scores it, so one seed gives one result
 whatever the number of workers.
 
 Faults (each ends in a one-line :class:`~neuroevo.errors.FitnessError`, never a hang):
@@ -35,13 +37,14 @@ import signal
 import time
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from neuroevo.errors import EvalTimeoutError, WorkerLostError  # noqa: F401  (also importable from here)
 from neuroevo.evaluation.scheduler import (ChunkedEvaluator, WorkerDied, raise_chunk_error,  # noqa: F401
                                            score_chunk, split, timeout_error)
+from neuroevo.evaluation.shared_genomes import SharedGenomes, is_shared_rows, read_rows
 from neuroevo.evaluation.tasks import Task
 from neuroevo.evaluation.worker_logs import (_CONTEXT, RecordCapture, WorkerLogStream,  # noqa: F401
                                              install_generation_factory, replay)
@@ -71,9 +74,10 @@ def _set_parent_death_signal() -> None:
 
 
 def _worker_main(task: Task, conn: Connection, inherited: list[Connection], parent: int,
-                 logs: WorkerLogStream) -> None:
+                 logs: WorkerLogStream, shared: Any) -> None:
     """Loop of a forked worker: receive ``(generation, start, genomes, seeds)``, send back the chunk's
-    result; log records stream to the parent through ``logs`` meanwhile."""
+    result; log records stream to the parent through ``logs`` meanwhile. ``genomes`` is the chunk itself or
+    the rows of the shared mapping ``shared`` (inherited at fork) that hold it."""
     for c in inherited:  # the parent's ends of other workers' pipes: closed, so EOF means the parent is gone
         c.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the parent decides
@@ -91,6 +95,8 @@ def _worker_main(task: Task, conn: Connection, inherited: list[Connection], pare
         if message is None:
             return
         generation, start, genomes, seeds = message
+        if is_shared_rows(genomes):
+            genomes = read_rows(shared, genomes)
         _CONTEXT["generation"] = generation
         conn.send(score_chunk(task, genomes, seeds, start))
 
@@ -139,6 +145,8 @@ class ProcessPoolEvaluator(ChunkedEvaluator):
         self._ctx = mp.get_context("fork")
         self._slots: list[_Worker | None] = []
         self._message: tuple[Genomes, np.ndarray, int | None] | None = None
+        self._shared = SharedGenomes()
+        self._sharing = False  # this generation's genomes are in the shared mapping
 
     def start(self) -> None:
         self.task.warmup()
@@ -155,7 +163,8 @@ class ProcessPoolEvaluator(ChunkedEvaluator):
         inherited = [w.conn for w in self._slots if w is not None] + [parent_conn]
         logs = WorkerLogStream(f"worker-{slot + 1}-logs")
         process = self._ctx.Process(target=_worker_main, name=f"worker-{slot + 1}",
-                                    args=(self.task, child_conn, inherited, os.getpid(), logs))
+                                    args=(self.task, child_conn, inherited, os.getpid(), logs,
+                                          self._shared.buffer))
         process.start()
         child_conn.close()
         return _Worker(process, parent_conn, slot, logs)
@@ -195,8 +204,27 @@ class ProcessPoolEvaluator(ChunkedEvaluator):
 
     # the scheduler's five operations on worker slots
     def _begin(self, genomes: Genomes, seeds: np.ndarray, generation: int | None) -> None:
+        flat = genomes if isinstance(genomes, np.ndarray) and SharedGenomes.shareable(genomes) else None
+        self._sharing = flat is not None
+        if flat is not None and flat.nbytes > self._shared.capacity:
+            self._retire()  # idle between generations: new workers inherit the larger mapping
+            self._shared.grow(flat.nbytes)
         self._fill()
+        if flat is not None:
+            self._shared.write(flat)
         self._message = (genomes, seeds, generation)
+
+    def _retire(self) -> None:
+        """Stop every (idle) worker and empty its slot; :meth:`_fill` forks new ones."""
+        for w in self._slots:
+            if w is not None:
+                try:
+                    w.conn.send(None)
+                except OSError:
+                    pass
+                w.process.join(1.0)
+                w.kill()
+        self._slots = [None] * self.workers
 
     def _live(self, slot: int) -> _Worker:
         """The worker of a slot the scheduler uses (filled by ``_begin``, ``_replace``)."""
@@ -212,7 +240,8 @@ class ProcessPoolEvaluator(ChunkedEvaluator):
         w = self._live(slot)
         w.busy = True
         try:
-            w.conn.send((generation, start, genomes[start:stop], seeds))
+            chunk = self._shared.rows(start, stop) if self._sharing else genomes[start:stop]
+            w.conn.send((generation, start, chunk, seeds))
         except OSError:
             pass  # it died: its sentinel is ready, seen by _wait
 

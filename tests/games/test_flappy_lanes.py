@@ -18,10 +18,9 @@ def _packed(out, fs, ist, params, ev):
     ln.step_lanes(out, fs, ist, params, ev)
 
 
-def random_lanes(rng, gaps, n=64):
+def random_lanes(rng, gaps, params, n=64):
     """(fs, ist) of ``n`` birds in random mid-episode states (score consistent with the frame index)."""
-    params = ph.make_params()
-    fs, ist = np.zeros((5, n)), np.zeros((4, n), dtype=np.int64)
+    fs, ist = np.zeros((ln.N_FS, n)), np.zeros((4, n), dtype=np.int64)
     for lane in range(n):
         ln.start_lane(fs, ist, gaps, ph.start_bird(), lane, 0, lane)
         t = int(rng.integers(0, 2000))
@@ -33,21 +32,26 @@ def random_lanes(rng, gaps, n=64):
     return fs, ist, params
 
 
-def test_packed_step_and_observation_equal_the_scalar_physics():
+@pytest.mark.parametrize("spacing", [144.0, 90.0])  # 90 px: three pipes can be left of the bird
+def test_packed_step_and_observations_equal_the_scalar_physics(spacing):
     rng = np.random.default_rng(0)
     gaps = ph.gap_tops_for_seed(5, 100.0, 1000)[None, :]
-    fs, ist, params = random_lanes(rng, gaps)
-    x = np.zeros((4, fs.shape[1]))
+    params = ph.make_params(pipe_spacing=spacing)
+    fs, ist, params = random_lanes(rng, gaps, params)
+    x, x12 = np.zeros((4, fs.shape[1])), np.zeros((12, fs.shape[1]))
     ln.observe_simple_lanes(fs, ist, params, x)
+    ln.observe_pipes_lanes(fs, ist, params, x12)
     out = rng.normal(size=(2, fs.shape[1]))
     before_fs, before_ist = fs.copy(), ist.copy()
     ev = np.zeros(fs.shape[1], dtype=np.int8)
     _packed(out, fs, ist, params, ev)
-    obs = np.zeros(4)
+    obs, obs12 = np.zeros(4), np.zeros(12)
     for lane in range(fs.shape[1]):
         bird = np.array([*before_fs[:3, lane], before_ist[ln.SCORE, lane]])
         ph.observe(bird, int(before_ist[ln.T, lane]), gaps[0], params, 0, obs)
         np.testing.assert_array_equal(x[:, lane], obs.astype(np.float32))
+        ph.observe(bird, int(before_ist[ln.T, lane]), gaps[0], params, 1, obs12)
+        np.testing.assert_array_equal(x12[:, lane], obs12.astype(np.float32))
         passed = ph.step_bird(bird, int(np.argmax(out[:, lane])), int(before_ist[ln.T, lane]) + 1, gaps[0], params)
         crashed = ln.after_pass(fs, ist, gaps, params, lane) if ev[lane] & ln.PASSED else ev[lane] & ln.CRASHED
         np.testing.assert_array_equal(fs[:3, lane], bird[:3])
