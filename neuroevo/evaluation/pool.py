@@ -123,7 +123,11 @@ class ProcessPoolEvaluator(ChunkedEvaluator):
     Args:
         task: what is scored (fitness is maximised).
         workers: number of processes (>= 1).
-        chunks_per_worker: chunks sent per worker per generation (more balances uneven episode lengths).
+        chunks_per_worker: chunks sent per worker per generation. One by default: the workers of one
+            machine are equally fast, and each extra chunk costs a kernel call's tail and a round trip,
+            more than the balance it buys (``benchmarks/pool_efficiency.py``: on CartPole-v1, 98 % of two
+            independent processes with one chunk per worker, 87-97 % with two). More balances a fitness
+            whose cost varies a lot from genome to genome.
         eval_timeout: seconds one generation's evaluation may take (0: no limit).
         max_retries: times a chunk is retried after its worker died, before :class:`WorkerLostError`.
 
@@ -137,7 +141,7 @@ class ProcessPoolEvaluator(ChunkedEvaluator):
 
     worker_name = "worker process"
 
-    def __init__(self, task: Task, workers: int, chunks_per_worker: int = 2, eval_timeout: float = 0.0,
+    def __init__(self, task: Task, workers: int, chunks_per_worker: int = 1, eval_timeout: float = 0.0,
                  max_retries: int = 2):
         if int(workers) < 1:
             raise ValueError(f"workers must be >= 1, got {workers}")
