@@ -41,25 +41,26 @@ def _splat(builder: Any, x: Any, vt: Any) -> Any:
     return builder.shuffle_vector(v, ir.Constant(vt, ir.Undefined), ir.Constant(ir.VectorType(_I32, LANES), [0] * LANES))
 
 
-def _min_tree(builder: Any, v: Any) -> Any:
+def _tree_min(builder: Any, v: Any, vt: Any, less: Any) -> Any:
+    """Element 0 of ``v`` (``<LANES x vt>``) after a halving tree of ``select(less(v, shifted), v, shifted)``:
+    the vector's minimum under ``less``."""
     half = LANES // 2
     while half >= 1:
-        sh = builder.shuffle_vector(v, ir.Constant(_VF, ir.Undefined), ir.Constant(
+        sh = builder.shuffle_vector(v, ir.Constant(vt, ir.Undefined), ir.Constant(
             ir.VectorType(_I32, LANES), [k + half if k < half else k for k in range(LANES)]))
-        v = builder.select(builder.fcmp_ordered("<", v, sh), v, sh)
+        v = builder.select(less(v, sh), v, sh)
         half //= 2
     return builder.extract_element(v, ir.Constant(_I32, 0))
 
 
+def _min_tree(builder: Any, v: Any) -> Any:
+    """Smallest element (double) of ``<LANES x double>`` ``v`` (ordered compare)."""
+    return _tree_min(builder, v, _VF, lambda a, b: builder.fcmp_ordered("<", a, b))
+
+
 def _first_lane(builder: Any, ks: Any) -> Any:
     """Smallest element (i32) of ``<LANES x i64>`` ``ks``: the first lane whose distance is the minimum."""
-    half = LANES // 2
-    while half >= 1:
-        sh = builder.shuffle_vector(ks, ir.Constant(_VI, ir.Undefined), ir.Constant(
-            ir.VectorType(_I32, LANES), [k + half if k < half else k for k in range(LANES)]))
-        ks = builder.select(builder.icmp_signed("<", ks, sh), ks, sh)
-        half //= 2
-    return builder.trunc(builder.extract_element(ks, ir.Constant(_I32, 0)), _I32)
+    return builder.trunc(_tree_min(builder, ks, _VI, lambda a, b: builder.icmp_signed("<", a, b)), _I32)
 
 
 @intrinsic
