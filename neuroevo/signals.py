@@ -61,7 +61,19 @@ class SignalGuard(Callback):
         return False if self.signum else None
 
 
+#: ``os.register_at_fork`` hooks of the standard library's ``logging`` (3.10-3.13): a worker forked while a
+#: signal arrives runs them, and an exception raised in them is printed ("Exception ignored in ...") and
+#: dropped by ``os.fork``.
+_FORK_HOOKS = frozenset({"_acquireLock", "_releaseLock", "_prepareFork", "_afterFork",
+                         "_after_at_fork_child_reinit_locks"})
+
+
 def _in_callback(frame: FrameType | None) -> bool:
-    """True in a Python function that C code calls back (llvmlite's object-cache hook while Numba compiles):
-    an exception raised there is printed and dropped by ctypes, so the signal waits for :meth:`check`."""
-    return frame is not None and str(frame.f_globals.get("__name__", "")).startswith("llvmlite")
+    """True in a Python function that C code calls back, where an exception raised would be printed and
+    dropped, not propagated: llvmlite's object-cache hook while Numba compiles (ctypes drops it) and
+    ``logging``'s fork hooks while a worker is forked (``os.fork`` drops it). The signal then waits for
+    :meth:`check`."""
+    if frame is None:
+        return False
+    module = str(frame.f_globals.get("__name__", ""))
+    return module.startswith("llvmlite") or (module == "logging" and frame.f_code.co_name in _FORK_HOOKS)

@@ -511,3 +511,22 @@ def test_read_only_gif_and_out_folder(tmp_path, capsys):
         assert main(["watch", str(agent), "--record", str(ro / "x.gif")]) == 2
         line = lines_ok(capsys.readouterr().err)[0]
         assert "x." in line and "Read-only file system" in line, line
+
+
+def test_a_signal_inside_loggings_fork_hook_waits_for_check():
+    """SIGINT while a worker is forked lands in ``logging``'s at-fork hook, where ``os.fork`` would print the
+    exception ("Exception ignored in: <function _releaseLock>", a traceback) and drop it: the guard defers the
+    interrupt to :meth:`SignalGuard.check` instead (seen once in CI: test_signals_at_random_moments)."""
+    from neuroevo.signals import Interrupted, SignalGuard
+
+    hook = {"__name__": "logging", "sys": sys}
+    exec("def _releaseLock():\n    return sys._getframe()\n", hook)
+    frame = hook["_releaseLock"]()
+    guard = SignalGuard()
+    guard.interruptible = True
+    guard._handle(signal.SIGINT, frame)  # no exception here
+    assert guard.signum == signal.SIGINT and guard.interruptible
+    with pytest.raises(Interrupted):
+        guard.check()
+    with pytest.raises(Interrupted):  # anywhere else the signal interrupts at once
+        guard._handle(signal.SIGINT, sys._getframe())
