@@ -42,6 +42,7 @@ from numpy.typing import ArrayLike
 from neuroevo.networks.activations import LANES, activate, activate_any
 from neuroevo.networks.simd import fma
 from neuroevo.networks.feedforward import activate_rows
+from neuroevo.networks.simd_dense import dense_fast
 
 KIND_LAYERED, KIND_GRAPH = 0, 1
 #: Header slots of every program row.
@@ -197,7 +198,11 @@ def _dense_lanes(wt, off, n_in, n_out, b_off, src, dst):
 
     The terms are added in the order of ``_layered_step`` (bias, then ``i = 0, 1, ...``), four inputs per
     pass over the lanes, so each row of ``dst`` is loaded and stored once per four terms, not per term.
+    Blocks of whole vectors (every lane kernel's) take the explicit-vector :func:`~neuroevo.networks.
+    simd_dense.dense_chunks` instead: the same operations in the same order, so the same bits.
     """
+    if dense_fast(wt, off, n_in, n_out, b_off, src, dst):
+        return
     lanes = wt.shape[1]
     for j in range(n_out):
         i = 0
