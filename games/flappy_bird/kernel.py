@@ -26,8 +26,9 @@ from neuroevo.errors import ConfigError
 from neuroevo.networks.simd import prefer_wide_vectors
 from neuroevo.networks import (LANES, NetworkSpec, argmax, as_program, max_header, policy_reset, policy_step,
                                policy_step_lanes)
-from neuroevo.networks.program import N_IN, WIDTH, lane_buffers, load_lane_policy
-from games.flappy_bird.lanes import (CRASHED as EV_CRASHED, ITEM, PASSED, SCORE, T, after_pass, narrow,
+from neuroevo.networks.program import (N_IN, WIDTH, lane_buffers, live_first, load_lane_policy, narrow_block,
+                                      narrow_row)
+from games.flappy_bird.lanes import (CRASHED as EV_CRASHED, ITEM, PASSED, SCORE, T, after_pass,
                                      N_FS, observe_pipes_lanes, observe_simple_lanes, start_lane, step_lanes)
 
 #: Default fitness bonus per pipe passed (frames alive count 1 each).
@@ -146,12 +147,11 @@ def _fly_block(ints, genomes, gaps, params, mode, start, frames, scores, blk, ne
 def _narrow_block(blk, w):
     """The live lanes of ``blk`` moved into a block of width ``w`` (>= lanes flying); idle lanes padded."""
     fs, ist, wt, rows, memory, buf_a, buf_b, x, ev = blk
-    keep = np.flatnonzero(ist[ITEM] >= 0)
-    ist2 = narrow(ist, keep, w)
-    ist2[ITEM, keep.shape[0]:] = -1
-    rows2 = np.zeros(w, dtype=np.int64)
-    rows2[: keep.shape[0]] = rows[keep]
-    return (narrow(fs, keep, w), ist2, narrow(wt, keep, w), rows2, narrow(memory, keep, w),
+    order = live_first(ist[ITEM], w)
+    ist2 = narrow_block(ist, order)
+    ist2[ITEM] = narrow_row(ist[ITEM], order, -1)
+    return (narrow_block(fs, order), ist2, narrow_block(wt, order), narrow_row(rows, order, 0),
+            narrow_block(memory, order),
             np.zeros((buf_a.shape[0], w), dtype=buf_a.dtype), np.zeros((buf_b.shape[0], w), dtype=buf_b.dtype),
             np.zeros((x.shape[0], w)), np.zeros(w, dtype=np.int8))
 

@@ -188,14 +188,3 @@ def start_lane(fs, ist, gaps, start, item, row, lane):
     s = np.int64(start[3])
     load_window(fs, gaps, row, s, lane)
     ist[SCORE, lane], ist[T, lane], ist[ITEM, lane], ist[ROW, lane] = s, 0, item, row
-
-
-@numba.njit(cache=True)
-def narrow(a, keep, w):
-    """(a.shape[0], w) copy of the columns ``keep[:n]`` of ``a`` (n <= w), zero elsewhere: a block's live
-    lanes moved into a narrower block."""
-    b = np.zeros((a.shape[0], w), dtype=a.dtype)
-    for j in range(keep.shape[0]):
-        for i in range(a.shape[0]):
-            b[i, j] = a[i, keep[j]]
-    return b
