@@ -11,19 +11,22 @@
    ``neuroevo.networks.simd.fma``) one; libm ``sin``/``cos``/``tan`` count ``TRIG_SLOTS`` each, the packed
    ``games.trig.sin_cos`` ``SIN_COS_SLOTS`` for both. Both rates are measured with 512-bit vectors where the
    CPU has them (``prefer_wide_vectors``), as the kernels run.
-3. The limit of one core is ``1 / max(slots / slot_rate, divisions / division_rate)`` steps/s (every slot
-   and division in packed SIMD, the two units overlapped: an upper bound, not a prediction); two cores
-   double it.
+3. The limit is ``1 / max(slots / slot_rate, divisions / division_rate)`` steps/s (every slot and division
+   in packed SIMD, the two units overlapped: an upper bound, not a prediction).
 4. Records the assembly evidence that CartPole's physics runs packed (:func:`physics_assembly`: the
    instructions of its lane step, ``zmm`` = 8 lanes per instruction).
-5. Measures CartPole-v1 on both cores at once (:func:`two_core_cartpole`: two pinned processes).
-6. Measures each kernel on the same pinned core, per CPU-second (robust to other processes on a loaded
+5. Measures each kernel on the same pinned core, per CPU-second (robust to other processes on a loaded
    machine) and per wall second, and Gymnasium's ``CartPoleVectorEnv`` (NumPy, batched 4-16-2 forward pass)
-   as a peer; other peers (gymnax, evosax, envpool) are listed when installed.
+   as a peer; other peers (gymnax, evosax, envpool) are listed when installed. The kernel alternates with
+   the machine rates in rounds (:func:`_rounds`): each round's fraction has both of its sides measured
+   within a second, so the machine's drift cancels; the medians over the rounds are reported.
+6. Measures CartPole-v1 on both cores at once (:func:`two_core_cartpole`: two pinned processes), in rounds
+   alternating with the machine rates measured on both cores at once: the two-core limit is from those
+   summed rates (it is below twice one core's here; both fractions are printed).
 
 Prints a table (the README's) and writes ``benchmarks/results/roofline.json``::
 
-    PYTHONPATH=. python benchmarks/roofline.py [--seconds 0.5] [--cpu N]
+    PYTHONPATH=. python benchmarks/roofline.py [--seconds 0.5] [--rounds 7] [--cpu N]
 """
 
 from __future__ import annotations
@@ -224,132 +227,179 @@ def car_ops(spec, track, n_sensors: int = 5) -> dict:
     return {"slots": slots, "divisions": divs, "cells_per_ray": cells, "tests_per_ray": tests}
 
 
-def _per_cpu_second(fn) -> tuple[float, float]:
-    """(steps per CPU-second, steps per wall second) of ``fn() -> steps``, best of 3 after a warm-up."""
-    fn()
-    cpu, wall = 0.0, 0.0
-    for _ in range(3):
-        c0, w0 = time.process_time(), time.perf_counter()
-        steps = fn()
-        cpu = max(cpu, steps / (time.process_time() - c0))
-        wall = max(wall, steps / (time.perf_counter() - w0))
-    return cpu, wall
+def _one_rate(fn, ops_per_call, seconds: float) -> float:
+    """Operations per CPU-second of ``fn()`` over one run of about ``seconds``."""
+    c0, calls = time.process_time(), 0
+    while time.process_time() - c0 < seconds:
+        fn()
+        calls += 1
+    return calls * ops_per_call / (time.process_time() - c0)
 
 
-def _cartpole_half(core: int, half: int, queue: Any) -> None:
-    """Worker of :func:`two_core_cartpole`: pinned to ``core``, its half of the 1,000 genomes (x 10 episodes)."""
-    os.sched_setaffinity(0, {core})
+def _rounds(kernel, rounds: int, seconds: float, sync) -> list:
+    """``rounds`` x ``(slots/s, divisions/s, steps per CPU-second, steps per wall second)``: the machine
+    rates and ``kernel() -> steps`` (called for about ``seconds`` of CPU time) alternating, so that the machine's drift (up to +-25 % here from minute to
+    minute) moves both sides of a round's fraction together. ``sync()`` is called before each phase (a
+    barrier when both cores run it at once)."""
+    n, x, y = 2000, np.full(CHAINS, 1.5), np.full(CHAINS, 1.5)
+    kernel()
+    out = []
+    for _ in range(rounds):
+        sync()
+        slots = _one_rate(lambda: _fma_loop(x, 0.9999999, 1e-7, n), CHAINS * REPEAT * n, seconds)
+        divs = _one_rate(lambda: _div_loop(y, 2.0, n // 4), CHAINS * REPEAT * (n // 4), seconds)
+        sync()
+        c0, w0, steps = time.process_time(), time.perf_counter(), 0
+        while time.process_time() - c0 < seconds:
+            steps += kernel()
+        out.append((slots, divs, steps / (time.process_time() - c0), steps / (time.perf_counter() - w0)))
+    return out
+
+
+def _limit(ops: dict, slots: float, divs: float) -> float:
+    """Steps/s when every slot and division runs at the machine's rates, the two units overlapped."""
+    return 1.0 / max(ops["slots"] / slots, ops["divisions"] / divs)
+
+
+def _summary(ops: dict, rounds: list) -> dict:
+    """Medians over the rounds of :func:`_rounds`: the limit, the kernel's rates, and their ratio."""
+    fractions = [k / _limit(ops, s, d) for s, d, k, _ in rounds]
+    return {"limit_steps_per_s": float(np.median([_limit(ops, s, d) for s, d, _, _ in rounds])),
+            "steps_per_cpu_s": float(np.median([r[2] for r in rounds])),
+            "steps_per_wall_s": float(np.median([r[3] for r in rounds])),
+            "fraction_of_limit": float(np.median(fractions)), "fractions": fractions}
+
+
+def _cartpole_steps():
     import throughput
     from games.cartpole.kernel import population_returns
 
-    genomes = throughput.population(1000)[half * 500:(half + 1) * 500]
-    queue.put(_per_cpu_second(lambda: population_returns(throughput.SPEC, genomes, np.arange(10))[1]))
+    genomes = throughput.population(1000)
+    return lambda half=None: population_returns(
+        throughput.SPEC, genomes if half is None else genomes[half * 500:(half + 1) * 500], np.arange(10))[1]
 
 
-def two_core_cartpole() -> dict:
+def _two_core_worker(core: int, rounds: int, seconds: float, barrier: Any, queue: Any) -> None:
+    """Worker of :func:`two_core_cartpole`: pinned to ``core``, its half of the genomes, in step with the other."""
+    os.sched_setaffinity(0, {core})
+    steps = _cartpole_steps()
+    queue.put((core, _rounds(lambda: steps(core), rounds, seconds, barrier.wait)))
+
+
+def two_core_cartpole(rounds: int, seconds: float) -> dict:
     """CartPole-v1 at population 1,000 on both cores at once: two processes (forked after the kernel is
-    compiled), each pinned to one core and scoring 500 genomes x 10 episodes; returns the sum of their steps
-    per CPU-second (and per wall second). Shows whether the two cores slow each other (shared caches, memory)."""
+    compiled), each pinned to one core and scoring 500 genomes x 10 episodes, alternating with the machine
+    rates measured on both cores at once (a barrier starts each phase on both). The two-core limit comes
+    from both cores' summed rates: on this virtual machine two cores running 512-bit FMAs together run each
+    slower than one alone (about 0.8 of twice one core measured), as CPUs lower their clock when more cores
+    run wide vectors. Returns :func:`_summary` of the summed rounds plus ``twice_one_core``, the kernel's
+    fraction of twice the one-core limit."""
     import multiprocessing as mp
 
-    import throughput
-    from games.cartpole.kernel import population_returns
-
-    population_returns(throughput.SPEC, throughput.population(2), np.arange(1))  # compile before forking
+    _cartpole_steps()(0)  # compile before forking
+    _fma_loop(np.full(CHAINS, 1.5), 0.9999999, 1e-7, 1)
+    _div_loop(np.full(CHAINS, 1.5), 2.0, 1)
     ctx = mp.get_context("fork")
-    queue = ctx.Queue()
-    procs = [ctx.Process(target=_cartpole_half, args=(core, core, queue)) for core in (0, 1)]
+    barrier, queue = ctx.Barrier(2), ctx.Queue()
+    procs = [ctx.Process(target=_two_core_worker, args=(core, rounds, seconds, barrier, queue)) for core in (0, 1)]
     for p in procs:
         p.start()
-    rates = [queue.get() for _ in procs]
+    per_core = dict(queue.get() for _ in procs)
     for p in procs:
         p.join()
-    return {"processes": len(procs), "steps_per_cpu_s": sum(r[0] for r in rates),
-            "steps_per_wall_s": sum(r[1] for r in rates)}
+    summed = [tuple(a + b for a, b in zip(r0, r1)) for r0, r1 in zip(per_core[0], per_core[1])]
+    return {"processes": len(procs), **_summary(cartpole_ops(_spec()), summed),
+            "rounds": summed}
 
 
-def measure_kernels() -> dict:
+def _spec():
+    import throughput
+
+    return throughput.SPEC
+
+
+def measure_kernels(rounds: int, seconds: float) -> dict:
+    """Each kernel's :func:`_summary` on this core (its rounds alternating with the machine rates)."""
     from games.car_track.kernel import population_episodes as car_episodes
     from games.car_track.track import load_track
-    from games.cartpole.kernel import population_returns
     from games.flappy_bird.kernel import population_fitness as flappy_fitness
     from neuroevo.network import NetworkSpec
     import flappy_throughput
     import throughput
 
-    out = {}
-    cp_spec = throughput.SPEC
     cp = throughput.population(1000)
-    seeds = np.arange(10)
-    rate = _per_cpu_second(lambda: population_returns(cp_spec, cp, seeds)[1])
-    out["CartPole-v1 kernel"] = {"ops": cartpole_ops(cp_spec), "rate": rate, "agents": "1,000 x 10 episodes"}
-
     fl_spec = flappy_throughput.SPEC
     fl = flappy_throughput.population(100)
-    rate = _per_cpu_second(lambda: flappy_fitness(fl_spec, fl, np.arange(2) + 1000)[1])
-    out["Flappy Bird kernel"] = {"ops": flappy_ops(fl_spec), "rate": rate, "agents": "100 x 2 episodes"}
-
     car_spec = NetworkSpec.build(6, (8,), 2, "tanh", "tanh")
     cars = car_spec.init_genomes(np.random.default_rng(0), 200) * 2.0
-    rate = _per_cpu_second(lambda: car_episodes(car_spec, cars, np.arange(3), track="oval").env_steps)
-    out["car (oval) kernel"] = {"ops": car_ops(car_spec, load_track("oval")), "rate": rate,
-                                "agents": "200 x 3 episodes"}
+    kernels = {
+        "CartPole-v1 kernel": (cartpole_ops(_spec()), _cartpole_steps(), "1,000 x 10 episodes"),
+        "Flappy Bird kernel": (flappy_ops(fl_spec), lambda: flappy_fitness(fl_spec, fl, np.arange(2) + 1000)[1],
+                               "100 x 2 episodes"),
+        "car (oval) kernel": (car_ops(car_spec, load_track("oval")),
+                              lambda: car_episodes(car_spec, cars, np.arange(3), track="oval").env_steps,
+                              "200 x 3 episodes"),
+        "Gymnasium CartPoleVectorEnv": (cartpole_ops(_spec()), lambda: throughput._vector_worker(cp, 200)[0],
+                                        "1,000, NumPy forward pass"),
+    }
+    return {name: {"ops": ops, "agents": agents, **_summary(ops, _rounds(fn, rounds, seconds, lambda: None))}
+            for name, (ops, fn, agents) in kernels.items()}
 
-    def vector_env():
-        steps, _ = throughput._vector_worker(cp, 200)
-        return steps
 
-    out["Gymnasium CartPoleVectorEnv"] = {"ops": cartpole_ops(cp_spec), "rate": _per_cpu_second(vector_env),
-                                          "agents": "1,000, NumPy forward pass"}
-    return out
+def _print_two_cores(two: dict, one_core_limit: float) -> None:
+    """Prints the two-core figures; adds ``fraction_of_twice_one_core`` (against twice ``one_core_limit``)."""
+    two["limit_twice_one_core"] = 2 * one_core_limit
+    two["fraction_of_twice_one_core"] = two["steps_per_cpu_s"] / two["limit_twice_one_core"]
+    print(f"CartPole-v1 on two cores (two pinned processes, 500 genomes x 10 episodes each, alternating with "
+          f"both cores' machine rates): {two['steps_per_cpu_s'] / 1e6:.2f} M steps per CPU-second (summed), "
+          f"{100 * two['fraction_of_limit']:.1f} % of the two-core limit {two['limit_steps_per_s'] / 1e6:.1f} M "
+          f"(median of {len(two['fractions'])} rounds; {100 * two['fraction_of_twice_one_core']:.1f} % of twice "
+          f"the one-core limit); {two['steps_per_wall_s'] / 1e6:.2f} M per wall second")
 
 
-def main(argv=None) -> dict:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seconds", type=float, default=0.5, help="length of each machine-rate run (3 runs)")
-    ap.add_argument("--cpu", type=int, default=None, help="core to pin to (default: the current one)")
-    args = ap.parse_args(argv)
-    cpu = args.cpu if args.cpu is not None else min(os.sched_getaffinity(0))
-    os.sched_setaffinity(0, {cpu})
-    load = os.getloadavg()[0]
-    rates = machine_rates(args.seconds)
-    kernels = measure_kernels()
-    cores = os.cpu_count() or 1
-    os.sched_setaffinity(0, set(range(cores)))
-    two = two_core_cartpole() if cores >= 2 else None
-    os.sched_setaffinity(0, {cpu})
-    rows = []
-    for name, k in kernels.items():
-        ops = k["ops"]
-        limit = 1.0 / max(ops["slots"] / rates["slots_per_s"], ops["divisions"] / rates["divisions_per_s"])
-        cpu_rate, wall_rate = k["rate"]
-        rows.append({"kernel": name, "agents": k["agents"], "slots_per_step": round(ops["slots"]),
-                     "divisions_per_step": round(ops["divisions"]), "limit_steps_per_s_1core": limit,
-                     "steps_per_cpu_s": cpu_rate, "steps_per_wall_s": wall_rate,
-                     "fraction_of_limit": cpu_rate / limit,
-                     **{key: ops[key] for key in ("cells_per_ray", "tests_per_ray") if key in ops}})
-    peers = {m: importlib.util.find_spec(m) is not None for m in ("gymnax", "evosax", "envpool")}
-    result = {"benchmark": "roofline", "pinned_cpu": cpu, "cores": cores, "load_average_1min": load,
-              "fma_gflops": 2e-9 * rates["slots_per_s"], **rates, "kernels": rows,
-              "other_peers_installed": peers, "cartpole_two_cores": two,
-              "machine": f"{platform.processor() or platform.machine()}, Python {platform.python_version()}, "
-                         f"numba {numba.__version__}"}
+def _print_table(rates: dict, rows: list, cpu: int, load: float, cores: int) -> None:
     print(f"one core (cpu {cpu}, load average {load:.1f} on {cores} cores): "
-          f"{rates['slots_per_s'] / 1e9:.1f} G FMA/s ({result['fma_gflops']:.0f} GFLOP/s), "
-          f"{rates['divisions_per_s'] / 1e9:.2f} G divisions/s")
+          f"{rates['slots_per_s'] / 1e9:.1f} G FMA/s ({2e-9 * rates['slots_per_s']:.0f} GFLOP/s), "
+          f"{rates['divisions_per_s'] / 1e9:.2f} G divisions/s (best of 3 runs); each kernel's fraction is the "
+          f"median over rounds alternating with the rates")
     print(f"| {'kernel':28s} | slots/step | div/step | limit, 1 core | per CPU-s | fraction |")
     print(f"|{'-' * 30}|-----------:|---------:|--------------:|----------:|---------:|")
     for r in rows:
         print(f"| {r['kernel']:28s} | {r['slots_per_step']:10d} | {r['divisions_per_step']:8d} | "
               f"{r['limit_steps_per_s_1core'] / 1e6:10.1f} M | {r['steps_per_cpu_s'] / 1e6:7.2f} M | "
               f"{100 * r['fraction_of_limit']:7.1f} % |")
+
+
+def main(argv=None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=0.5, help="length of each machine-rate run (3 runs)")
+    ap.add_argument("--rounds", type=int, default=7, help="rounds of kernel and machine rates alternating")
+    ap.add_argument("--cpu", type=int, default=None, help="core to pin to (default: the current one)")
+    args = ap.parse_args(argv)
+    cpu = args.cpu if args.cpu is not None else min(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, {cpu})
+    load = os.getloadavg()[0]
+    rates = machine_rates(args.seconds)
+    kernels = measure_kernels(args.rounds, args.seconds / 2)
+    cores = os.cpu_count() or 1
+    os.sched_setaffinity(0, set(range(cores)))
+    two = two_core_cartpole(args.rounds, args.seconds / 2) if cores >= 2 else None
+    os.sched_setaffinity(0, {cpu})
+    rows = [{"kernel": name, "agents": k["agents"], "slots_per_step": round(k["ops"]["slots"]),
+             "divisions_per_step": round(k["ops"]["divisions"]), "limit_steps_per_s_1core": k["limit_steps_per_s"],
+             "steps_per_cpu_s": k["steps_per_cpu_s"], "steps_per_wall_s": k["steps_per_wall_s"],
+             "fraction_of_limit": k["fraction_of_limit"], "fractions": k["fractions"],
+             **{key: k["ops"][key] for key in ("cells_per_ray", "tests_per_ray") if key in k["ops"]}}
+            for name, k in kernels.items()]
+    peers = {m: importlib.util.find_spec(m) is not None for m in ("gymnax", "evosax", "envpool")}
+    _print_table(rates, rows, cpu, load, cores)
     if two is not None:
-        cp = next(r for r in rows if r["kernel"] == "CartPole-v1 kernel")
-        two["fraction_of_two_core_limit"] = two["steps_per_cpu_s"] / (2 * cp["limit_steps_per_s_1core"])
-        print(f"CartPole-v1 on two cores (two pinned processes, 500 genomes x 10 episodes each): "
-              f"{two['steps_per_cpu_s'] / 1e6:.2f} M steps per CPU-second (summed), "
-              f"{100 * two['fraction_of_two_core_limit']:.1f} % of the two-core limit "
-              f"{2 * cp['limit_steps_per_s_1core'] / 1e6:.1f} M; {two['steps_per_wall_s'] / 1e6:.2f} M per wall second")
+        _print_two_cores(two, rows[0]["limit_steps_per_s_1core"])
+    result = {"benchmark": "roofline", "pinned_cpu": cpu, "cores": cores, "load_average_1min": load,
+              "fma_gflops": 2e-9 * rates["slots_per_s"], **rates, "kernels": rows,
+              "other_peers_installed": peers, "cartpole_two_cores": two,
+              "machine": f"{platform.processor() or platform.machine()}, Python {platform.python_version()}, "
+                         f"numba {numba.__version__}"}
     phys = rates["assembly"]["CartPole physics loop"]
     print("CartPole physics loop (_step_lanes) assembly: " + ", ".join(
         f"{op} {phys[f'{op} packed zmm']} zmm / {phys[f'{op} packed ymm']} ymm / {phys[f'{op} scalar']} scalar"
