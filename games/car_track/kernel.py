@@ -26,6 +26,7 @@ from games.car_track import physics as ph
 from games.car_track.env import DISCRETE_ACTIONS, MAX_EPISODE_STEPS, check_options
 from games.car_track.simd_progress import segment_rows
 from games.car_track.track import load_tracks
+from games.borrowed import borrowed
 from neuroevo.networks import (LANES, NetworkSpec, argmax, as_program, max_header, policy_step,
                                policy_step_lanes)
 from neuroevo.networks.program import WIDTH, lane_buffers, load_lane_policy
@@ -90,18 +91,37 @@ def _population(ints, genomes, starts, width, angles, sensor_range, laps, contin
     """Every (genome, seed) episode, ``LANES`` cars at a time: the sensors and physics lane by lane (their
     ray walks are data-dependent), the networks packed across the lanes (``policy_step_lanes``, the same
     bits as ``policy_step``); a lane whose episode ends takes the next pair."""
-    prefer_wide_vectors()
-    dirs = ph.sensor_dirs(angles)
-    n_items = genomes.shape[0] * starts.shape[0]
     n_in = angles.shape[0] + 1
     wt, rows, memory, buf_a, buf_b = lane_buffers(ints, genomes)
-    x = np.zeros((n_in, LANES))
-    obs = np.zeros(n_in)
-    state = np.zeros((LANES, ph.STATE_SIZE))
-    totals = np.zeros(LANES)
-    cs = np.zeros((LANES, 2))  # cos, sin of each lane's heading
-    t = np.zeros(LANES, dtype=np.int64)
-    items = np.full(LANES, -1, dtype=np.int64)
+    lanes = (wt, rows, memory, buf_a, buf_b, np.zeros((n_in, LANES)), np.zeros(n_in), np.zeros((LANES, ph.STATE_SIZE)),
+             np.zeros(LANES), np.zeros((LANES, 2)), np.zeros(LANES, dtype=np.int64), np.full(LANES, -1, dtype=np.int64))
+    return _drive(ints, genomes, starts, width, ph.sensor_dirs(angles), angles, sensor_range, laps, continuous, table,
+                  max_steps, (centre, arc, walls, meta, cell_start, cell_items, near_start, near_items, imeta, slot,
+                              lists, dcert, walls4, seg_rows), (returns, laps_out, status_out, steps_out), lanes)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _drive(ints, genomes, starts, width, dirs, angles, sensor_range, laps, continuous, table, max_steps, track, out,
+           lanes):
+    """The lockstep loop of :func:`_population` on its arrays, every one :func:`~games.borrowed.borrowed` (the
+    caller owns them): ``track`` the track's and ray index's arrays, ``out`` the result arrays, ``lanes`` the
+    lane block (network buffers, observation, car states, totals, cos/sin, step counts, pairs)."""
+    prefer_wide_vectors()
+    b = borrowed
+    ints, genomes, starts, dirs, angles, table = b(ints), b(genomes), b(starts), b(dirs), b(angles), b(table)
+    centre, arc, walls, meta, cell_start, cell_items, near_start, near_items, imeta, slot, lists, dcert, walls4, \
+        seg_rows = track
+    centre, arc, walls, meta, cell_start, cell_items = b(centre), b(arc), b(walls), b(meta), b(cell_start), \
+        b(cell_items)
+    near_start, near_items, imeta, slot, lists, dcert = b(near_start), b(near_items), b(imeta), b(slot), b(lists), \
+        b(dcert)
+    walls4, seg_rows = b(walls4), b(seg_rows)
+    returns, laps_out, status_out, steps_out = b(out[0]), b(out[1]), b(out[2]), b(out[3])
+    wt, rows, memory, buf_a, buf_b, x, obs, state, totals, cs, t, items = lanes
+    wt, rows, memory, buf_a, buf_b, x = b(wt), b(rows), b(memory), b(buf_a), b(buf_b), b(x)
+    obs, state, totals, cs, t, items = b(obs), b(state), b(totals), b(cs), b(t), b(items)
+    n_items = genomes.shape[0] * starts.shape[0]
+    n_in = angles.shape[0] + 1
     k = starts.shape[0]
     next_item, active, steps = 0, 0, 0
     for lane in range(LANES):
