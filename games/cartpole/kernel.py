@@ -15,6 +15,7 @@ from collections.abc import Iterable
 import numba
 import numpy as np
 
+from games.borrowed import borrowed
 from games.cartpole.physics import MAX_EPISODE_STEPS, dynamics_sc, start_states
 from games.trig import sin_cos_lanes
 from neuroevo.networks.simd import prefer_wide_vectors
@@ -66,6 +67,9 @@ def _run(ints, genomes, starts, max_steps, returns, wt, rows, memory, state, t, 
         ``(next_item, active, steps)``: the next queued pair, the live lanes, the env steps simulated.
     """
     prefer_wide_vectors()
+    b = borrowed  # the caller owns every array: no reference counts per view and call (games.borrowed)
+    ints, genomes, starts, returns, wt, rows = b(ints), b(genomes), b(starts), b(returns), b(wt), b(rows)
+    memory, state, t, items = b(memory), b(state), b(t), b(items)
     n_items = genomes.shape[0] * starts.shape[0]
     lanes = state.shape[1]  # a run-time trip count: LLVM then packs the loops, not unrolls them
     x = np.zeros((4, lanes))
