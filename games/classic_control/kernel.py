@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import numba
 import numpy as np
 
+from games.borrowed import borrowed
 from games.classic_control import physics as ph
 from neuroevo.networks import LANES, as_program, policy_step_lanes
 from neuroevo.networks.program import Policy, lane_buffers, load_lane_policy
@@ -37,14 +38,24 @@ def _population(code, ints, genomes, starts, max_steps, n_obs, low, high, two, r
     """Every (genome, episode) pair, ``LANES`` at a time through ``policy_step_lanes`` (the network packed
     across lanes); a lane whose episode ends takes the next pair. The physics (libm calls) runs per lane."""
     prefer_wide_vectors()
-    n_items = genomes.shape[0] * starts.shape[0]
     wt, rows, memory, buf_a, buf_b = lane_buffers(ints, genomes)
-    x = np.zeros((n_obs, LANES))
-    obs = np.zeros(n_obs)
-    state = np.zeros((LANES, 4))
-    totals = np.zeros(LANES)
-    t = np.zeros(LANES, dtype=np.int64)
-    items = np.full(LANES, -1, dtype=np.int64)
+    lanes = (wt, rows, memory, buf_a, buf_b, np.zeros((n_obs, LANES)), np.zeros(n_obs), np.zeros((LANES, 4)),
+             np.zeros(LANES), np.zeros(LANES, dtype=np.int64), np.full(LANES, -1, dtype=np.int64))
+    return _drive(code, ints, genomes, starts, max_steps, n_obs, low, high, two, returns, lengths, lanes)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _drive(code, ints, genomes, starts, max_steps, n_obs, low, high, two, returns, lengths, lanes):
+    """The lockstep loop of :func:`_population` on borrowed arrays (:mod:`games.borrowed`: the caller owns
+    them, so the views and calls per lane and step take no atomic reference counts). ``lanes``: the network
+    buffers, observation block, observation, states, returns so far, step counts and pairs of the lanes."""
+    prefer_wide_vectors()
+    b = borrowed
+    ints, genomes, starts, returns, lengths = b(ints), b(genomes), b(starts), b(returns), b(lengths)
+    wt, rows, memory, buf_a, buf_b, x, obs, state, totals, t, items = lanes
+    wt, rows, memory, buf_a, buf_b, x = b(wt), b(rows), b(memory), b(buf_a), b(buf_b), b(x)
+    obs, state, totals, t, items = b(obs), b(state), b(totals), b(t), b(items)
+    n_items = genomes.shape[0] * starts.shape[0]
     discrete = low == high
     k = starts.shape[0]
     next_item, active, steps = 0, 0, 0
