@@ -238,9 +238,9 @@ def _one_rate(fn, ops_per_call, seconds: float) -> float:
 
 def _rounds(kernel, rounds: int, seconds: float, sync) -> list:
     """``rounds`` x ``(slots/s, divisions/s, steps per CPU-second, steps per wall second)``: the machine
-    rates and ``kernel() -> steps`` (called for about ``seconds`` of CPU time) alternating, so that the machine's drift (up to +-25 % here from minute to
-    minute) moves both sides of a round's fraction together. ``sync()`` is called before each phase (a
-    barrier when both cores run it at once)."""
+    rates and ``kernel() -> steps`` (called for about ``seconds`` of CPU time) alternating, so that the
+    machine's drift (up to +-25 % here from minute to minute) moves both sides of a round's fraction
+    together. ``sync()`` is called before each phase (a barrier when both cores run it at once)."""
     n, x, y = 2000, np.full(CHAINS, 1.5), np.full(CHAINS, 1.5)
     kernel()
     out = []
