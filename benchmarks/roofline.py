@@ -292,8 +292,7 @@ def two_core_cartpole(rounds: int, seconds: float) -> dict:
     rates measured on both cores at once (a barrier starts each phase on both). The two-core limit comes
     from both cores' summed rates: on this virtual machine two cores running 512-bit FMAs together run each
     slower than one alone (about 0.8 of twice one core measured), as CPUs lower their clock when more cores
-    run wide vectors. Returns :func:`_summary` of the summed rounds plus ``twice_one_core``, the kernel's
-    fraction of twice the one-core limit."""
+    run wide vectors. Returns :func:`_summary` of the summed rounds and the rounds themselves."""
     import multiprocessing as mp
 
     _cartpole_steps()(0)  # compile before forking

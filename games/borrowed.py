@@ -7,8 +7,11 @@ remove the pairs around a call. In the car kernel that was about 20 pairs per ca
 time in ``perf record``. :func:`borrowed` returns the array with a null meminfo: Numba's ``NRT_incref`` /
 ``NRT_decref`` skip a null pointer, so the counts become a test and a branch.
 
-Only for arrays whose owner outlives every use of the borrowed copy (the kernel's own arguments and local
-arrays, inside that kernel): a borrowed array must not be returned, stored, or kept past its owner.
+Only for arrays whose owner outlives every use of the borrowed copy: a jitted function's own arguments,
+inside that function (its caller holds them until it returns). Not for arrays the function allocates
+itself: Numba frees a local once its last named use is past, which may be the ``borrowed`` call. So each
+kernel allocates its lane block in an outer function and borrows it in the loop it calls (``_drive``,
+``_run``). A borrowed array must not be returned, stored, or kept past its owner.
 """
 
 from __future__ import annotations

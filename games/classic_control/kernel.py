@@ -37,7 +37,6 @@ def _load_lane(lane, item, ints, genomes, starts, wt, rows, memory, state, total
 def _population(code, ints, genomes, starts, max_steps, n_obs, low, high, two, returns, lengths):
     """Every (genome, episode) pair, ``LANES`` at a time through ``policy_step_lanes`` (the network packed
     across lanes); a lane whose episode ends takes the next pair. The physics (libm calls) runs per lane."""
-    prefer_wide_vectors()
     wt, rows, memory, buf_a, buf_b = lane_buffers(ints, genomes)
     lanes = (wt, rows, memory, buf_a, buf_b, np.zeros((n_obs, LANES)), np.zeros(n_obs), np.zeros((LANES, 4)),
              np.zeros(LANES), np.zeros(LANES, dtype=np.int64), np.full(LANES, -1, dtype=np.int64))
