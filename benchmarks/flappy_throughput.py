@@ -188,6 +188,8 @@ def main(argv=None) -> dict:
         print(f"  {base['commit']}        : {base['old_steps_per_cpu_s']:>14,.0f} bird-steps/CPU-s")
         print(f"  today          : {base['new_steps_per_cpu_s']:>14,.0f} bird-steps/CPU-s")
         print(f"  ratio          : {base['ratio']:>14,.2f} x   same fitness: {base['same_fitness']}")
+        print(f"  per round      : {base['median_round_ratio']:>14,.2f} x   (median of {len(base['round_ratios'])}, "
+              f"{min(base['round_ratios']):.2f}-{max(base['round_ratios']):.2f}x)")
     result["assembly"] = lane_assembly()
     for name, counts in result["assembly"].items():
         print(f"{name}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))

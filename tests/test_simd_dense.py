@@ -35,7 +35,7 @@ def _case(n_in, n_out, lanes, dtype, seed):
 
 
 @settings(max_examples=60, deadline=None)
-@given(n_in=st.integers(0, 20), n_out=st.integers(1, 19), chunks=st.sampled_from([1, 2, 4]),
+@given(n_in=st.integers(0, 20), n_out=st.integers(1, 19), chunks=st.sampled_from([1, 2, 3, 4, 5, 8]),
        dtype=st.sampled_from([np.float64, np.float32]), seed=st.integers(0, 2**16))
 def test_equals_the_scalar_sums_bit_for_bit(n_in, n_out, chunks, dtype, seed):
     wt, off, b_off, src = _case(n_in, n_out, 8 * chunks, dtype, seed)

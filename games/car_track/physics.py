@@ -31,7 +31,9 @@ import numba
 import numpy as np
 from numpy.typing import ArrayLike
 
+from games.car_track.ray_index import HALF as RAY_HALF
 from games.car_track.ray_index import K as RAY_K
+from games.car_track.ray_index import N_BINS as RAY_BINS
 from games.car_track.ray_index import RayIndex
 from games.car_track.simd_progress import LANES as WINDOW_LANES
 from games.car_track.simd_progress import ROW, window_nearest
@@ -273,7 +275,10 @@ def project_rows(rows, centre, arc, x, y, seg, window):
     width = 2 * window + 1
     if rows.shape[0] != n or width > n or width > WINDOW_LANES:
         return project(centre, arc, x, y, seg, window)
-    i, t, d = window_nearest(rows, (seg - window) % n, n, width, x, y)
+    j0 = seg - window
+    if (j0 < 0) | (j0 >= n):  # ``% n`` (an integer division, ~20 cycles) only off the usual range
+        j0 %= n
+    i, t, d = window_nearest(rows, j0, n, width, x, y)
     if not d < np.inf:
         return project(centre, arc, x, y, seg, window)
     s = rows[i, 5] + t * rows[i, 6]
@@ -344,21 +349,42 @@ def index_row(imeta, slot, x, y):
     return s * int(imeta[5]) if s >= 0 else -1
 
 
+_BIN_SCALE = RAY_BINS / (2.0 * math.pi)  # direction bins per radian (the bits of the index's lookup)
+
+
 @numba.njit(cache=True, inline="always")
-def ray_cast_listed(px, py, dx, dy, angle, max_range, row, imeta, lists, dcert, walls4):
+def ray_bin(row, angle):
+    """Row ``e`` of ``lists`` (``e * K``) and ``dcert`` of the ray of direction ``angle`` (radians) from a point
+    of :func:`index_row` ``row``: its cell's bin of ``angle``, one of ``N_BINS`` (the index's ``imeta[5]``)."""
+    return max(row, 0) + (int(math.floor(angle * _BIN_SCALE)) & (RAY_BINS - 1))  # = % RAY_BINS (a power of 2)
+
+
+@numba.njit(cache=True, inline="always")
+def ray_cast_listed(px, py, dx, dy, angle, max_range, row, lists, dcert, walls4):
     """:func:`ray_cast_dir`'s distance (px) from (px, py) along the unit vector (dx, dy) of direction
     ``angle`` (radians) when the lists of :mod:`games.car_track.ray_index` certify it, else -1.0.
 
-    ``row`` is :func:`index_row` of (px, py) (-1: not certified). The ``K`` candidate walls of the cell's
-    bin of ``angle`` are tested in packed registers (:func:`games.car_track.simd_rays.candidates_min`);
-    not certified either: their nearest hit lies beyond the list's ``dcert``, or the distance is 0 (whose
-    sign the packed minimum may not keep). ``imeta, lists, dcert, walls4``: of a ``RayIndex`` built for
-    rays of ``max_range`` px.
+    ``row`` is :func:`index_row` of (px, py) (-1: not certified). The first ``HALF`` candidate walls of the
+    cell's bin of ``angle`` (:func:`ray_bin`) are tested in packed registers
+    (:func:`games.car_track.simd_rays.candidates_min`), the other ``HALF`` only if the nearest hit of the
+    first lies beyond their certified distance ``dcert[e, 0]`` (:func:`listed_second_half`): the minimum over
+    both halves is the minimum over the list, so the distance has the same bits as one test of all ``K``.
+    ``lists, dcert, walls4``: of a ``RayIndex`` built for rays of ``max_range`` px.
     """
-    nb = int(imeta[5])
-    e = max(row, 0) + int(math.floor(angle * (nb / (2.0 * math.pi)))) % nb
+    e = ray_bin(row, angle)
     best = candidates_min(px, py, dx, dy, walls4, lists, e * RAY_K, max_range)
-    return best if (row >= 0) & (best <= dcert[e]) & (best != 0.0) else -1.0
+    if (row >= 0) & (best <= dcert[e, 0]) & (best != 0.0):
+        return best
+    return listed_second_half(px, py, dx, dy, best, e, row, lists, dcert, walls4)
+
+
+@numba.njit(cache=True, inline="always")
+def listed_second_half(px, py, dx, dy, best, e, row, lists, dcert, walls4):
+    """The distance of :func:`ray_cast_listed` given ``best``, the nearest hit among the first ``HALF`` walls of
+    list ``e``, which they do not certify: the nearest over the whole list when it certifies it, else -1.0
+    (beyond the list's ``dcert[e, 1]``, or a distance of 0, whose sign the packed minimum may not keep)."""
+    best = candidates_min(px, py, dx, dy, walls4, lists, e * RAY_K + RAY_HALF, best)
+    return best if (row >= 0) & (best <= dcert[e, 1]) & (best != 0.0) else -1.0
 
 
 @numba.njit(cache=True, inline="always")
@@ -367,13 +393,21 @@ def sense_indexed(state, ch, sh, dirs, angles, max_range, walls, meta, cell_star
     """:func:`sense` (the same observation bits) given ``ch, sh = cos, sin`` of ``state[HEADING]``, the
     rays cast by :func:`ray_cast_listed`, those it does not certify by :func:`ray_cast_dir`. ``angles``
     (n,) float64 are the sensor angles (radians) whose ``(cos, sin)`` are ``dirs``; ``imeta, slot, lists,
-    dcert, walls4`` a ``RayIndex`` for ``max_range``."""
+    dcert, walls4`` a ``RayIndex`` for ``max_range``.
+
+    In three passes over the rays: the first halves of their lists (no branch between the rays, so their
+    gathers and divisions overlap), the second halves where needed, then the grid walks."""
     x, y, h = state[X], state[Y], state[HEADING]
     n = dirs.shape[0]
     row = index_row(imeta, slot, x, y)
     for i in range(n):
         dx, dy = sensor_ray(ch, sh, dirs, i)
-        obs[i] = ray_cast_listed(x, y, dx, dy, h + angles[i], max_range, row, imeta, lists, dcert, walls4)
+        obs[i] = candidates_min(x, y, dx, dy, walls4, lists, ray_bin(row, h + angles[i]) * RAY_K, max_range)
+    for i in range(n):
+        e = ray_bin(row, h + angles[i])
+        if not ((row >= 0) & (obs[i] <= dcert[e, 0]) & (obs[i] != 0.0)):
+            dx, dy = sensor_ray(ch, sh, dirs, i)
+            obs[i] = listed_second_half(x, y, dx, dy, obs[i], e, row, lists, dcert, walls4)
     for i in range(n):
         d = obs[i]
         if d < 0.0:
