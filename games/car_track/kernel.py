@@ -93,8 +93,9 @@ def _population(ints, genomes, starts, width, angles, sensor_range, laps, contin
     bits as ``policy_step``); a lane whose episode ends takes the next pair."""
     n_in = angles.shape[0] + 1
     wt, rows, memory, buf_a, buf_b = lane_buffers(ints, genomes)
-    lanes = (wt, rows, memory, buf_a, buf_b, np.zeros((n_in, LANES)), np.zeros(n_in), np.zeros((LANES, ph.STATE_SIZE)),
-             np.zeros(LANES), np.zeros((LANES, 2)), np.zeros(LANES, dtype=np.int64), np.full(LANES, -1, dtype=np.int64))
+    lanes = (wt, rows, memory, buf_a, buf_b, np.zeros((n_in, LANES)), np.zeros((LANES, n_in)),
+             np.zeros((LANES, ph.STATE_SIZE)), np.zeros(LANES), np.zeros((LANES, 2)), np.zeros(LANES, dtype=np.int64),
+             np.full(LANES, -1, dtype=np.int64), np.zeros(LANES, dtype=np.int64))
     return _drive(ints, genomes, starts, width, ph.sensor_dirs(angles), angles, sensor_range, laps, continuous, table,
                   max_steps, (centre, arc, walls, meta, cell_start, cell_items, near_start, near_items, imeta, slot,
                               lists, dcert, walls4, seg_rows), (returns, laps_out, status_out, steps_out), lanes)
@@ -105,7 +106,8 @@ def _drive(ints, genomes, starts, width, dirs, angles, sensor_range, laps, conti
            lanes):
     """The lockstep loop of :func:`_population` on its arrays, every one :func:`~games.borrowed.borrowed` (the
     caller owns them): ``track`` the track's and ray index's arrays, ``out`` the result arrays, ``lanes`` the
-    lane block (network buffers, observation, car states, totals, cos/sin, step counts, pairs)."""
+    lane block (network buffers, network inputs, observations, car states, totals, cos/sin, step counts, pairs,
+    ray-index rows)."""
     prefer_wide_vectors()
     b = borrowed
     ints, genomes, starts, dirs, angles, table = b(ints), b(genomes), b(starts), b(dirs), b(angles), b(table)
@@ -117,9 +119,9 @@ def _drive(ints, genomes, starts, width, dirs, angles, sensor_range, laps, conti
         b(dcert)
     walls4, seg_rows = b(walls4), b(seg_rows)
     returns, laps_out, status_out, steps_out = b(out[0]), b(out[1]), b(out[2]), b(out[3])
-    wt, rows, memory, buf_a, buf_b, x, obs, state, totals, cs, t, items = lanes
+    wt, rows, memory, buf_a, buf_b, x, obs, state, totals, cs, t, items, index_rows = lanes
     wt, rows, memory, buf_a, buf_b, x = b(wt), b(rows), b(memory), b(buf_a), b(buf_b), b(x)
-    obs, state, totals, cs, t, items = b(obs), b(state), b(totals), b(cs), b(t), b(items)
+    obs, state, totals, cs, t, items, index_rows = b(obs), b(state), b(totals), b(cs), b(t), b(items), b(index_rows)
     n_items = genomes.shape[0] * starts.shape[0]
     n_in = angles.shape[0] + 1
     k = starts.shape[0]
@@ -131,12 +133,16 @@ def _drive(ints, genomes, starts, width, dirs, angles, sensor_range, laps, conti
             next_item += 1
             active += 1
     while active > 0:
+        for lane in range(LANES):  # every car's first ray pass, then the rest (ph.sense_indexed's order)
+            if items[lane] >= 0:
+                index_rows[lane] = ph.sense_first(state[lane], cs[lane, 0], cs[lane, 1], dirs, angles, sensor_range,
+                                                  imeta, slot, lists, walls4, obs[lane])
         for lane in range(LANES):
             if items[lane] >= 0:
-                ph.sense_indexed(state[lane], cs[lane, 0], cs[lane, 1], dirs, angles, sensor_range, walls, meta,
-                                 cell_start, cell_items, imeta, slot, lists, dcert, walls4, obs)
+                ph.sense_rest(state[lane], cs[lane, 0], cs[lane, 1], dirs, angles, sensor_range, walls, meta,
+                              cell_start, cell_items, index_rows[lane], lists, dcert, walls4, obs[lane])
                 for i in range(n_in):
-                    x[i, lane] = np.float64(np.float32(obs[i]))
+                    x[i, lane] = np.float64(np.float32(obs[lane, i]))
         y = policy_step_lanes(ints, rows, wt, memory, x, buf_a, buf_b)
         for lane in range(LANES):
             item = items[lane]

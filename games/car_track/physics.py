@@ -388,21 +388,25 @@ def listed_second_half(px, py, dx, dy, best, e, row, lists, dcert, walls4):
 
 
 @numba.njit(cache=True, inline="always")
-def sense_indexed(state, ch, sh, dirs, angles, max_range, walls, meta, cell_start, cell_items, imeta, slot, lists,
-                  dcert, walls4, obs):
-    """:func:`sense` (the same observation bits) given ``ch, sh = cos, sin`` of ``state[HEADING]``, the
-    rays cast by :func:`ray_cast_listed`, those it does not certify by :func:`ray_cast_dir`. ``angles``
-    (n,) float64 are the sensor angles (radians) whose ``(cos, sin)`` are ``dirs``; ``imeta, slot, lists,
-    dcert, walls4`` a ``RayIndex`` for ``max_range``.
-
-    In three passes over the rays: the first halves of their lists (no branch between the rays, so their
-    gathers and divisions overlap), the second halves where needed, then the grid walks."""
+def sense_first(state, ch, sh, dirs, angles, max_range, imeta, slot, lists, walls4, obs):
+    """The first pass of :func:`sense_indexed`: ``obs[i]`` = the nearest hit (px) among the first ``HALF`` walls
+    of ray ``i``'s list (no branch between the rays, so their gathers and divisions overlap). Returns the
+    :func:`index_row` of the car's position, which :func:`sense_rest` takes."""
     x, y, h = state[X], state[Y], state[HEADING]
-    n = dirs.shape[0]
     row = index_row(imeta, slot, x, y)
-    for i in range(n):
+    for i in range(dirs.shape[0]):
         dx, dy = sensor_ray(ch, sh, dirs, i)
         obs[i] = candidates_min(x, y, dx, dy, walls4, lists, ray_bin(row, h + angles[i]) * RAY_K, max_range)
+    return row
+
+
+@numba.njit(cache=True, inline="always")
+def sense_rest(state, ch, sh, dirs, angles, max_range, walls, meta, cell_start, cell_items, row, lists, dcert, walls4,
+               obs):
+    """The rest of :func:`sense_indexed` after :func:`sense_first` (``row``, ``obs``): the second halves of the
+    lists where the first do not certify the hit, the grid walks where neither does, then the scaling."""
+    x, y, h = state[X], state[Y], state[HEADING]
+    n = dirs.shape[0]
     for i in range(n):
         e = ray_bin(row, h + angles[i])
         if not ((row >= 0) & (obs[i] <= dcert[e, 0]) & (obs[i] != 0.0)):
@@ -415,6 +419,23 @@ def sense_indexed(state, ch, sh, dirs, angles, max_range, walls, meta, cell_star
             d = ray_cast_dir(x, y, dx, dy, max_range, walls, meta, cell_start, cell_items)
         obs[i] = d / max_range
     obs[n] = state[SPEED] / MAX_SPEED
+
+
+@numba.njit(cache=True, inline="always")
+def sense_indexed(state, ch, sh, dirs, angles, max_range, walls, meta, cell_start, cell_items, imeta, slot, lists,
+                  dcert, walls4, obs):
+    """:func:`sense` (the same observation bits) given ``ch, sh = cos, sin`` of ``state[HEADING]``, the
+    rays cast by :func:`ray_cast_listed`, those it does not certify by :func:`ray_cast_dir`. ``angles``
+    (n,) float64 are the sensor angles (radians) whose ``(cos, sin)`` are ``dirs``; ``imeta, slot, lists,
+    dcert, walls4`` a ``RayIndex`` for ``max_range``.
+
+    In three passes over the rays: the first halves of their lists (:func:`sense_first`), the second halves
+    where needed, then the grid walks (:func:`sense_rest`). The population kernel runs the first pass of
+    every car before the rest of any, so that no mispredicted branch of one car's second pass discards the
+    first pass of the next car in flight."""
+    row = sense_first(state, ch, sh, dirs, angles, max_range, imeta, slot, lists, walls4, obs)
+    sense_rest(state, ch, sh, dirs, angles, max_range, walls, meta, cell_start, cell_items, row, lists, dcert, walls4,
+               obs)
 
 
 @numba.njit(cache=True, inline="always")
