@@ -29,8 +29,9 @@ if TYPE_CHECKING:
 TRACK_DIR = Path(__file__).parent / "tracks"
 #: Built-in track names, easiest first.
 BUILTIN = ("oval", "sbend", "hairpin", "technical")
-#: Side (pixels) of a cell of the wall lookup grid.
-GRID_CELL = 40.0
+#: Side (pixels) of a cell of the wall lookup grid (the sensors' grid walk and the collision lists; 20 rather
+#: than 40 px: a car tests about 4 walls for a collision instead of 8, and the car kernel runs ~1.05x faster).
+GRID_CELL = 20.0
 #: Pixels by which a cell of the ray grid is grown when listing the walls that touch it.
 RAY_MARGIN = 1e-3
 #: What :meth:`Track.kernel_arrays` gives: (centre, arc, walls, meta, cell_start, cell_items, near_start,
