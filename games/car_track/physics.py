@@ -263,17 +263,17 @@ def project(centre, arc, x, y, seg, window):
     return best_i, best_s
 
 
-NO_ROWS = np.zeros((0, ROW))  # project_rows without rows: the scalar project
+NO_ROWS = np.zeros((ROW, 0))  # project_rows without rows: the scalar project
 
 
 @numba.njit(cache=True, inline="always")
 def project_rows(rows, centre, arc, x, y, seg, window):
     """:func:`project` (same result, same bits) in packed registers from the centreline's segment ``rows``
-    ((N, 8) float64, :func:`games.car_track.simd_progress.segment_rows`); the scalar loop for empty rows,
-    a window wider than the track or the vectors, or a non-finite distance."""
+    ((8, N + 16) float64, C-contiguous, :func:`games.car_track.simd_progress.segment_rows`); the scalar loop
+    for other rows (``NO_ROWS``), a window wider than the track or the vectors, or a non-finite distance."""
     n = centre.shape[0]
     width = 2 * window + 1
-    if rows.shape[0] != n or width > n or width > WINDOW_LANES:
+    if rows.shape[1] != n + WINDOW_LANES or rows.strides[1] != 8 or width > n or width > WINDOW_LANES:
         return project(centre, arc, x, y, seg, window)
     j0 = seg - window
     if (j0 < 0) | (j0 >= n):  # ``% n`` (an integer division, ~20 cycles) only off the usual range
@@ -281,7 +281,7 @@ def project_rows(rows, centre, arc, x, y, seg, window):
     i, t, d = window_nearest(rows, j0, n, width, x, y)
     if not d < np.inf:
         return project(centre, arc, x, y, seg, window)
-    s = rows[i, 5] + t * rows[i, 6]
+    s = rows[5, i] + t * rows[6, i]
     if s >= arc[n]:
         s -= arc[n]
     return i, s

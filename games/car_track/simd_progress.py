@@ -1,7 +1,9 @@
 """The centreline projection of :func:`physics.project` over its window in packed registers (LLVM vector IR).
 
-:func:`window_nearest` gathers the ``2 * window + 1`` centreline segments after ``j0`` (rows of
-:func:`segment_rows`) into ``<16 x double>`` vectors and computes each segment's clamped parameter ``t``
+:func:`window_nearest` loads the ``2 * window + 1`` centreline segments after ``j0`` (columns of
+:func:`segment_rows`, stored one operand per row and padded past the end with the first segments again, so
+a window that wraps round is contiguous too) as ``<16 x double>`` vectors, one plain load per operand
+(no gathers), and computes each segment's clamped parameter ``t``
 and squared distance with the same IEEE operations in the same order as the scalar loop, then the first
 segment of smallest distance (the scalar loop's strict ``<`` keeps the first of equal distances) and its
 arc length. Same bits as :func:`physics.project`.
@@ -25,15 +27,18 @@ _VF, _VI = ir.VectorType(_F64, LANES), ir.VectorType(_I64, LANES)
 
 
 def segment_rows(centre: np.ndarray, arc: np.ndarray) -> np.ndarray:
-    """(N, 8) float64 rows ``(ax, ay, ex, ey, ex*ex + ey*ey, arc[i], arc[i+1] - arc[i], 0)`` of the closed
-    centreline (N, 2) px with arc lengths (N + 1,): the operands of :func:`physics.project`, same bits."""
+    """(8, N + LANES) float64: for each segment ``i`` of the closed centreline (N, 2) px with arc lengths
+    (N + 1,), the column ``(ax, ay, ex, ey, ex*ex + ey*ey, arc[i], arc[i+1] - arc[i], 0)``, the operands of
+    :func:`physics.project` (same bits); columns ``N ..`` repeat the first ``LANES`` (column ``N + k`` is
+    segment ``k mod N``), so the ``LANES`` columns from any ``j0 < N`` are contiguous."""
     a = np.ascontiguousarray(centre, dtype=np.float64)
     e = np.roll(a, -1, axis=0) - a
     rows = np.zeros((len(a), ROW))
     rows[:, 0:2], rows[:, 2:4] = a, e
     rows[:, 4] = e[:, 0] * e[:, 0] + e[:, 1] * e[:, 1]
     rows[:, 5], rows[:, 6] = arc[:-1], arc[1:] - arc[:-1]
-    return rows
+    wrap = np.arange(len(a) + LANES) % max(len(a), 1)
+    return np.ascontiguousarray(rows[wrap].T) if len(a) else np.zeros((ROW, 0))
 
 
 def _splat(builder: Any, x: Any, vt: Any) -> Any:
@@ -65,26 +70,22 @@ def _first_lane(builder: Any, ks: Any) -> Any:
 
 @intrinsic
 def _window_nearest(typingctx: Any, rows: Any, j0: Any, n: Any, width: Any, x: Any, y: Any) -> Any:
-    """``(i, t, d)`` of the nearest of the ``width`` segments ``j0, j0 + 1, ...`` (mod n, one wrap) to (x, y)."""
+    """``(i, t, d)`` of the nearest of the ``width`` segments ``j0, j0 + 1, ...`` (mod n, one wrap) to (x, y);
+    ``rows`` the C-contiguous :func:`segment_rows` of the ``n`` segments, ``0 <= j0 < n``."""
     sig = types.Tuple((types.int64, types.float64, types.float64))(rows, j0, n, width, x, y)
 
     def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
         rows, j0, n, width, x, y = args
-        data = context.make_array(signature.args[0])(context, builder, rows).data
+        arr = context.make_array(signature.args[0])(context, builder, rows)
+        stride = cgutils.unpack_tuple(builder, arr.strides, 2)[0]
         lane = ir.Constant(_VI, list(range(LANES)))
         idx = builder.add(_splat(builder, j0, _VI), lane)
         idx = builder.select(builder.icmp_signed(">=", idx, _splat(builder, n, _VI)),
                              builder.sub(idx, _splat(builder, n, _VI)), idx)
         valid = builder.icmp_signed("<", lane, _splat(builder, width, _VI))
-        idx = builder.select(valid, idx, ir.Constant(_VI, [0] * LANES))
-        base = builder.add(builder.mul(idx, ir.Constant(_VI, [8 * ROW] * LANES)),
-                           _splat(builder, builder.ptrtoint(data, _I64), _VI))
-        pv = ir.VectorType(_F64.as_pointer(), LANES)
-        fnty = ir.FunctionType(_VF, [pv, _I32, ir.VectorType(ir.IntType(1), LANES), _VF])
-        gather = cgutils.get_or_insert_function(builder.module, fnty, f"llvm.masked.gather.v{LANES}f64.v{LANES}p0")
-        on = ir.Constant(ir.VectorType(ir.IntType(1), LANES), [1] * LANES)
-        ax, ay, ex, ey, len2 = (builder.call(gather, [builder.inttoptr(builder.add(base, ir.Constant(_VI, [8 * c] * LANES)), pv),
-                                                      ir.Constant(_I32, 8), on, ir.Constant(_VF, ir.Undefined)])
+        first = builder.add(builder.ptrtoint(arr.data, _I64), builder.mul(j0, ir.Constant(_I64, 8)))
+        ax, ay, ex, ey, len2 = (builder.load(builder.inttoptr(builder.add(first, builder.mul(stride, ir.Constant(_I64, c))),
+                                                              _VF.as_pointer()), align=8)
                                 for c in range(5))
         vx, vy = _splat(builder, x, _VF), _splat(builder, y, _VF)
         t = builder.fdiv(builder.fadd(builder.fmul(builder.fsub(vx, ax), ex), builder.fmul(builder.fsub(vy, ay), ey)), len2)

@@ -30,7 +30,8 @@ TRACK_DIR = Path(__file__).parent / "tracks"
 #: Built-in track names, easiest first.
 BUILTIN = ("oval", "sbend", "hairpin", "technical")
 #: Side (pixels) of a cell of the wall lookup grid (the sensors' grid walk and the collision lists; 20 rather
-#: than 40 px: a car tests about 4 walls for a collision instead of 8, and the car kernel runs ~1.05x faster).
+#: than 40 px: a car near a wall tests 5.5-5.8 walls for a collision instead of 7.4-8.4, and 40-58 % of the cells
+#: list none instead of 27-40 %; the car kernel ran 1.05x faster).
 GRID_CELL = 20.0
 #: Pixels by which a cell of the ray grid is grown when listing the walls that touch it.
 RAY_MARGIN = 1e-3

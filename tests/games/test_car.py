@@ -82,6 +82,30 @@ def test_projection_matches_naive():
         assert got[0] == want[0] and got[1] == pytest.approx(want[1], abs=1e-9)
 
 
+@pytest.mark.parametrize("name", BUILTIN)
+def test_packed_projection_gives_the_scalar_bits(name):
+    """``project_rows`` (the window's segments in packed registers, loaded from the padded columns of
+    ``segment_rows``) returns exactly ``project``'s segment and arc length, windows that wrap round the
+    start of the centreline included."""
+    from games.car_track.simd_progress import LANES, segment_rows
+
+    track = load_track(name)
+    centre, arc = track.centreline, track.arc
+    rows = segment_rows(centre, arc)
+    n = len(centre)
+    assert rows.shape == (8, n + LANES) and np.array_equal(rows[:, n:], rows[:, :LANES])
+    rng = np.random.default_rng(4)
+    points = _inside_points(track, rng, 400)
+    starts = rng.integers(0, n, 400)
+    starts[:40] = rng.integers(n - ph.PROJECTION_WINDOW - 1, n, 40)  # windows across the wrap
+    starts[40:80] = rng.integers(0, ph.PROJECTION_WINDOW + 1, 40)
+    for (x, y), seg in zip(points, starts):
+        want = ph.project(centre, arc, x, y, int(seg), ph.PROJECTION_WINDOW)
+        assert ph.project_rows(rows, centre, arc, x, y, int(seg), ph.PROJECTION_WINDOW) == want
+    assert ph.project_rows(ph.NO_ROWS, centre, arc, 10.0, 10.0, 0, ph.PROJECTION_WINDOW) == \
+        ph.project(centre, arc, 10.0, 10.0, 0, ph.PROJECTION_WINDOW)
+
+
 @pytest.mark.parametrize("name", ["oval", "technical"])
 def test_advance_matches_naive_over_episodes(name):
     """Whole episodes of random driving: same states, rewards and ends as the NumPy reference."""
