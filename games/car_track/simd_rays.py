@@ -4,8 +4,11 @@
 ``<HALF x double>`` vectors (structure of arrays) and evaluates :func:`physics.ray_hit` on all of them at once,
 with the same IEEE operations in the same order per wall (``fsub``/``fmul``/``fdiv``, no fused or
 reassociated arithmetic), so each wall's distance has the bits of the scalar ``ray_hit``. The division is
-done only when some wall passes the division-free part of the test (the ray's line crosses it). The minimum over the ``K`` distances
-is the minimum of the scalar loop except for the sign of a zero distance (callers recompute a 0).
+done for every wall, and the walls that fail the division-free part of the test (the ray's line does not cross
+them) are masked after it: a branch on "does any wall pass" cost more in its mispredictions, which discard the
+next rays in flight, than the division (1.06-1.24x the car kernel's speed without it, ``benchmarks/_baseline.py``).
+The minimum over the ``K`` distances is the minimum of the scalar loop except for the sign of a zero distance
+(callers recompute a 0).
 """
 
 from __future__ import annotations
@@ -93,15 +96,10 @@ def _candidates_min(typingctx: Any, px: Any, py: Any, dx: Any, dy: Any, walls4: 
         absden = builder.select(builder.fcmp_ordered("<", denom, zero), builder.fsub(zero, denom), denom)
         ok = builder.and_(builder.fcmp_unordered("!=", denom, zero), builder.fcmp_ordered(">=", nu, zero))
         ok = builder.and_(ok, builder.fcmp_ordered("<=", nu, absden))
-        out = cgutils.alloca_once_value(builder, best)
-        any_ok = builder.icmp_unsigned("!=", builder.bitcast(ok, ir.IntType(K)), ir.Constant(ir.IntType(K), 0))
-        with builder.if_then(any_ok, likely=True):
-            t = builder.fdiv(num, denom)
-            hit = builder.and_(ok, builder.fcmp_ordered(">=", t, zero))
-            m = _min_tree(builder, builder.select(hit, t, ir.Constant(_VEC, float("inf"))))
-            b = builder.load(out)
-            builder.store(builder.select(builder.fcmp_ordered("<", m, b), m, b), out)
-        return builder.load(out)
+        t = builder.fdiv(num, denom)  # every wall's, masked below: no branch, so rays overlap in flight
+        hit = builder.and_(ok, builder.fcmp_ordered(">=", t, zero))
+        m = _min_tree(builder, builder.select(hit, t, ir.Constant(_VEC, float("inf"))))
+        return builder.select(builder.fcmp_ordered("<", m, best), m, best)
 
     return sig, codegen
 
