@@ -31,9 +31,10 @@ import numba
 import numpy as np
 from numpy.typing import ArrayLike
 
-from games.car_track.ray_index import HALF as RAY_HALF
 from games.car_track.ray_index import K as RAY_K
 from games.car_track.ray_index import N_BINS as RAY_BINS
+from games.car_track.ray_index import TIER as RAY_TIER
+from games.car_track.ray_index import TIERS as RAY_TIERS
 from games.car_track.ray_index import RayIndex
 from games.car_track.simd_progress import LANES as WINDOW_LANES
 from games.car_track.simd_progress import ROW, window_nearest
@@ -364,32 +365,42 @@ def ray_cast_listed(px, py, dx, dy, angle, max_range, row, lists, dcert, walls4)
     """:func:`ray_cast_dir`'s distance (px) from (px, py) along the unit vector (dx, dy) of direction
     ``angle`` (radians) when the lists of :mod:`games.car_track.ray_index` certify it, else -1.0.
 
-    ``row`` is :func:`index_row` of (px, py) (-1: not certified). The first ``HALF`` candidate walls of the
+    ``row`` is :func:`index_row` of (px, py) (-1: not certified). The first ``TIER`` candidate walls of the
     cell's bin of ``angle`` (:func:`ray_bin`) are tested in packed registers
-    (:func:`games.car_track.simd_rays.candidates_min`), the other ``HALF`` only if the nearest hit of the
-    first lies beyond their certified distance ``dcert[e, 0]`` (:func:`listed_second_half`): the minimum over
-    both halves is the minimum over the list, so the distance has the same bits as one test of all ``K``.
+    (:func:`games.car_track.simd_rays.candidates_min`), the next ``TIER`` only while the nearest hit so far
+    lies beyond the certified distance of the walls tested (:func:`listed_rest`): the minimum over the tiers
+    is the minimum over the list, so the distance has the same bits as one test of all ``K``.
     ``lists, dcert, walls4``: of a ``RayIndex`` built for rays of ``max_range`` px.
     """
     e = ray_bin(row, angle)
     best = candidates_min(px, py, dx, dy, walls4, lists, e * RAY_K, max_range)
-    if (row >= 0) & (best <= dcert[e, 0]) & (best != 0.0):
+    if _certified(best, row, dcert[e, 0]):
         return best
-    return listed_second_half(px, py, dx, dy, best, e, row, lists, dcert, walls4)
+    return listed_rest(px, py, dx, dy, best, e, row, lists, dcert, walls4)
 
 
 @numba.njit(cache=True, inline="always")
-def listed_second_half(px, py, dx, dy, best, e, row, lists, dcert, walls4):
-    """The distance of :func:`ray_cast_listed` given ``best``, the nearest hit among the first ``HALF`` walls of
-    list ``e``, which they do not certify: the nearest over the whole list when it certifies it, else -1.0
-    (beyond the list's ``dcert[e, 1]``, or a distance of 0, whose sign the packed minimum may not keep)."""
-    best = candidates_min(px, py, dx, dy, walls4, lists, e * RAY_K + RAY_HALF, best)
-    return best if (row >= 0) & (best <= dcert[e, 1]) & (best != 0.0) else -1.0
+def _certified(best, row, dcert):
+    """Whether the nearest hit ``best`` (px) of the walls tested is the nearest of all: a listed cell, within
+    their certified distance, and not 0 (whose sign the packed minimum may not keep)."""
+    return (row >= 0) & (best <= dcert) & (best != 0.0)
+
+
+@numba.njit(cache=True, inline="always")
+def listed_rest(px, py, dx, dy, best, e, row, lists, dcert, walls4):
+    """The distance of :func:`ray_cast_listed` given ``best``, the nearest hit among the first ``TIER`` walls
+    of list ``e``, which they do not certify: the next tiers of ``TIER`` walls until one certifies the
+    nearest hit so far, else -1.0 (beyond the whole list's certified distance, or a distance of 0)."""
+    for j in range(1, RAY_TIERS):
+        best = candidates_min(px, py, dx, dy, walls4, lists, e * RAY_K + j * RAY_TIER, best)
+        if _certified(best, row, dcert[e, j]):
+            return best
+    return -1.0
 
 
 @numba.njit(cache=True, inline="always")
 def sense_first(state, ch, sh, dirs, angles, max_range, imeta, slot, lists, walls4, obs):
-    """The first pass of :func:`sense_indexed`: ``obs[i]`` = the nearest hit (px) among the first ``HALF`` walls
+    """The first pass of :func:`sense_indexed`: ``obs[i]`` = the nearest hit (px) among the first ``TIER`` walls
     of ray ``i``'s list (no branch between the rays, so their gathers and divisions overlap). Returns the
     :func:`index_row` of the car's position, which :func:`sense_rest` takes."""
     x, y, h = state[X], state[Y], state[HEADING]
@@ -403,15 +414,15 @@ def sense_first(state, ch, sh, dirs, angles, max_range, imeta, slot, lists, wall
 @numba.njit(cache=True, inline="always")
 def sense_rest(state, ch, sh, dirs, angles, max_range, walls, meta, cell_start, cell_items, row, lists, dcert, walls4,
                obs):
-    """The rest of :func:`sense_indexed` after :func:`sense_first` (``row``, ``obs``): the second halves of the
-    lists where the first do not certify the hit, the grid walks where neither does, then the scaling."""
+    """The rest of :func:`sense_indexed` after :func:`sense_first` (``row``, ``obs``): the next tiers of the
+    lists where the first does not certify the hit, the grid walks where no tier does, then the scaling."""
     x, y, h = state[X], state[Y], state[HEADING]
     n = dirs.shape[0]
     for i in range(n):
         e = ray_bin(row, h + angles[i])
-        if not ((row >= 0) & (obs[i] <= dcert[e, 0]) & (obs[i] != 0.0)):
+        if not _certified(obs[i], row, dcert[e, 0]):
             dx, dy = sensor_ray(ch, sh, dirs, i)
-            obs[i] = listed_second_half(x, y, dx, dy, obs[i], e, row, lists, dcert, walls4)
+            obs[i] = listed_rest(x, y, dx, dy, obs[i], e, row, lists, dcert, walls4)
     for i in range(n):
         d = obs[i]
         if d < 0.0:
@@ -429,8 +440,8 @@ def sense_indexed(state, ch, sh, dirs, angles, max_range, walls, meta, cell_star
     (n,) float64 are the sensor angles (radians) whose ``(cos, sin)`` are ``dirs``; ``imeta, slot, lists,
     dcert, walls4`` a ``RayIndex`` for ``max_range``.
 
-    In three passes over the rays: the first halves of their lists (:func:`sense_first`), the second halves
-    where needed, then the grid walks (:func:`sense_rest`). The population kernel runs the first pass of
+    In three passes over the rays: the first tiers of their lists (:func:`sense_first`), the next tiers where
+    needed, then the grid walks (:func:`sense_rest`). The population kernel runs the first pass of
     every car before the rest of any, so that no mispredicted branch of one car's second pass discards the
     first pass of the next car in flight."""
     row = sense_first(state, ch, sh, dirs, angles, max_range, imeta, slot, lists, walls4, obs)

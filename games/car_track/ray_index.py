@@ -6,9 +6,9 @@ in the bin, can reach first, and a certified distance ``dcert``: no wall outside
 such a ray closer than ``dcert`` px. So the nearest hit among the ``K`` walls, when it is at most
 ``dcert``, is the nearest hit among all walls (the value :func:`physics.ray_cast_brute` computes, with the
 same ``ray_hit`` arithmetic); otherwise the ray falls back to the grid walk of :func:`physics.ray_cast_dir`.
-A list is sorted by the bound, so its first :data:`HALF` walls are a list of their own, with its own
-certified distance (the ``HALF + 1``-th smallest bound): rays are tested against the first half, and against
-the second only when the first does not certify the hit.
+A list is sorted by the bound, so its first ``j * TIER`` walls are a list of their own for each ``j``, with
+its own certified distance (the ``j * TIER + 1``-th smallest bound): rays are tested against the first
+:data:`TIER` walls, and against the next ``TIER`` only while those tested do not certify the hit.
 
 The bound: ``D(w)``, the distance within which a wall ``w`` cannot be reached from the cell inside the bin,
 is bounded below by sampling: points ``q`` on the wall every <= ``SAMPLE`` px, points ``p`` of the cell on
@@ -29,8 +29,9 @@ import numpy as np
 
 CELL = 20.0  # px, side of an index cell
 N_BINS = 64  # direction bins over 2 pi
-K = 16  # candidate walls per (cell, bin)
-HALF = K // 2  # the walls of the first test (one 512-bit register per coordinate)
+K = 24  # candidate walls per (cell, bin)
+TIER = 8  # walls per packed test (one 512-bit register per coordinate)
+TIERS = K // TIER  # packed tests at most per ray
 SAMPLE = 4.0  # px, sample spacing of the lower bound
 MARGIN = 1e-3  # px, position slack (cell lookup rounding, ray_hit rounding)
 ANGLE_SLACK = 1e-6  # rad, direction slack (bin lookup rounding)
@@ -43,8 +44,8 @@ class RayIndex(NamedTuple):
         imeta: (6,) float64 ``(x0, y0, cell, nx, ny, n_bins)``: grid origin (px), cell side (px), cells.
         slot: (nx * ny,) int64 row of each cell in ``lists`` / ``dcert``, -1 for a cell without lists.
         lists: (slots * n_bins * K,) int16 wall indices (``K`` per (slot, bin)), ``M`` = a padding wall.
-        dcert: (slots * n_bins, 2) float64 certified distances (px) of each list: column 0 of its first
-            ``HALF`` walls, column 1 of all ``K``.
+        dcert: (slots * n_bins, TIERS) float64 certified distances (px) of each list: column ``j`` of its
+            first ``(j + 1) * TIER`` walls (the last column of all ``K``).
         walls4: (M + 1, 4) float64 walls as ``(ax, ay, bx - ax, by - ay)``, row ``M`` zeros (never hit).
     """
 
@@ -97,11 +98,11 @@ def _bound_wall(D, w, ax, ay, bx, by, x0, y0, reach):
 
 @numba.njit(cache=True)
 def _build(walls, cells, gx0, gy0, nb, reach):
-    """``(lists (len(cells), nb, K) int16, dcert (len(cells), nb, 2) float64)`` for the cells (C, 2) int64
+    """``(lists (len(cells), nb, K) int16, dcert (len(cells), nb, TIERS) float64)`` for the cells (C, 2) int64
     ``(ix, iy)`` of the grid at (gx0, gy0) (module docstring)."""
     m = walls.shape[0]
     lists = np.full((cells.shape[0], nb, K), m, dtype=np.int16)
-    dcert = np.zeros((cells.shape[0], nb, 2))
+    dcert = np.zeros((cells.shape[0], nb, TIERS))
     D = np.empty((nb, m))
     for c in range(cells.shape[0]):
         x0, y0 = gx0 + cells[c, 0] * CELL, gy0 + cells[c, 1] * CELL
@@ -115,8 +116,9 @@ def _build(walls, cells, gx0, gy0, nb, reach):
             for k in range(min(K, m)):
                 if D[b, order[k]] < np.inf:
                     lists[c, b, k] = order[k]
-            dcert[c, b, 0] = min(D[b, order[HALF]], reach) if HALF < m else reach
-            dcert[c, b, 1] = min(D[b, order[K]], reach) if K < m else reach
+            for j in range(TIERS):
+                n_listed = (j + 1) * TIER
+                dcert[c, b, j] = min(D[b, order[n_listed]], reach) if n_listed < m else reach
     return lists, dcert
 
 
@@ -141,4 +143,4 @@ def build_ray_index(walls: np.ndarray, centre: np.ndarray, width: float, bounds:
     walls4[:-1, 0:2] = walls[:, 0:2]
     walls4[:-1, 2:4] = walls[:, 2:4] - walls[:, 0:2]
     imeta = np.array([x0, y0, CELL, nx, ny, N_BINS], dtype=np.float64)
-    return RayIndex(imeta, slot, lists.reshape(-1), dcert.reshape(-1, 2), walls4)
+    return RayIndex(imeta, slot, lists.reshape(-1), dcert.reshape(-1, TIERS), walls4)

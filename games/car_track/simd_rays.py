@@ -1,7 +1,7 @@
-"""One sensor ray against ``HALF`` candidate walls in packed (``zmm``) registers: explicit LLVM vector IR.
+"""One sensor ray against ``TIER`` candidate walls in packed (``zmm``) registers: explicit LLVM vector IR.
 
-:func:`candidates_min` is a Numba intrinsic: it gathers ``HALF`` walls of a :mod:`ray_index` list into
-``<HALF x double>`` vectors (structure of arrays) and evaluates :func:`physics.ray_hit` on all of them at once,
+:func:`candidates_min` is a Numba intrinsic: it gathers ``TIER`` walls of a :mod:`ray_index` list into
+``<TIER x double>`` vectors (structure of arrays) and evaluates :func:`physics.ray_hit` on all of them at once,
 with the same IEEE operations in the same order per wall (``fsub``/``fmul``/``fdiv``, no fused or
 reassociated arithmetic), so each wall's distance has the bits of the scalar ``ray_hit``. The division is
 done for every wall, and the walls that fail the division-free part of the test (the ray's line does not cross
@@ -21,7 +21,7 @@ from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-from games.car_track.ray_index import HALF as K  # the vector width here
+from games.car_track.ray_index import TIER as K  # the vector width here
 
 _F64 = ir.DoubleType()
 _I32 = ir.IntType(32)
@@ -75,7 +75,7 @@ def _min_tree(builder: Any, v: Any) -> Any:
 @intrinsic
 def _candidates_min(typingctx: Any, px: Any, py: Any, dx: Any, dy: Any, walls4: Any, lists: Any, e: Any,
                    best: Any) -> Any:
-    """``min(best, ray_hit(p, d, wall) for the HALF walls lists[e : e + HALF])`` (float64, px).
+    """``min(best, ray_hit(p, d, wall) for the TIER walls lists[e : e + TIER])`` (float64, px).
 
     ``walls4`` (M + 1, 4) float64 C-contiguous rows ``(ax, ay, bx - ax, by - ay)``; ``lists`` int16
     indices into it; ``e`` int64 offset; ``(dx, dy)`` a unit vector. A zero result may carry the other

@@ -7,14 +7,14 @@ import numpy as np
 import pytest
 
 from games.car_track import physics as ph
-from games.car_track.ray_index import HALF, K, N_BINS
+from games.car_track.ray_index import K, N_BINS, TIER, TIERS
 from games.car_track.simd_rays import candidates_min
 from games.car_track.track import BUILTIN, load_track
 
 
 @numba.njit
-def _first_half_certifies(px, py, angle, max_range, row, lists, dcert, walls4):
-    """Whether the first ``HALF`` walls of the ray's list certify its hit (no second test needed)."""
+def _first_tier_certifies(px, py, angle, max_range, row, lists, dcert, walls4):
+    """Whether the first ``TIER`` walls of the ray's list certify its hit (no second test needed)."""
     e = max(row, 0) + int(math.floor(angle * (N_BINS / (2.0 * math.pi)))) % N_BINS
     best = candidates_min(px, py, math.cos(angle), math.sin(angle), walls4, lists, e * K, max_range)
     return (row >= 0) & (best <= dcert[e, 0]) & (best != 0.0)
@@ -31,13 +31,13 @@ def _rays(track, rng, n):
 
 
 def test_the_bin_lookup_mask_needs_a_power_of_two():
-    assert N_BINS & (N_BINS - 1) == 0 and HALF * 2 == K
+    assert N_BINS & (N_BINS - 1) == 0 and TIER * TIERS == K and TIERS >= 2
 
 
 @pytest.mark.parametrize("name", BUILTIN)
 def test_listed_distance_equals_the_cast_over_every_wall(name):
     """Every certified distance equals :func:`physics.ray_cast_brute`'s, bit for bit; most rays are certified
-    by the first half of their list, some need the second, few fall back to the grid walk."""
+    by the first tier of their list, some need the next ones, few fall back to the grid walk."""
     track = load_track(name)
     reach = ph.DEFAULT_SENSOR_RANGE
     idx = ph.ray_index(track, reach)
@@ -51,13 +51,13 @@ def test_listed_distance_equals_the_cast_over_every_wall(name):
         if d >= 0.0:
             listed += 1
             assert d == ph.ray_cast_brute(px, py, a, reach, walls), (name, px, py, a)
-        first += _first_half_certifies(px, py, a, reach, row, idx.lists, idx.dcert, idx.walls4)
+        first += _first_tier_certifies(px, py, a, reach, row, idx.lists, idx.dcert, idx.walls4)
     assert listed > 0.9 * len(angles)
-    assert 0.5 * len(angles) < first < listed  # the second half is needed, but not by most rays
+    assert 0.5 * len(angles) < first < listed  # the next tiers are needed, but not by most rays
 
 
 @pytest.mark.parametrize("name", BUILTIN)
-def test_the_first_half_is_certified_no_farther_than_the_whole_list(name):
+def test_each_tier_is_certified_no_farther_than_the_next(name):
     idx = ph.ray_index(load_track(name), ph.DEFAULT_SENSOR_RANGE)
-    assert idx.dcert.shape == (idx.lists.size // K, 2)
-    assert np.all(idx.dcert[:, 0] <= idx.dcert[:, 1]) and np.all(idx.dcert >= 0.0)
+    assert idx.dcert.shape == (idx.lists.size // K, TIERS)
+    assert np.all(np.diff(idx.dcert, axis=1) >= 0.0) and np.all(idx.dcert >= 0.0)
