@@ -133,7 +133,7 @@ def _drive(ints, genomes, starts, width, dirs, angles, sensor_range, laps, conti
             next_item += 1
             active += 1
     while active > 0:
-        for lane in range(LANES):  # every car's first ray pass, then the rest (ph.sense_indexed's order)
+        for lane in range(LANES):  # every car's first ray pass, then the rest (ph.sense_first)
             if items[lane] >= 0:
                 index_rows[lane] = ph.sense_first(state[lane], cs[lane, 0], cs[lane, 1], dirs, angles, sensor_range,
                                                   imeta, slot, lists, walls4, obs[lane])

@@ -361,25 +361,6 @@ def ray_bin(row, angle):
 
 
 @numba.njit(cache=True, inline="always")
-def ray_cast_listed(px, py, dx, dy, angle, max_range, row, lists, dcert, walls4):
-    """:func:`ray_cast_dir`'s distance (px) from (px, py) along the unit vector (dx, dy) of direction
-    ``angle`` (radians) when the lists of :mod:`games.car_track.ray_index` certify it, else -1.0.
-
-    ``row`` is :func:`index_row` of (px, py) (-1: not certified). The first ``TIER`` candidate walls of the
-    cell's bin of ``angle`` (:func:`ray_bin`) are tested in packed registers
-    (:func:`games.car_track.simd_rays.candidates_min`), the next ``TIER`` only while the nearest hit so far
-    lies beyond the certified distance of the walls tested (:func:`listed_rest`): the minimum over the tiers
-    is the minimum over the list, so the distance has the same bits as one test of all ``K``.
-    ``lists, dcert, walls4``: of a ``RayIndex`` built for rays of ``max_range`` px.
-    """
-    e = ray_bin(row, angle)
-    best = candidates_min(px, py, dx, dy, walls4, lists, e * RAY_K, max_range)
-    if _certified(best, row, dcert[e, 0]):
-        return best
-    return listed_rest(px, py, dx, dy, best, e, row, lists, dcert, walls4)
-
-
-@numba.njit(cache=True, inline="always")
 def _certified(best, row, dcert):
     """Whether the nearest hit ``best`` (px) of the walls tested is the nearest of all: a listed cell, within
     their certified distance, and not 0 (whose sign the packed minimum may not keep)."""
@@ -388,9 +369,11 @@ def _certified(best, row, dcert):
 
 @numba.njit(cache=True, inline="always")
 def listed_rest(px, py, dx, dy, best, e, row, lists, dcert, walls4):
-    """The distance of :func:`ray_cast_listed` given ``best``, the nearest hit among the first ``TIER`` walls
-    of list ``e``, which they do not certify: the next tiers of ``TIER`` walls until one certifies the
-    nearest hit so far, else -1.0 (beyond the whole list's certified distance, or a distance of 0)."""
+    """The distance (px) of a ray from (px, py) along the unit vector (dx, dy) given ``best``, the nearest hit
+    among the first ``TIER`` walls of its list ``e``, which they do not certify: the next tiers of ``TIER``
+    walls until one certifies the nearest hit so far (the minimum over the tiers is the minimum over the
+    list, the bits of one test of all ``K``), else -1.0 (beyond the whole list's certified distance, or a
+    distance of 0)."""
     for j in range(1, RAY_TIERS):
         best = candidates_min(px, py, dx, dy, walls4, lists, e * RAY_K + j * RAY_TIER, best)
         if _certified(best, row, dcert[e, j]):
@@ -400,9 +383,15 @@ def listed_rest(px, py, dx, dy, best, e, row, lists, dcert, walls4):
 
 @numba.njit(cache=True, inline="always")
 def sense_first(state, ch, sh, dirs, angles, max_range, imeta, slot, lists, walls4, obs):
-    """The first pass of :func:`sense_indexed`: ``obs[i]`` = the nearest hit (px) among the first ``TIER`` walls
-    of ray ``i``'s list (no branch between the rays, so their gathers and divisions overlap). Returns the
-    :func:`index_row` of the car's position, which :func:`sense_rest` takes."""
+    """The first pass of the kernel's sensing (:func:`sense_rest` is the rest; together, :func:`sense`'s
+    observation bits): ``obs[i]`` = the nearest hit (px) among the first ``TIER`` walls of ray ``i``'s list
+    in the :mod:`games.car_track.ray_index` of ``imeta, slot, lists, walls4`` (packed registers,
+    :func:`games.car_track.simd_rays.candidates_min`; no branch between the rays, so their gathers and
+    divisions overlap). ``ch, sh`` are ``cos, sin`` of ``state[HEADING]``; ``angles`` (n,) float64 the sensor
+    angles (radians) whose ``(cos, sin)`` are ``dirs``. Returns the :func:`index_row` of the car's position.
+
+    The population kernel runs this pass for every car before the rest for any, so that no mispredicted
+    branch of one car's :func:`sense_rest` discards the next car's first pass in flight."""
     x, y, h = state[X], state[Y], state[HEADING]
     row = index_row(imeta, slot, x, y)
     for i in range(dirs.shape[0]):
@@ -414,8 +403,9 @@ def sense_first(state, ch, sh, dirs, angles, max_range, imeta, slot, lists, wall
 @numba.njit(cache=True, inline="always")
 def sense_rest(state, ch, sh, dirs, angles, max_range, walls, meta, cell_start, cell_items, row, lists, dcert, walls4,
                obs):
-    """The rest of :func:`sense_indexed` after :func:`sense_first` (``row``, ``obs``): the next tiers of the
-    lists where the first does not certify the hit, the grid walks where no tier does, then the scaling."""
+    """The rest of the sensing after :func:`sense_first` (its ``row`` and ``obs``): the next tiers of the lists
+    where the first does not certify the hit (:func:`listed_rest`), :func:`ray_cast_dir` where no tier does,
+    then the scaling of :func:`sense` (``obs`` (n + 1,): distances / max_range, then speed / MAX_SPEED)."""
     x, y, h = state[X], state[Y], state[HEADING]
     n = dirs.shape[0]
     for i in range(n):
@@ -433,30 +423,13 @@ def sense_rest(state, ch, sh, dirs, angles, max_range, walls, meta, cell_start, 
 
 
 @numba.njit(cache=True, inline="always")
-def sense_indexed(state, ch, sh, dirs, angles, max_range, walls, meta, cell_start, cell_items, imeta, slot, lists,
-                  dcert, walls4, obs):
-    """:func:`sense` (the same observation bits) given ``ch, sh = cos, sin`` of ``state[HEADING]``, the
-    rays cast by :func:`ray_cast_listed`, those it does not certify by :func:`ray_cast_dir`. ``angles``
-    (n,) float64 are the sensor angles (radians) whose ``(cos, sin)`` are ``dirs``; ``imeta, slot, lists,
-    dcert, walls4`` a ``RayIndex`` for ``max_range``.
-
-    In three passes over the rays: the first tiers of their lists (:func:`sense_first`), the next tiers where
-    needed, then the grid walks (:func:`sense_rest`). The population kernel runs the first pass of
-    every car before the rest of any, so that no mispredicted branch of one car's second pass discards the
-    first pass of the next car in flight."""
-    row = sense_first(state, ch, sh, dirs, angles, max_range, imeta, slot, lists, walls4, obs)
-    sense_rest(state, ch, sh, dirs, angles, max_range, walls, meta, cell_start, cell_items, row, lists, dcert, walls4,
-               obs)
-
-
-@numba.njit(cache=True, inline="always")
 def advance_cs(state, steer, throttle, laps_target, centre, arc, rows, walls, meta, cell_start, cell_items,
                near_start, near_items):
     """One step of DT seconds with ``steer`` and ``throttle`` in [-1, 1] (clipped).
 
     ``rows``: :func:`games.car_track.simd_progress.segment_rows` of the centreline (the projection in
     packed registers), or ``NO_ROWS`` (the scalar :func:`project`): the same bits.
-    Returns ``(reward, status, cos(heading), sin(heading))`` (the new heading's, which :func:`sense_indexed`
+    Returns ``(reward, status, cos(heading), sin(heading))`` (the new heading's, which :func:`sense_first`
     takes): reward = new progress in laps, plus ``LAP_BONUS * max(0, 1 - lap_time *
     SLOW_SPEED / lap_length)`` for each lap completed in this step; status is RUNNING, CRASHED (an edge of
     the car touches a wall), FINISHED (``laps_target`` laps done) or STALLED (less than STALL_DISTANCE px

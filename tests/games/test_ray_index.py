@@ -1,4 +1,4 @@
-"""The car's certified ray lists (``games.car_track.ray_index``) against the cast over every wall."""
+"""The car's certified ray lists (``games.car_track.ray_index``) against the env's grid walk over every wall."""
 
 import math
 
@@ -13,11 +13,15 @@ from games.car_track.track import BUILTIN, load_track
 
 
 @numba.njit
-def _first_tier_certifies(px, py, angle, max_range, row, lists, dcert, walls4):
-    """Whether the first ``TIER`` walls of the ray's list certify its hit (no second test needed)."""
+def _tiers_used(px, py, angle, max_range, row, lists, dcert, walls4):
+    """1 if the first ``TIER`` walls of the ray's list certify its hit, 2 if a later tier does, 3 if none
+    does (the grid walk then casts the ray)."""
     e = max(row, 0) + int(math.floor(angle * (N_BINS / (2.0 * math.pi)))) % N_BINS
-    best = candidates_min(px, py, math.cos(angle), math.sin(angle), walls4, lists, e * K, max_range)
-    return (row >= 0) & (best <= dcert[e, 0]) & (best != 0.0)
+    dx, dy = math.cos(angle), math.sin(angle)
+    best = candidates_min(px, py, dx, dy, walls4, lists, e * K, max_range)
+    if (row >= 0) & (best <= dcert[e, 0]) & (best != 0.0):
+        return 1
+    return 2 if ph.listed_rest(px, py, dx, dy, best, e, row, lists, dcert, walls4) >= 0.0 else 3
 
 
 def _rays(track, rng, n):
@@ -34,26 +38,44 @@ def test_the_bin_lookup_mask_needs_a_power_of_two():
     assert N_BINS & (N_BINS - 1) == 0 and TIER * TIERS == K and TIERS >= 2
 
 
+@numba.njit
+def _kernel_sense(state, dirs, angles, reach, walls, meta, cell_start, cell_items, imeta, slot, lists, dcert,
+                  walls4, obs):
+    """The population kernel's sensing of one car: ``sense_first``, then ``sense_rest``."""
+    ch, sh = math.cos(state[ph.HEADING]), math.sin(state[ph.HEADING])
+    row = ph.sense_first(state, ch, sh, dirs, angles, reach, imeta, slot, lists, walls4, obs)
+    ph.sense_rest(state, ch, sh, dirs, angles, reach, walls, meta, cell_start, cell_items, row, lists, dcert,
+                  walls4, obs)
+
+
 @pytest.mark.parametrize("name", BUILTIN)
-def test_listed_distance_equals_the_cast_over_every_wall(name):
-    """Every certified distance equals :func:`physics.ray_cast_brute`'s, bit for bit; most rays are certified
-    by the first tier of their list, some need the next ones, few fall back to the grid walk."""
+def test_kernel_sensing_equals_the_env_observation(name):
+    """On cars anywhere between the walls, heading anywhere (axis-aligned too), the kernel's observation (the
+    tiered lists, the grid walk past them) has the bits of ``physics.sense``, the env's grid walk over every
+    listed wall; most rays are certified by the first tier of their list, some need the next ones, fewer than
+    1 % the grid walk."""
     track = load_track(name)
     reach = ph.DEFAULT_SENSOR_RANGE
     idx = ph.ray_index(track, reach)
-    walls = ph.track_arrays(track, reach)[2]
+    arrays = ph.track_arrays(track, reach)
+    walls, meta, cell_start, cell_items = arrays[2], arrays[3], arrays[4], arrays[5]
+    angles = ph.sensor_radians(ph.DEFAULT_SENSOR_ANGLES)
+    dirs = ph.sensor_dirs(angles)
     rng = np.random.default_rng(5)
-    pts, angles = _rays(track, rng, 3000)
-    first = listed = 0
-    for (px, py), a in zip(pts, angles):
+    pts, headings = _rays(track, rng, 1500)
+    used = np.zeros(4, dtype=np.int64)
+    for (px, py), h in zip(pts, headings):
+        state = np.zeros(ph.STATE_SIZE)
+        state[ph.X], state[ph.Y], state[ph.HEADING], state[ph.SPEED] = px, py, h, rng.uniform(0.0, ph.MAX_SPEED)
+        got, want = np.zeros(len(angles) + 1), np.zeros(len(angles) + 1)
+        _kernel_sense(state, dirs, angles, reach, walls, meta, cell_start, cell_items, *idx[:4], idx.walls4, got)
+        ph.sense(state, dirs, reach, walls, meta, cell_start, cell_items, want)
+        np.testing.assert_array_equal(got, want, err_msg=f"{name} at {(px, py, h)}")
         row = ph.index_row(idx.imeta, idx.slot, px, py)
-        d = ph.ray_cast_listed(px, py, math.cos(a), math.sin(a), a, reach, row, idx.lists, idx.dcert, idx.walls4)
-        if d >= 0.0:
-            listed += 1
-            assert d == ph.ray_cast_brute(px, py, a, reach, walls), (name, px, py, a)
-        first += _first_tier_certifies(px, py, a, reach, row, idx.lists, idx.dcert, idx.walls4)
-    assert listed > 0.9 * len(angles)
-    assert 0.5 * len(angles) < first < listed  # the next tiers are needed, but not by most rays
+        for a in angles:
+            used[_tiers_used(px, py, h + a, reach, row, idx.lists, idx.dcert, idx.walls4)] += 1
+    rays = len(headings) * len(angles)
+    assert used[1] > 0.5 * rays and used[2] > 0.01 * rays and used[3] < 0.01 * rays, used
 
 
 @pytest.mark.parametrize("name", BUILTIN)
