@@ -8,7 +8,8 @@ checked) on a larger workload (``--baseline-population`` genomes x ``--baseline-
 default track of ``neuroevo evolve --game car``). Prints a table and writes
 ``benchmarks/results/car_throughput.json``.
 
-    PYTHONPATH=. python benchmarks/car_throughput.py [--track oval] [--population 200] [--seeds 3] [--cpu 1] [--rounds 7]
+    PYTHONPATH=. python benchmarks/car_throughput.py [--track oval] [--population 200] [--seeds 3] [--cpu 1] \\
+        [--rounds 7]
 """
 
 from __future__ import annotations

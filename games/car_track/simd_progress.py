@@ -84,9 +84,9 @@ def _window_nearest(typingctx: Any, rows: Any, j0: Any, n: Any, width: Any, x: A
                              builder.sub(idx, _splat(builder, n, _VI)), idx)
         valid = builder.icmp_signed("<", lane, _splat(builder, width, _VI))
         first = builder.add(builder.ptrtoint(arr.data, _I64), builder.mul(j0, ir.Constant(_I64, 8)))
-        ax, ay, ex, ey, len2 = (builder.load(builder.inttoptr(builder.add(first, builder.mul(stride, ir.Constant(_I64, c))),
-                                                              _VF.as_pointer()), align=8)
-                                for c in range(5))
+        cols = (builder.inttoptr(builder.add(first, builder.mul(stride, ir.Constant(_I64, c))), _VF.as_pointer())
+                for c in range(5))
+        ax, ay, ex, ey, len2 = (builder.load(col, align=8) for col in cols)
         vx, vy = _splat(builder, x, _VF), _splat(builder, y, _VF)
         t = builder.fdiv(builder.fadd(builder.fmul(builder.fsub(vx, ax), ex), builder.fmul(builder.fsub(vy, ay), ey)), len2)
         zero, one = ir.Constant(_VF, 0.0), ir.Constant(_VF, 1.0)

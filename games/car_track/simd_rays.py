@@ -6,8 +6,9 @@ with the same IEEE operations in the same order per wall (``fsub``/``fmul``/``fd
 reassociated arithmetic), so each wall's distance has the bits of the scalar ``ray_hit``. The division is
 done for every wall, and the walls that fail the division-free part of the test (the ray's line does not cross
 them) are masked after it: a branch on "does any wall pass" cost more in its mispredictions, which discard the
-next rays in flight, than the division (1.06-1.24x the car kernel's speed without it, ``benchmarks/_baseline.py``).
-The minimum over the ``K`` distances is the minimum of the scalar loop except for the sign of a zero distance
+next rays in flight, than the division (without the branch the car kernel ran 1.06-1.24x as fast,
+``benchmarks/_baseline.py``).
+The minimum over the ``TIER`` distances is the minimum of the scalar loop except for the sign of a zero distance
 (callers recompute a 0).
 """
 
