@@ -13,7 +13,7 @@ it reads and writes). The last ``n_out % BLOCK`` outputs are summed one at a tim
 together, so a narrow output layer is :data:`BLOCK` independent sums, not one chain of fused multiply-adds
 each waiting for the last (4 cycles apiece). Measured on CartPole-v1's kernel (4-16-2 tanh, 1,000 genomes x
 10 episodes, one pinned core, ``benchmarks/_baseline.py``, the same returns): 1.09x the agent-steps per
-CPU-second against the loops, then 1.13x for the chunks of the 2 outputs summed together.
+CPU-second against the loops, then 1.03x for the chunks of the 2 outputs summed together.
 """
 
 from __future__ import annotations
