@@ -95,7 +95,7 @@ def _population(ints, genomes, starts, width, angles, sensor_range, laps, contin
     wt, rows, memory, buf_a, buf_b = lane_buffers(ints, genomes)
     lanes = (wt, rows, memory, buf_a, buf_b, np.zeros((n_in, LANES)), np.zeros((LANES, n_in)),
              np.zeros((LANES, ph.STATE_SIZE)), np.zeros(LANES), np.zeros((LANES, 2)), np.zeros(LANES, dtype=np.int64),
-             np.full(LANES, -1, dtype=np.int64), np.zeros(LANES, dtype=np.int64))
+             np.full(LANES, -1, dtype=np.int64), np.zeros(LANES, dtype=np.int64), np.zeros((LANES, n_in), dtype=np.bool_))
     return _drive(ints, genomes, starts, width, ph.sensor_dirs(angles), angles, sensor_range, laps, continuous, table,
                   max_steps, (centre, arc, walls, meta, cell_start, cell_items, near_start, near_items, imeta, slot,
                               lists, dcert, walls4, seg_rows), (returns, laps_out, status_out, steps_out), lanes)
@@ -119,9 +119,10 @@ def _drive(ints, genomes, starts, width, dirs, angles, sensor_range, laps, conti
         b(dcert)
     walls4, seg_rows = b(walls4), b(seg_rows)
     returns, laps_out, status_out, steps_out = b(out[0]), b(out[1]), b(out[2]), b(out[3])
-    wt, rows, memory, buf_a, buf_b, x, obs, state, totals, cs, t, items, index_rows = lanes
+    wt, rows, memory, buf_a, buf_b, x, obs, state, totals, cs, t, items, index_rows, need = lanes
     wt, rows, memory, buf_a, buf_b, x = b(wt), b(rows), b(memory), b(buf_a), b(buf_b), b(x)
     obs, state, totals, cs, t, items, index_rows = b(obs), b(state), b(totals), b(cs), b(t), b(items), b(index_rows)
+    need = b(need)
     n_items = genomes.shape[0] * starts.shape[0]
     n_in = angles.shape[0] + 1
     k = starts.shape[0]
@@ -136,11 +137,11 @@ def _drive(ints, genomes, starts, width, dirs, angles, sensor_range, laps, conti
         for lane in range(LANES):  # every car's first ray pass, then the rest (ph.sense_first)
             if items[lane] >= 0:
                 index_rows[lane] = ph.sense_first(state[lane], cs[lane, 0], cs[lane, 1], dirs, angles, sensor_range,
-                                                  imeta, slot, lists, walls4, obs[lane])
+                                                  imeta, slot, lists, dcert, walls4, obs[lane], need[lane])
         for lane in range(LANES):
             if items[lane] >= 0:
                 ph.sense_rest(state[lane], cs[lane, 0], cs[lane, 1], dirs, angles, sensor_range, walls, meta,
-                              cell_start, cell_items, index_rows[lane], lists, dcert, walls4, obs[lane])
+                              cell_start, cell_items, index_rows[lane], lists, dcert, walls4, obs[lane], need[lane])
                 for i in range(n_in):
                     x[i, lane] = np.float64(np.float32(obs[lane, i]))
         y = policy_step_lanes(ints, rows, wt, memory, x, buf_a, buf_b)

@@ -355,7 +355,7 @@ _BIN_SCALE = RAY_BINS / (2.0 * math.pi)  # direction bins per radian (the bits o
 
 @numba.njit(cache=True, inline="always")
 def ray_bin(row, angle):
-    """Row ``e`` of ``lists`` (``e * K``) and ``dcert`` of the ray of direction ``angle`` (radians) from a point
+    """List ``e`` (``lists[j, e * TIER:]``, ``dcert[j, e]`` for tier ``j``) of the ray of direction ``angle`` (radians) from a point
     of :func:`index_row` ``row``: its cell's bin of ``angle``, one of ``N_BINS`` (the index's ``imeta[5]``)."""
     return max(row, 0) + (int(math.floor(angle * _BIN_SCALE)) & (RAY_BINS - 1))  # = % RAY_BINS (a power of 2)
 
@@ -375,19 +375,20 @@ def listed_rest(px, py, dx, dy, best, e, row, lists, dcert, walls4):
     list, the bits of one test of all ``K``), else -1.0 (beyond the whole list's certified distance, or a
     distance of 0)."""
     for j in range(1, RAY_TIERS):
-        best = candidates_min(px, py, dx, dy, walls4, lists, e * RAY_K + j * RAY_TIER, best)
-        if _certified(best, row, dcert[e, j]):
+        best = candidates_min(px, py, dx, dy, walls4, lists, j * lists.shape[1] + e * RAY_TIER, best)
+        if _certified(best, row, dcert[j, e]):
             return best
     return -1.0
 
 
 @numba.njit(cache=True, inline="always")
-def sense_first(state, ch, sh, dirs, angles, max_range, imeta, slot, lists, walls4, obs):
+def sense_first(state, ch, sh, dirs, angles, max_range, imeta, slot, lists, dcert, walls4, obs, need):
     """The first pass of the kernel's sensing (:func:`sense_rest` is the rest; together, :func:`sense`'s
     observation bits): ``obs[i]`` = the nearest hit (px) among the first ``TIER`` walls of ray ``i``'s list
     in the :mod:`games.car_track.ray_index` of ``imeta, slot, lists, walls4`` (packed registers,
-    :func:`games.car_track.simd_rays.candidates_min`; no branch between the rays, so their gathers and
-    divisions overlap). ``ch, sh`` are ``cos, sin`` of ``state[HEADING]``; ``angles`` (n,) float64 the sensor
+    :func:`games.car_track.simd_rays.candidates_min`; no branch between the rays, so their loads and
+    divisions overlap), and ``need[i]`` whether that hit is not certified (the list's ``dcert`` read here,
+    so its load overlaps the rays too: :func:`sense_rest` only tests ``need``). ``ch, sh`` are ``cos, sin`` of ``state[HEADING]``; ``angles`` (n,) float64 the sensor
     angles (radians) whose ``(cos, sin)`` are ``dirs``. Returns the :func:`index_row` of the car's position.
 
     The population kernel runs this pass for every car before the rest for any, so that no mispredicted
@@ -396,21 +397,24 @@ def sense_first(state, ch, sh, dirs, angles, max_range, imeta, slot, lists, wall
     row = index_row(imeta, slot, x, y)
     for i in range(dirs.shape[0]):
         dx, dy = sensor_ray(ch, sh, dirs, i)
-        obs[i] = candidates_min(x, y, dx, dy, walls4, lists, ray_bin(row, h + angles[i]) * RAY_K, max_range)
+        e = ray_bin(row, h + angles[i])
+        best = candidates_min(x, y, dx, dy, walls4, lists, e * RAY_TIER, max_range)
+        obs[i] = best
+        need[i] = not _certified(best, row, dcert[0, e])
     return row
 
 
 @numba.njit(cache=True, inline="always")
 def sense_rest(state, ch, sh, dirs, angles, max_range, walls, meta, cell_start, cell_items, row, lists, dcert, walls4,
-               obs):
-    """The rest of the sensing after :func:`sense_first` (its ``row`` and ``obs``): the next tiers of the lists
+               obs, need):
+    """The rest of the sensing after :func:`sense_first` (its ``row``, ``obs`` and ``need``): the next tiers of the lists
     where the first does not certify the hit (:func:`listed_rest`), :func:`ray_cast_dir` where no tier does,
     then the scaling of :func:`sense` (``obs`` (n + 1,): distances / max_range, then speed / MAX_SPEED)."""
     x, y, h = state[X], state[Y], state[HEADING]
     n = dirs.shape[0]
     for i in range(n):
-        e = ray_bin(row, h + angles[i])
-        if not _certified(obs[i], row, dcert[e, 0]):
+        if need[i]:
+            e = ray_bin(row, h + angles[i])
             dx, dy = sensor_ray(ch, sh, dirs, i)
             obs[i] = listed_rest(x, y, dx, dy, obs[i], e, row, lists, dcert, walls4)
     for i in range(n):

@@ -43,8 +43,10 @@ class RayIndex(NamedTuple):
     Attributes:
         imeta: (6,) float64 ``(x0, y0, cell, nx, ny, n_bins)``: grid origin (px), cell side (px), cells.
         slot: (nx * ny,) int64 row of each cell in ``lists`` / ``dcert``, -1 for a cell without lists.
-        lists: (slots * n_bins * K,) int16 wall indices (``K`` per (slot, bin)), ``M`` = a padding wall.
-        dcert: (slots * n_bins, TIERS) float64 certified distances (px) of each list: column ``j`` of its
+        lists: (TIERS, slots * n_bins * TIER) int16 wall indices, ``M`` = a padding wall: row ``j`` holds tier
+            ``j`` (walls ``j * TIER`` to ``(j + 1) * TIER - 1``) of every (slot, bin) list, so the first tiers,
+            which most rays need alone, are contiguous (one third of the memory the rays touch).
+        dcert: (TIERS, slots * n_bins) float64 certified distances (px) of each list: row ``j`` of its
             first ``(j + 1) * TIER`` walls (the last column of all ``K``).
         walls4: (M + 1, 4) float64 walls as ``(ax, ay, bx - ax, by - ay)``, row ``M`` zeros (never hit).
     """
@@ -143,4 +145,6 @@ def build_ray_index(walls: np.ndarray, centre: np.ndarray, width: float, bounds:
     walls4[:-1, 0:2] = walls[:, 0:2]
     walls4[:-1, 2:4] = walls[:, 2:4] - walls[:, 0:2]
     imeta = np.array([x0, y0, CELL, nx, ny, N_BINS], dtype=np.float64)
-    return RayIndex(imeta, slot, lists.reshape(-1), dcert.reshape(-1, TIERS), walls4)
+    rows = lists.shape[0] * lists.shape[1]
+    lists = np.ascontiguousarray(lists.reshape(rows, TIERS, TIER).transpose(1, 0, 2).reshape(TIERS, rows * TIER))
+    return RayIndex(imeta, slot, lists, np.ascontiguousarray(dcert.reshape(rows, TIERS).T), walls4)

@@ -1,7 +1,9 @@
 """One sensor ray against ``TIER`` candidate walls in packed (``zmm``) registers: explicit LLVM vector IR.
 
-:func:`candidates_min` is a Numba intrinsic: it gathers ``TIER`` walls of a :mod:`ray_index` list into
-``<TIER x double>`` vectors (structure of arrays) and evaluates :func:`physics.ray_hit` on all of them at once,
+:func:`candidates_min` is a Numba intrinsic: it loads the ``TIER`` walls of a :mod:`ray_index` list tier (each
+wall's 32-byte row in one load) and transposes them into ``<TIER x double>`` vectors (structure of arrays) by
+shuffles, which ran 1.01-1.09x as fast as four ``vgatherqpd`` (``benchmarks/_baseline.py``, median of 11-15
+paired rounds), and evaluates :func:`physics.ray_hit` on all of them at once,
 with the same IEEE operations in the same order per wall (``fsub``/``fmul``/``fdiv``, no fused or
 reassociated arithmetic), so each wall's distance has the bits of the scalar ``ray_hit``. The division is
 done for every wall, and the walls that fail the division-free part of the test (the ray's line does not cross
@@ -35,25 +37,27 @@ def _splat(builder: Any, x: Any) -> Any:
 
 
 def _gather(context: Any, builder: Any, signature: Any, walls4: Any, lists: Any, e: Any) -> list:
-    """The four ``<K x double>`` columns ``(ax, ay, ex, ey)`` of the walls ``lists[e : e + K]`` (one
-    ``llvm.masked.gather`` per column: ``vgatherqpd`` on AVX-512)."""
+    """The four ``<K x double>`` columns ``(ax, ay, ex, ey)`` of the walls ``lists[e : e + K]``: each wall's
+    row loaded whole (``<4 x double>``), the ``K`` rows transposed by shuffles (no gather)."""
     w = context.make_array(signature.args[4])(context, builder, walls4)
     li = context.make_array(signature.args[5])(context, builder, lists)
     i64 = ir.IntType(64)
-    vi64 = ir.VectorType(i64, K)
-    p = builder.bitcast(builder.gep(li.data, [e]), ir.VectorType(ir.IntType(16), K).as_pointer())
-    idx = builder.sext(builder.load(p, align=2), vi64)
-    base = builder.ptrtoint(w.data, i64)
-    rows = builder.add(builder.mul(idx, ir.Constant(vi64, [32] * K)), _splat_i64(builder, base))
-    ptr_vec = ir.VectorType(_F64.as_pointer(), K)
-    fnty = ir.FunctionType(_VEC, [ptr_vec, _I32, ir.VectorType(ir.IntType(1), K), _VEC])
-    gather = cgutils.get_or_insert_function(builder.module, fnty, f"llvm.masked.gather.v{K}f64.v{K}p0")
-    mask = ir.Constant(ir.VectorType(ir.IntType(1), K), [1] * K)
-    cols = []
-    for j in range(4):
-        ptrs = builder.inttoptr(builder.add(rows, ir.Constant(vi64, [8 * j] * K)), ptr_vec)
-        cols.append(builder.call(gather, [ptrs, ir.Constant(_I32, 8), mask, ir.Constant(_VEC, ir.Undefined)]))
-    return cols
+    v4 = ir.VectorType(_F64, 4)
+    base = builder.bitcast(w.data, v4.as_pointer())
+    rows = []
+    for k in range(K):
+        idx = builder.sext(builder.load(builder.gep(li.data, [builder.add(e, ir.Constant(i64, k))]), align=2), i64)
+        rows.append(builder.load(builder.gep(base, [idx]), align=8))
+
+    def shuf(a: Any, b: Any, mask: list) -> Any:
+        return builder.shuffle_vector(a, b, ir.Constant(ir.VectorType(_I32, len(mask)), mask))
+
+    pairs = [shuf(rows[2 * k], rows[2 * k + 1], list(range(8))) for k in range(K // 2)]  # (K/2) x <8>: row 2k | 2k+1
+    lo = [shuf(pairs[0], pairs[1], [0, 4, 8, 12, 1, 5, 9, 13]), shuf(pairs[2], pairs[3], [0, 4, 8, 12, 1, 5, 9, 13])]
+    hi = [shuf(pairs[0], pairs[1], [2, 6, 10, 14, 3, 7, 11, 15]), shuf(pairs[2], pairs[3], [2, 6, 10, 14, 3, 7, 11, 15])]
+    first, second = [0, 1, 2, 3, 8, 9, 10, 11], [4, 5, 6, 7, 12, 13, 14, 15]
+    return [shuf(lo[0], lo[1], first), shuf(lo[0], lo[1], second), shuf(hi[0], hi[1], first),
+            shuf(hi[0], hi[1], second)]
 
 
 def _splat_i64(builder: Any, x: Any) -> Any:

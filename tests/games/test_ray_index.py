@@ -18,8 +18,8 @@ def _tiers_used(px, py, angle, max_range, row, lists, dcert, walls4):
     does (the grid walk then casts the ray)."""
     e = max(row, 0) + int(math.floor(angle * (N_BINS / (2.0 * math.pi)))) % N_BINS
     dx, dy = math.cos(angle), math.sin(angle)
-    best = candidates_min(px, py, dx, dy, walls4, lists, e * K, max_range)
-    if (row >= 0) & (best <= dcert[e, 0]) & (best != 0.0):
+    best = candidates_min(px, py, dx, dy, walls4, lists, e * TIER, max_range)
+    if (row >= 0) & (best <= dcert[0, e]) & (best != 0.0):
         return 1
     return 2 if ph.listed_rest(px, py, dx, dy, best, e, row, lists, dcert, walls4) >= 0.0 else 3
 
@@ -43,9 +43,10 @@ def _kernel_sense(state, dirs, angles, reach, walls, meta, cell_start, cell_item
                   walls4, obs):
     """The population kernel's sensing of one car: ``sense_first``, then ``sense_rest``."""
     ch, sh = math.cos(state[ph.HEADING]), math.sin(state[ph.HEADING])
-    row = ph.sense_first(state, ch, sh, dirs, angles, reach, imeta, slot, lists, walls4, obs)
+    need = np.zeros(obs.shape[0], dtype=np.bool_)
+    row = ph.sense_first(state, ch, sh, dirs, angles, reach, imeta, slot, lists, dcert, walls4, obs, need)
     ph.sense_rest(state, ch, sh, dirs, angles, reach, walls, meta, cell_start, cell_items, row, lists, dcert,
-                  walls4, obs)
+                  walls4, obs, need)
 
 
 @pytest.mark.parametrize("name", BUILTIN)
@@ -81,5 +82,5 @@ def test_kernel_sensing_equals_the_env_observation(name):
 @pytest.mark.parametrize("name", BUILTIN)
 def test_each_tier_is_certified_no_farther_than_the_next(name):
     idx = ph.ray_index(load_track(name), ph.DEFAULT_SENSOR_RANGE)
-    assert idx.dcert.shape == (idx.lists.size // K, TIERS)
-    assert np.all(np.diff(idx.dcert, axis=1) >= 0.0) and np.all(idx.dcert >= 0.0)
+    assert idx.dcert.shape == (TIERS, idx.lists.size // K)
+    assert np.all(np.diff(idx.dcert, axis=0) >= 0.0) and np.all(idx.dcert >= 0.0)
