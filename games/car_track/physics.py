@@ -31,7 +31,6 @@ import numba
 import numpy as np
 from numpy.typing import ArrayLike
 
-from games.car_track.ray_index import K as RAY_K
 from games.car_track.ray_index import N_BINS as RAY_BINS
 from games.car_track.ray_index import TIER as RAY_TIER
 from games.car_track.ray_index import TIERS as RAY_TIERS

@@ -39,6 +39,7 @@ def _splat(builder: Any, x: Any) -> Any:
 def _gather(context: Any, builder: Any, signature: Any, walls4: Any, lists: Any, e: Any) -> list:
     """The four ``<K x double>`` columns ``(ax, ay, ex, ey)`` of the walls ``lists[e : e + K]``: each wall's
     row loaded whole (``<4 x double>``), the ``K`` rows transposed by shuffles (no gather)."""
+    assert K == 8, "the transpose below is written for tiers of 8 walls"
     w = context.make_array(signature.args[4])(context, builder, walls4)
     li = context.make_array(signature.args[5])(context, builder, lists)
     i64 = ir.IntType(64)
@@ -58,12 +59,6 @@ def _gather(context: Any, builder: Any, signature: Any, walls4: Any, lists: Any,
     first, second = [0, 1, 2, 3, 8, 9, 10, 11], [4, 5, 6, 7, 12, 13, 14, 15]
     return [shuf(lo[0], lo[1], first), shuf(lo[0], lo[1], second), shuf(hi[0], hi[1], first),
             shuf(hi[0], hi[1], second)]
-
-
-def _splat_i64(builder: Any, x: Any) -> Any:
-    vt = ir.VectorType(x.type, K)
-    v = builder.insert_element(ir.Constant(vt, ir.Undefined), x, ir.Constant(_I32, 0))
-    return builder.shuffle_vector(v, ir.Constant(vt, ir.Undefined), ir.Constant(ir.VectorType(_I32, K), [0] * K))
 
 
 def _min_tree(builder: Any, v: Any) -> Any:
