@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from neuroevo.networks.activations import activate
 from neuroevo.networks.simd import fma
-from neuroevo.networks.simd_dense import dense_fast
+from neuroevo.networks.simd_dense import dense_fast, dense_tanh_fast
 
 
 @numba.njit
@@ -78,3 +79,37 @@ def test_packed_fused_multiply_adds_in_the_assembly():
     asm = next(iter(fresh.inspect_asm().values()))
     packed = [line for line in asm.splitlines() if "vfmadd" in line and "pd" in line]
     assert packed and all("zmm" in line or "ymm" in line for line in packed)
+
+
+@numba.njit
+def _reference_tanh(wt, off, n_in, n_out, b_off, src, dst):
+    _reference(wt, off, n_in, n_out, b_off, src, dst)
+    for j in range(n_out):
+        for lane in range(wt.shape[1]):
+            dst[j, lane] = activate(dst[j, lane], 1)
+
+
+@numba.njit
+def _fast_tanh(wt, off, n_in, n_out, b_off, src, dst):
+    return dense_tanh_fast(wt, off, n_in, n_out, b_off, src, dst)
+
+
+@settings(max_examples=40, deadline=None)
+@given(n_in=st.integers(0, 20), n_out=st.integers(1, 19), chunks=st.sampled_from([1, 2, 3, 4, 5, 8]),
+       scale=st.sampled_from([0.1, 1.0, 40.0]), seed=st.integers(0, 2**16))
+def test_the_fused_tanh_equals_the_sums_then_activate_bit_for_bit(n_in, n_out, chunks, scale, seed):
+    wt, off, b_off, src = _case(n_in, n_out, 8 * chunks, np.float64, seed)
+    wt *= scale
+    want, got = np.zeros((n_out + 1, 8 * chunks)), np.full((n_out + 1, 8 * chunks), 7.0)
+    _reference_tanh(wt, off, n_in, n_out, b_off, src, want)
+    assert _fast_tanh(wt, off, n_in, n_out, b_off, src, got)
+    assert np.array_equal(got[:n_out].view(np.int64), want[:n_out].view(np.int64))
+    assert np.all(got[n_out] == 7.0)
+
+
+def test_the_fused_tanh_leaves_float32_and_partial_vectors_to_the_caller():
+    for lanes, dtype in ((16, np.float32), (12, np.float64)):
+        wt, off, b_off, src = _case(3, 2, lanes, dtype, 5)
+        dst = np.full((2, lanes), 7.0, dtype)
+        assert not _fast_tanh(wt, off, 3, 2, b_off, src, dst)
+        assert np.all(dst == 7.0)

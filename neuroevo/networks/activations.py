@@ -19,6 +19,11 @@ LANES = 32
 _LOG2E = 1.4426950408889634
 _LN2_HI = 6.93147180369123816490e-01  # fdlibm's split of ln 2
 _LN2_LO = 1.90821492927058770002e-10
+#: The Taylor coefficients of e**r on |r| <= ln2/2 that :func:`exp` sums in Horner form, highest degree (13)
+#: first, the last two the 1/1! and 1/0! terms (one copy: :mod:`neuroevo.networks.simd_tanh` packs the same sums).
+EXP_TAYLOR = (1.6059043836821613e-10, 2.08767569878681e-09, 2.505210838544172e-08, 2.755731922398589e-07,
+              2.7557319223985893e-06, 2.48015873015873e-05, 0.0001984126984126984, 0.001388888888888889,
+              0.008333333333333333, 0.041666666666666664, 0.16666666666666666, 0.5, 1.0, 1.0)
 _POW2 = np.ldexp(1.0, np.arange(-1022, 1024))  # 2**k at index k + 1022 (the reference of ``_pow2``)
 
 
@@ -52,20 +57,20 @@ def exp(y):
     y = min(max(y, -708.0), 708.0)
     k = np.floor(fma(y, _LOG2E, 0.5))
     r = fma(-k, _LN2_LO, fma(-k, _LN2_HI, y))
-    p = 1.6059043836821613e-10
-    p = fma(p, r, 2.08767569878681e-09)
-    p = fma(p, r, 2.505210838544172e-08)
-    p = fma(p, r, 2.755731922398589e-07)
-    p = fma(p, r, 2.7557319223985893e-06)
-    p = fma(p, r, 2.48015873015873e-05)
-    p = fma(p, r, 0.0001984126984126984)
-    p = fma(p, r, 0.001388888888888889)
-    p = fma(p, r, 0.008333333333333333)
-    p = fma(p, r, 0.041666666666666664)
-    p = fma(p, r, 0.16666666666666666)
-    p = fma(p, r, 0.5)
-    p = fma(p, r, 1.0)
-    p = fma(p, r, 1.0)
+    p = EXP_TAYLOR[0]
+    p = fma(p, r, EXP_TAYLOR[1])
+    p = fma(p, r, EXP_TAYLOR[2])
+    p = fma(p, r, EXP_TAYLOR[3])
+    p = fma(p, r, EXP_TAYLOR[4])
+    p = fma(p, r, EXP_TAYLOR[5])
+    p = fma(p, r, EXP_TAYLOR[6])
+    p = fma(p, r, EXP_TAYLOR[7])
+    p = fma(p, r, EXP_TAYLOR[8])
+    p = fma(p, r, EXP_TAYLOR[9])
+    p = fma(p, r, EXP_TAYLOR[10])
+    p = fma(p, r, EXP_TAYLOR[11])
+    p = fma(p, r, EXP_TAYLOR[12])
+    p = fma(p, r, EXP_TAYLOR[13])
     return p * _pow2(k)
 
 

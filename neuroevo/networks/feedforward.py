@@ -10,6 +10,7 @@ import numpy as np
 
 from neuroevo.networks.activations import activate, activate_any
 from neuroevo.networks.simd import fma
+from neuroevo.networks.simd_tanh import tanh_fast
 
 @numba.njit(cache=True, error_model="numpy")
 def forward_into(genome, sizes, codes, x, buf):
@@ -47,9 +48,12 @@ def forward_into(genome, sizes, codes, x, buf):
 def activate_rows(block, rows, code):
     """``activate`` on ``block[:rows, :]`` (rows, lanes) in place, one loop per activation code so that
     each loop has a constant code and vectorises across the lanes (a shared ``code`` argument would not).
-    In the block's precision: float32 blocks (``dtype="float32"`` networks) use :func:`activate32`."""
+    In the block's precision: float32 blocks (``dtype="float32"`` networks) use :func:`activate32`. A float64
+    tanh block of whole vectors goes through :func:`~neuroevo.networks.simd_tanh.tanh_fast` (the same bits)."""
     lanes = block.shape[1]
     if code == 1:
+        if tanh_fast(block, rows):
+            return
         for j in range(rows):
             for lane in range(lanes):
                 block[j, lane] = activate_any(block[j, lane], 1)

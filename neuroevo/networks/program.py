@@ -42,7 +42,7 @@ from numpy.typing import ArrayLike
 from neuroevo.networks.activations import LANES, activate, activate_any
 from neuroevo.networks.simd import fma
 from neuroevo.networks.feedforward import activate_rows
-from neuroevo.networks.simd_dense import dense_fast
+from neuroevo.networks.simd_dense import dense_fast, dense_tanh_fast
 
 KIND_LAYERED, KIND_GRAPH = 0, 1
 #: Header slots of every program row.
@@ -257,10 +257,11 @@ def _layered_lanes(ints, wt, state, x, buf_a, buf_b):
         n_in, n_out, code, rec = _layer_layout(ints, layer)
         u_off = off + n_in * n_out
         b_off = u_off + n_out * n_out if rec else u_off
-        _dense_lanes(wt, off, n_in, n_out, b_off, src, dst)
-        if rec:
-            _recurrent_lanes(wt, u_off, n_out, state, soff, dst)
-        activate_rows(dst, n_out, code)
+        if rec or code != 1 or not dense_tanh_fast(wt, off, n_in, n_out, b_off, src, dst):
+            _dense_lanes(wt, off, n_in, n_out, b_off, src, dst)
+            if rec:
+                _recurrent_lanes(wt, u_off, n_out, state, soff, dst)
+            activate_rows(dst, n_out, code)
         if rec:
             for j in range(n_out):
                 for lane in range(lanes):

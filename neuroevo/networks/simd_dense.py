@@ -9,11 +9,16 @@ output row was a loop of four iterations entered behind LLVM's run-time alias ch
 ``dst`` and the weights, with its sum stored and reloaded every four inputs. Here the lanes are walked in
 chunks of :data:`VL`, :data:`BLOCK` outputs at a time with their sums in registers: one vector load of the
 weights per fused multiply-add and one of the input per :data:`BLOCK`, no alias checks (the IR states what
-it reads and writes). The last ``n_out % BLOCK`` outputs are summed one at a time over :data:`BLOCK` chunks
-together, so a narrow output layer is :data:`BLOCK` independent sums, not one chain of fused multiply-adds
-each waiting for the last (4 cycles apiece). Measured on CartPole-v1's kernel (4-16-2 tanh, 1,000 genomes x
-10 episodes, one pinned core, ``benchmarks/_baseline.py``, the same returns): 1.09x the agent-steps per
-CPU-second against the loops, then 1.03x for the chunks of the 2 outputs summed together.
+it reads and writes). The lanes go :data:`BLOCK` chunks (32 lanes) at a time: :data:`BLOCK` outputs over
+those chunks are 16 independent sums in registers, then the last ``n_out % BLOCK`` outputs together, so
+neither CartPole's 4-input hidden layer (4 fused multiply-adds per sum) nor its 2-output layer (16 per sum)
+is a few chains each waiting on the last (4 cycles apiece). :func:`dense_tanh_fast` stores the tanh of the
+sums instead (:mod:`~neuroevo.networks.simd_tanh`, four vectors interleaved): the same bits as the sums then
+``activate_rows``, without storing and reloading the layer. Measured on CartPole-v1's kernel (4-16-2 tanh,
+1,000 genomes x 10 episodes, one pinned core, the same returns): 1.09x the agent-steps per CPU-second
+against the loops, then 1.03x for a narrow layer's chunks summed together; the 16 sums per pass and the
+interleaved, fused tanh together 1.15-1.19x (``benchmarks/roofline.py``'s fraction of the limit, and
+alternating rounds in one process).
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ from llvmlite import ir  # type: ignore[import-untyped]
 from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic, overload
+
+from neuroevo.networks.simd_tanh import GROUP, _tanh_vectors
 
 #: Lanes per vector (8 float64 = one 512-bit register; float32 blocks use 256-bit ones).
 VL = 8
@@ -60,9 +67,10 @@ def _fma(builder: Any, vec: Any) -> Any:
     return cgutils.get_or_insert_function(builder.module, ir.FunctionType(vec, [vec, vec, vec]), name)
 
 
-def _outputs(builder: Any, arrays: tuple, ints: tuple, js: list, cols: list, vec: Any) -> None:
+def _outputs(builder: Any, arrays: tuple, ints: tuple, js: list, cols: list, vec: Any, finish: Callable) -> None:
     """Outputs ``js`` of the lane chunks at columns ``cols`` (IR values): one sum in a register per (output,
-    chunk) pair over every input, each input's vector loaded once per chunk."""
+    chunk) pair over every input, each input's vector loaded once per chunk; ``finish(builder, sums)`` maps
+    the finished sums to what is stored (the identity, or the activation of :func:`dense_tanh_fast`)."""
     wt, src, dst = arrays
     off, n_in, n_out, b_off = ints
     accs = []
@@ -80,62 +88,79 @@ def _outputs(builder: Any, arrays: tuple, ints: tuple, js: list, cols: list, vec
                 w = _load(builder, wt, row, col, vec)
                 slot = accs[a * len(cols) + c]
                 builder.store(builder.call(_fma(builder, vec), [xs[c], w, builder.load(slot)]), slot)
+    values = finish(builder, [builder.load(slot) for slot in accs])
     for a, j in enumerate(js):
         for c, col in enumerate(cols):
-            _store(builder, builder.load(accs[a * len(cols) + c]), dst, j, col, vec)
+            _store(builder, values[a * len(cols) + c], dst, j, col, vec)
 
 
-def _rest_outputs(builder: Any, arrays: tuple, ints: tuple, first: Any, chunks: Any, vec: Any) -> None:
-    """Outputs ``first .. n_out - 1`` (fewer than :data:`BLOCK`) one at a time, :data:`BLOCK` chunks of lanes
-    together: independent sums, so the fused multiply-adds of a narrow output layer are not one chain
-    waiting on each other's latency (CartPole's 2 outputs over 16 inputs)."""
+def _chunk_group(builder: Any, arrays: tuple, ints: tuple, cols: list, vec: Any, finish: Callable) -> None:
+    """Every output of the lane chunks at columns ``cols`` (IR values, up to :data:`BLOCK` chunks): the
+    outputs :data:`BLOCK` at a time, then the last ``n_out % BLOCK`` together (a switch on their number),
+    so each pass keeps up to ``BLOCK * len(cols)`` independent sums in registers."""
     i64 = ir.IntType(64)
     c = ir.Constant
-    quads = builder.udiv(chunks, c(i64, BLOCK))
-    with cgutils.for_range(builder, builder.sub(ints[2], first)) as rest:
-        j = builder.add(first, rest.index)
-        with cgutils.for_range(builder, quads) as q:
-            cols = [builder.mul(builder.add(builder.mul(q.index, c(i64, BLOCK)), c(i64, k)), c(i64, VL))
-                    for k in range(BLOCK)]
-            _outputs(builder, arrays, ints, [j], cols, vec)
-        with cgutils.for_range(builder, builder.sub(chunks, builder.mul(quads, c(i64, BLOCK)))) as left:
-            col = builder.mul(builder.add(builder.mul(quads, c(i64, BLOCK)), left.index), c(i64, VL))
-            _outputs(builder, arrays, ints, [j], [col], vec)
+    n_out = ints[2]
+    n_blocks = builder.udiv(n_out, c(i64, BLOCK))
+    with cgutils.for_range(builder, n_blocks) as blk:
+        j = builder.mul(blk.index, c(i64, BLOCK))
+        _outputs(builder, arrays, ints, [builder.add(j, c(i64, k)) for k in range(BLOCK)], cols, vec, finish)
+    first = builder.mul(n_blocks, c(i64, BLOCK))
+    rest = builder.sub(n_out, first)
+    for r in range(1, BLOCK):
+        with builder.if_then(builder.icmp_unsigned("==", rest, c(i64, r))):
+            _outputs(builder, arrays, ints, [builder.add(first, c(i64, k)) for k in range(r)], cols, vec, finish)
 
 
-@intrinsic
-def _dense_chunks(typingctx: Any, wt: Any, off: Any, n_in: Any, n_out: Any, b_off: Any, src: Any, dst: Any,
-                  chunks: Any) -> Any:
-    """``dst[j, :VL * chunks] = b[j] + sum_i src[i] * W[i, j]`` (see the module docstring).
+def _dense_codegen(finish: Callable, tanh: bool) -> Any:
+    """The intrinsic below, storing ``finish(builder, sums)``; ``tanh``: it types for float64 only."""
 
-    ``wt`` (n_params, lanes), ``src`` (>= n_in, lanes), ``dst`` (>= n_out, lanes): 2-D arrays of one float
-    dtype whose rows are contiguous (unit column stride; the caller checks); ``off`` the row of ``W[0, 0]``,
-    ``b_off`` the row of ``b[0]``; ``chunks`` = lanes // VL.
-    """
-    if not (isinstance(wt, types.Array) and wt.dtype == src.dtype == dst.dtype and wt.ndim == src.ndim == dst.ndim == 2
-            and isinstance(wt.dtype, types.Float)):
-        return None
-    sig = types.none(wt, off, n_in, n_out, b_off, src, dst, chunks)
+    def dense_chunks(typingctx: Any, wt: Any, off: Any, n_in: Any, n_out: Any, b_off: Any, src: Any, dst: Any,
+                     chunks: Any) -> Any:
+        """``dst[j, :VL * chunks] = b[j] + sum_i src[i] * W[i, j]`` (see the module docstring).
 
-    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
-        a_wt, a_off, a_in, a_out, a_b, a_src, a_dst, a_chunks = args
-        arrays = tuple(context.make_array(t)(context, builder, v)
-                       for t, v in ((signature.args[0], a_wt), (signature.args[5], a_src), (signature.args[6], a_dst)))
-        vec = ir.VectorType(context.get_value_type(signature.args[0].dtype), VL)
-        i64 = ir.IntType(64)
-        ints = (a_off, a_in, a_out, a_b)
-        n_blocks = builder.udiv(a_out, ir.Constant(i64, BLOCK))
-        with cgutils.for_range(builder, a_chunks) as chunk:
-            col = builder.mul(chunk.index, ir.Constant(i64, VL))
-            with cgutils.for_range(builder, n_blocks) as blk:
-                j = builder.mul(blk.index, ir.Constant(i64, BLOCK))
-                _outputs(builder, arrays, ints, [builder.add(j, ir.Constant(i64, k)) for k in range(BLOCK)], [col],
-                         vec)
-        _rest_outputs(builder, arrays, ints, builder.mul(n_blocks, ir.Constant(i64, BLOCK)), a_chunks, vec)
-        return context.get_dummy_value()
+        ``wt`` (n_params, lanes), ``src`` (>= n_in, lanes), ``dst`` (>= n_out, lanes): 2-D arrays of one float
+        dtype whose rows are contiguous (unit column stride; the caller checks); ``off`` the row of ``W[0, 0]``,
+        ``b_off`` the row of ``b[0]``; ``chunks`` = lanes // VL.
+        """
+        if not (isinstance(wt, types.Array) and wt.dtype == src.dtype == dst.dtype and wt.ndim == src.ndim == dst.ndim == 2
+                and isinstance(wt.dtype, types.Float)):
+            return None
+        if tanh and wt.dtype != types.float64:
+            return None
+        sig = types.none(wt, off, n_in, n_out, b_off, src, dst, chunks)
 
-    return sig, codegen
+        def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+            a_wt, a_off, a_in, a_out, a_b, a_src, a_dst, a_chunks = args
+            arrays = tuple(context.make_array(t)(context, builder, v)
+                           for t, v in ((signature.args[0], a_wt), (signature.args[5], a_src), (signature.args[6], a_dst)))
+            vec = ir.VectorType(context.get_value_type(signature.args[0].dtype), VL)
+            i64 = ir.IntType(64)
+            ints = (a_off, a_in, a_out, a_b)
+            quads = builder.udiv(a_chunks, ir.Constant(i64, BLOCK))
+            with cgutils.for_range(builder, quads) as q:
+                cols = [builder.mul(builder.add(builder.mul(q.index, ir.Constant(i64, BLOCK)), ir.Constant(i64, k)),
+                                    ir.Constant(i64, VL)) for k in range(BLOCK)]
+                _chunk_group(builder, arrays, ints, cols, vec, finish)
+            with cgutils.for_range(builder, builder.sub(a_chunks, builder.mul(quads, ir.Constant(i64, BLOCK)))) as left:
+                col = builder.add(builder.mul(quads, ir.Constant(i64, BLOCK)), left.index)
+                _chunk_group(builder, arrays, ints, [builder.mul(col, ir.Constant(i64, VL))], vec, finish)
+            return context.get_dummy_value()
 
+        return sig, codegen
+
+    dense_chunks.__name__ = dense_chunks.__qualname__ = "dense_tanh_chunks" if tanh else "dense_chunks"
+    return intrinsic(dense_chunks)
+
+
+_dense_chunks = _dense_codegen(lambda builder, sums: sums, tanh=False)
+def _tanh_groups(builder: Any, sums: list) -> list:
+    """tanh of ``sums``, :data:`~neuroevo.networks.simd_tanh.GROUP` vectors interleaved at a time (more would
+    spill registers)."""
+    return [v for k in range(0, len(sums), GROUP) for v in _tanh_vectors(builder, sums[k:k + GROUP])]
+
+
+_dense_tanh_chunks = _dense_codegen(_tanh_groups, tanh=True)
 
 #: ``dense_chunks(wt, off, n_in, n_out, b_off, src, dst, chunks)`` in jitted code (see ``_dense_chunks``).
 dense_chunks = cast(Callable[..., None], _dense_chunks)
@@ -159,6 +184,30 @@ def _dense_fast(wt, off, n_in, n_out, b_off, src, dst):
         if lanes % VL or wt.strides[1] != size or src.strides[1] != size or dst.strides[1] != size:
             return False
         dense_chunks(wt, off, n_in, n_out, b_off, src, dst, lanes // VL)
+        return True
+
+    return impl
+
+
+def dense_tanh_fast(wt: Any, off: int, n_in: int, n_out: int, b_off: int, src: Any, dst: Any) -> bool:
+    """In jitted code: :func:`dense_fast` with ``activate(., 1)`` (tanh) applied to each sum in registers before
+    it is stored (:mod:`~neuroevo.networks.simd_tanh`'s packed tanh: the same bits as the dense sums followed
+    by ``activate_rows``), and ``True``, for float64 blocks of whole vectors; else ``False`` and nothing
+    written. The tanh of one pass's sums (up to 16 vectors) runs interleaved, and beside the next pass's
+    fused multiply-adds. Not callable from Python."""
+    raise NotImplementedError("dense_tanh_fast is for jitted code")
+
+
+@overload(dense_tanh_fast, inline="always")
+def _dense_tanh_fast(wt, off, n_in, n_out, b_off, src, dst):
+    if not (isinstance(wt, types.Array) and wt.dtype == types.float64 and src.dtype == dst.dtype == types.float64):
+        return lambda wt, off, n_in, n_out, b_off, src, dst: False
+
+    def impl(wt, off, n_in, n_out, b_off, src, dst):
+        lanes = wt.shape[1]
+        if lanes % VL or wt.strides[1] != 8 or src.strides[1] != 8 or dst.strides[1] != 8:
+            return False
+        _dense_tanh_chunks(wt, off, n_in, n_out, b_off, src, dst, lanes // VL)
         return True
 
     return impl
