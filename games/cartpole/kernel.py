@@ -19,7 +19,7 @@ from games.borrowed import borrowed
 from games.cartpole.physics import MAX_EPISODE_STEPS, dynamics_sc, start_states
 from games.trig import sin_cos_lanes
 from neuroevo.networks.simd import prefer_wide_vectors
-from neuroevo.networks.program import (LANES, WIDTH, Policy, as_program, lane_buffers, live_first, load_lane_policy,
+from neuroevo.networks.program import (LANES, WIDTH, Policy, as_program, block_zeros, lane_buffers, live_first, load_lane_policy,
                                       max_header, narrow_block, narrow_row, policy_step_lanes, tail_width)
 
 
@@ -72,9 +72,9 @@ def _run(ints, genomes, starts, max_steps, returns, wt, rows, memory, state, t, 
     memory, state, t, items = b(memory), b(state), b(t), b(items)
     n_items = genomes.shape[0] * starts.shape[0]
     lanes = state.shape[1]  # a run-time trip count: LLVM then packs the loops, not unrolls them
-    x = np.zeros((4, lanes))
-    buf_a, buf_b = np.zeros((max_header(ints, WIDTH), lanes), dtype=wt.dtype), \
-        np.zeros((max_header(ints, WIDTH), lanes), dtype=wt.dtype)
+    x = block_zeros(4, lanes, np.float64)
+    buf_a = block_zeros(max_header(ints, WIDTH), lanes, wt.dtype)
+    buf_b = block_zeros(max_header(ints, WIDTH), lanes, wt.dtype)
     sin_t, cos_t = np.zeros(lanes), np.zeros(lanes)
     done = np.zeros(lanes, dtype=np.bool_)
     steps = 0
@@ -112,7 +112,7 @@ def _population_returns(ints, genomes, starts, max_steps, returns):
     """
     n_items = genomes.shape[0] * starts.shape[0]
     wt, rows, memory, _, _ = lane_buffers(ints, genomes)
-    state = np.zeros((4, LANES))
+    state = block_zeros(4, LANES, np.float64)
     t = np.zeros(LANES, dtype=np.int64)
     items = np.full(LANES, -1, dtype=np.int64)
     next_item, active, steps = 0, 0, 0
