@@ -19,8 +19,9 @@ from games.borrowed import borrowed
 from games.cartpole.physics import MAX_EPISODE_STEPS, dynamics_sc, start_states
 from games.trig import sin_cos_lanes
 from neuroevo.networks.simd import prefer_wide_vectors
-from neuroevo.networks.program import (LANES, WIDTH, Policy, as_program, block_zeros, lane_buffers, live_first, load_lane_policy,
-                                      max_header, narrow_block, narrow_row, policy_step_lanes, tail_width)
+from neuroevo.networks.program import (LANES, WIDTH, Policy, as_program, block_zeros, lane_buffers, live_first,
+                                      load_lane_policy, max_header, narrow_block, narrow_row, policy_step_lanes,
+                                      tail_width)
 
 
 @numba.njit(cache=True, inline="always")

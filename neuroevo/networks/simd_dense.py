@@ -17,8 +17,8 @@ sums instead (:mod:`~neuroevo.networks.simd_tanh`, four vectors interleaved): th
 ``activate_rows``, without storing and reloading the layer. Measured on CartPole-v1's kernel (4-16-2 tanh,
 1,000 genomes x 10 episodes, one pinned core, the same returns): 1.09x the agent-steps per CPU-second
 against the loops, then 1.03x for a narrow layer's chunks summed together; the 16 sums per pass and the
-interleaved, fused tanh together 1.15-1.19x (``benchmarks/roofline.py``'s fraction of the limit, and
-alternating rounds in one process).
+interleaved, fused tanh together 1.22x at the best rates (``benchmarks/cartpole_against.py`` against
+commit ``1a9cb9b``).
 """
 
 from __future__ import annotations
@@ -123,8 +123,8 @@ def _dense_codegen(finish: Callable, tanh: bool) -> Any:
         dtype whose rows are contiguous (unit column stride; the caller checks); ``off`` the row of ``W[0, 0]``,
         ``b_off`` the row of ``b[0]``; ``chunks`` = lanes // VL.
         """
-        if not (isinstance(wt, types.Array) and wt.dtype == src.dtype == dst.dtype and wt.ndim == src.ndim == dst.ndim == 2
-                and isinstance(wt.dtype, types.Float)):
+        same = isinstance(wt, types.Array) and wt.dtype == src.dtype == dst.dtype
+        if not (same and wt.ndim == src.ndim == dst.ndim == 2 and isinstance(wt.dtype, types.Float)):
             return None
         if tanh and wt.dtype != types.float64:
             return None
@@ -132,8 +132,8 @@ def _dense_codegen(finish: Callable, tanh: bool) -> Any:
 
         def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
             a_wt, a_off, a_in, a_out, a_b, a_src, a_dst, a_chunks = args
-            arrays = tuple(context.make_array(t)(context, builder, v)
-                           for t, v in ((signature.args[0], a_wt), (signature.args[5], a_src), (signature.args[6], a_dst)))
+            arrays = tuple(context.make_array(t)(context, builder, v) for t, v in
+                           ((signature.args[0], a_wt), (signature.args[5], a_src), (signature.args[6], a_dst)))
             vec = ir.VectorType(context.get_value_type(signature.args[0].dtype), VL)
             i64 = ir.IntType(64)
             ints = (a_off, a_in, a_out, a_b)
@@ -153,13 +153,13 @@ def _dense_codegen(finish: Callable, tanh: bool) -> Any:
     return intrinsic(dense_chunks)
 
 
-_dense_chunks = _dense_codegen(lambda builder, sums: sums, tanh=False)
 def _tanh_groups(builder: Any, sums: list) -> list:
     """tanh of ``sums``, :data:`~neuroevo.networks.simd_tanh.GROUP` vectors interleaved at a time (more would
     spill registers)."""
     return [v for k in range(0, len(sums), GROUP) for v in _tanh_vectors(builder, sums[k:k + GROUP])]
 
 
+_dense_chunks = _dense_codegen(lambda builder, sums: sums, tanh=False)
 _dense_tanh_chunks = _dense_codegen(_tanh_groups, tanh=True)
 
 #: ``dense_chunks(wt, off, n_in, n_out, b_off, src, dst, chunks)`` in jitted code (see ``_dense_chunks``).
@@ -193,8 +193,8 @@ def dense_tanh_fast(wt: Any, off: int, n_in: int, n_out: int, b_off: int, src: A
     """In jitted code: :func:`dense_fast` with ``activate(., 1)`` (tanh) applied to each sum in registers before
     it is stored (:mod:`~neuroevo.networks.simd_tanh`'s packed tanh: the same bits as the dense sums followed
     by ``activate_rows``), and ``True``, for float64 blocks of whole vectors; else ``False`` and nothing
-    written. The tanh of one pass's sums (up to 16 vectors) runs interleaved, and beside the next pass's
-    fused multiply-adds. Not callable from Python."""
+    written. The tanh of one pass's sums (up to 16 vectors) runs four vectors interleaved at a time, beside
+    the next pass's fused multiply-adds. Not callable from Python."""
     raise NotImplementedError("dense_tanh_fast is for jitted code")
 
 

@@ -7,13 +7,16 @@ same IEEE operations in the same order per element (the clamps as the same compa
 division), so every element keeps the bits of the scalar function (``tests/test_simd_tanh.py``).
 
 Why: written as a Numba loop over the lanes, LLVM packed the tanh 8 lanes per ``zmm`` instruction but one
-vector per iteration, a single chain of about 30 dependent instructions (118 cycles) ending in a division;
-the scheduler (97 entries on this CPU) then holds about three such chains at once and the loop runs at the
-chains' latency, not at the floating-point units' rate. Here the :data:`GROUP` vectors of a row (its 32
+vector per iteration, a single chain of about 30 dependent instructions (roughly 120 cycles by the
+instruction latencies) ending in a division; a scheduler of about 100 entries (this Sapphire Rapids-class
+CPU) then holds about three such chains at once and the loop runs at the chains' latency, not at the
+floating-point units' rate (the estimate, not a counter reading: this virtual machine has no hardware
+counters). Here the :data:`GROUP` vectors of a row (its 32
 lanes) are evaluated together, each step emitted for all four before the next, so four independent chains
-are in flight in the order the scheduler sees them. Measured on CartPole-v1's 4-16-2 tanh network (32
-lanes, one pinned core, ``benchmarks/roofline.py``): about 1.35 ns per tanh against 2.2 ns, at the
-machine's floating-point slot rate (27 slots per tanh).
+are in flight in the order the scheduler sees them. With the dense sums of
+:func:`~neuroevo.networks.simd_dense.dense_tanh_fast`, CartPole-v1's kernel (4-16-2 tanh, one pinned
+core) ran 1.22x the agent-steps per CPU-second of the kernel before (``benchmarks/cartpole_against.py``),
+with the same returns.
 """
 
 from __future__ import annotations
@@ -102,7 +105,8 @@ def _tanh_chunks(typingctx: Any, block: Any, rows: Any, chunks: Any) -> Any:
         with cgutils.for_range(builder, args[1]) as row:
             with cgutils.for_range(builder, groups) as g:
                 first = builder.mul(g.index, ir.Constant(i64, GROUP))
-                cols = [builder.mul(builder.add(first, ir.Constant(i64, k)), ir.Constant(i64, VL)) for k in range(GROUP)]
+                cols = [builder.mul(builder.add(first, ir.Constant(i64, k)), ir.Constant(i64, VL))
+                        for k in range(GROUP)]
                 _tanh_in_place(builder, arr, row.index, cols)
             with cgutils.for_range(builder, builder.sub(args[2], done)) as left:
                 col = builder.mul(builder.add(done, left.index), ir.Constant(i64, VL))
