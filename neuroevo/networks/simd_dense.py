@@ -27,44 +27,15 @@ from collections.abc import Callable
 from typing import Any, cast
 
 from llvmlite import ir  # type: ignore[import-untyped]
-from numba import types
+from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic, overload
 
+from neuroevo.networks.simd_ir import VL, fma, load, store
 from neuroevo.networks.simd_tanh import GROUP, _tanh_vectors
 
-#: Lanes per vector (8 float64 = one 512-bit register; float32 blocks use 256-bit ones).
-VL = 8
 #: Outputs whose sums are kept in registers together.
 BLOCK = 4
-
-
-def _row_ptr(builder: Any, arr: Any, row: Any, col: Any, vec: Any) -> Any:
-    """``&arr[row, col]`` as a pointer to a ``vec`` (row stride from the array, unit column stride)."""
-    stride = cgutils.unpack_tuple(builder, arr.strides, 2)[0]
-    base = builder.ptrtoint(arr.data, ir.IntType(64))
-    itemsize = ir.Constant(ir.IntType(64), _size(vec.element))
-    addr = builder.add(base, builder.add(builder.mul(row, stride), builder.mul(col, itemsize)))
-    return builder.inttoptr(addr, vec.as_pointer())
-
-
-def _size(t: Any) -> int:
-    """Bytes of the float type ``t``."""
-    return 8 if isinstance(t, ir.DoubleType) else 4
-
-
-def _load(builder: Any, arr: Any, row: Any, col: Any, vec: Any) -> Any:
-    return builder.load(_row_ptr(builder, arr, row, col, vec), align=_size(vec.element))
-
-
-def _store(builder: Any, value: Any, arr: Any, row: Any, col: Any, vec: Any) -> None:
-    builder.store(value, _row_ptr(builder, arr, row, col, vec), align=_size(vec.element))
-
-
-def _fma(builder: Any, vec: Any) -> Any:
-    """LLVM's ``llvm.fma`` on ``vec`` (one rounding per element: ``vfmadd...pd``)."""
-    name = f"llvm.fma.v{VL}f{_size(vec.element) * 8}"
-    return cgutils.get_or_insert_function(builder.module, ir.FunctionType(vec, [vec, vec, vec]), name)
 
 
 def _outputs(builder: Any, arrays: tuple, ints: tuple, js: list, cols: list, vec: Any, finish: Callable) -> None:
@@ -77,21 +48,21 @@ def _outputs(builder: Any, arrays: tuple, ints: tuple, js: list, cols: list, vec
     for j in js:
         for col in cols:
             slot = cgutils.alloca_once(builder, vec)
-            builder.store(_load(builder, wt, builder.add(b_off, j), col, vec), slot)
+            builder.store(load(builder, wt, builder.add(b_off, j), col, vec), slot)
             accs.append(slot)
     with cgutils.for_range(builder, n_in) as loop:
         i = loop.index
-        xs = [_load(builder, src, i, col, vec) for col in cols]
+        xs = [load(builder, src, i, col, vec) for col in cols]
         for a, j in enumerate(js):
             row = builder.add(off, builder.add(builder.mul(i, n_out), j))
             for c, col in enumerate(cols):
-                w = _load(builder, wt, row, col, vec)
+                w = load(builder, wt, row, col, vec)
                 slot = accs[a * len(cols) + c]
-                builder.store(builder.call(_fma(builder, vec), [xs[c], w, builder.load(slot)]), slot)
+                builder.store(builder.call(fma(builder, vec), [xs[c], w, builder.load(slot)]), slot)
     values = finish(builder, [builder.load(slot) for slot in accs])
     for a, j in enumerate(js):
         for c, col in enumerate(cols):
-            _store(builder, values[a * len(cols) + c], dst, j, col, vec)
+            store(builder, values[a * len(cols) + c], dst, j, col, vec)
 
 
 def _chunk_group(builder: Any, arrays: tuple, ints: tuple, cols: list, vec: Any, finish: Callable) -> None:
@@ -166,6 +137,13 @@ _dense_tanh_chunks = _dense_codegen(_tanh_groups, tanh=True)
 dense_chunks = cast(Callable[..., None], _dense_chunks)
 
 
+@njit(inline="always")
+def _whole_vectors(wt, src, dst):
+    """Whether the blocks' lanes are whole vectors and their rows contiguous (the intrinsics' condition)."""
+    size = wt.itemsize
+    return wt.shape[1] % VL == 0 and wt.strides[1] == size and src.strides[1] == size and dst.strides[1] == size
+
+
 def dense_fast(wt: Any, off: int, n_in: int, n_out: int, b_off: int, src: Any, dst: Any) -> bool:
     """In jitted code: :func:`dense_chunks` over every lane and ``True`` where it applies (one float dtype,
     unit column strides, lanes a multiple of :data:`VL`), else ``False`` and nothing written (the caller
@@ -179,11 +157,9 @@ def _dense_fast(wt, off, n_in, n_out, b_off, src, dst):
         return lambda wt, off, n_in, n_out, b_off, src, dst: False
 
     def impl(wt, off, n_in, n_out, b_off, src, dst):
-        lanes = wt.shape[1]
-        size = wt.itemsize
-        if lanes % VL or wt.strides[1] != size or src.strides[1] != size or dst.strides[1] != size:
+        if not _whole_vectors(wt, src, dst):
             return False
-        dense_chunks(wt, off, n_in, n_out, b_off, src, dst, lanes // VL)
+        dense_chunks(wt, off, n_in, n_out, b_off, src, dst, wt.shape[1] // VL)
         return True
 
     return impl
@@ -204,10 +180,9 @@ def _dense_tanh_fast(wt, off, n_in, n_out, b_off, src, dst):
         return lambda wt, off, n_in, n_out, b_off, src, dst: False
 
     def impl(wt, off, n_in, n_out, b_off, src, dst):
-        lanes = wt.shape[1]
-        if lanes % VL or wt.strides[1] != 8 or src.strides[1] != 8 or dst.strides[1] != 8:
+        if not _whole_vectors(wt, src, dst):
             return False
-        _dense_tanh_chunks(wt, off, n_in, n_out, b_off, src, dst, lanes // VL)
+        _dense_tanh_chunks(wt, off, n_in, n_out, b_off, src, dst, wt.shape[1] // VL)
         return True
 
     return impl

@@ -30,9 +30,8 @@ from numba.core import cgutils
 from numba.extending import intrinsic, overload
 
 from neuroevo.networks.activations import _LN2_HI, _LN2_LO, _LOG2E, EXP_TAYLOR
+from neuroevo.networks.simd_ir import VL, fma, load, store
 
-#: float64 lanes per vector (one 512-bit register).
-VL = 8
 #: Vectors evaluated together (their instructions interleaved).
 GROUP = 4
 _EXP_CLAMP = 708.0  # exp's clamp of its argument
@@ -49,17 +48,17 @@ def _isplat(value: int) -> Any:
 def _exp_vectors(builder: Any, ys: list) -> list:
     """:func:`~neuroevo.networks.activations.exp` of each ``<VL x double>`` in ``ys``, step by step across them."""
     vec = ys[0].type
-    fma = cgutils.get_or_insert_function(builder.module, ir.FunctionType(vec, [vec, vec, vec]), f"llvm.fma.v{VL}f64")
+    fma_ = fma(builder, vec)
     floor = cgutils.get_or_insert_function(builder.module, ir.FunctionType(vec, [vec]), f"llvm.floor.v{VL}f64")
     lo, hi = _splat(-_EXP_CLAMP), _splat(_EXP_CLAMP)
     ys = [builder.select(builder.fcmp_ordered(">", lo, y), lo, y) for y in ys]  # max(y, -708): y unless -708 > y
     ys = [builder.select(builder.fcmp_ordered("<", hi, y), hi, y) for y in ys]  # min(y, 708): y unless 708 < y
-    ks = [builder.call(floor, [builder.call(fma, [y, _splat(_LOG2E), _splat(0.5)])]) for y in ys]
-    rs = [builder.call(fma, [builder.fneg(k), _splat(_LN2_HI), y]) for k, y in zip(ks, ys)]
-    rs = [builder.call(fma, [builder.fneg(k), _splat(_LN2_LO), r]) for k, r in zip(ks, rs)]
+    ks = [builder.call(floor, [builder.call(fma_, [y, _splat(_LOG2E), _splat(0.5)])]) for y in ys]
+    rs = [builder.call(fma_, [builder.fneg(k), _splat(_LN2_HI), y]) for k, y in zip(ks, ys)]
+    rs = [builder.call(fma_, [builder.fneg(k), _splat(_LN2_LO), r]) for k, r in zip(ks, rs)]
     ps = [_splat(EXP_TAYLOR[0])] * len(ys)
     for c in EXP_TAYLOR[1:]:
-        ps = [builder.call(fma, [p, r, _splat(c)]) for p, r in zip(ps, rs)]
+        ps = [builder.call(fma_, [p, r, _splat(c)]) for p, r in zip(ps, rs)]
     pow2 = [builder.bitcast(builder.shl(builder.add(builder.fptosi(k, _isplat(0).type), _isplat(1023)), _isplat(52)),
                             vec) for k in ks]
     return [builder.fmul(p, q) for p, q in zip(ps, pow2)]
@@ -72,20 +71,11 @@ def _tanh_vectors(builder: Any, zs: list) -> list:
     return [builder.fsub(_splat(1.0), q) for q in qs]
 
 
-def _vector_ptr(builder: Any, arr: Any, row: Any, col: Any) -> Any:
-    """``&arr[row, col]`` as a pointer to ``<VL x double>`` (row stride from the array, unit column stride)."""
-    i64 = ir.IntType(64)
-    stride = cgutils.unpack_tuple(builder, arr.strides, 2)[0]
-    addr = builder.add(builder.ptrtoint(arr.data, i64), builder.add(builder.mul(row, stride),
-                                                                    builder.mul(col, ir.Constant(i64, 8))))
-    return builder.inttoptr(addr, ir.VectorType(ir.DoubleType(), VL).as_pointer())
-
-
 def _tanh_in_place(builder: Any, arr: Any, row: Any, cols: list) -> None:
-    ptrs = [_vector_ptr(builder, arr, row, col) for col in cols]
-    values = _tanh_vectors(builder, [builder.load(p, align=8) for p in ptrs])
-    for p, v in zip(ptrs, values):
-        builder.store(v, p, align=8)
+    vec = ir.VectorType(ir.DoubleType(), VL)
+    values = _tanh_vectors(builder, [load(builder, arr, row, col, vec) for col in cols])
+    for col, v in zip(cols, values):
+        store(builder, v, arr, row, col, vec)
 
 
 @intrinsic
