@@ -125,9 +125,11 @@ class ProcessPoolEvaluator(ChunkedEvaluator):
         workers: number of processes (>= 1).
         chunks_per_worker: chunks sent per worker per generation. One by default: the workers of one
             machine are equally fast, and each extra chunk costs a kernel call's tail and a round trip,
-            more than the balance it buys (``benchmarks/pool_efficiency.py``: on CartPole-v1, 98 % of two
-            independent processes with one chunk per worker, 87-97 % with two). More balances a fitness
-            whose cost varies a lot from genome to genome.
+            more than the balance it buys (``benchmarks/pool_efficiency.py``, CartPole-v1, 1,000 genomes:
+            98 % of two independent processes with one chunk per worker, 87-97 % with two, where a
+            generation took ~13 ms per worker; 80-92 % and 78-85 % on a machine where it takes ~7 ms, since
+            the ~0.4 ms a generation costs the pool weighs more). More balances a fitness whose cost varies
+            a lot from genome to genome.
         eval_timeout: seconds one generation's evaluation may take (0: no limit).
         max_retries: times a chunk is retried after its worker died, before :class:`WorkerLostError`.
 

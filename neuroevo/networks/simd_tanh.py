@@ -8,10 +8,10 @@ division), so every element keeps the bits of the scalar function (``tests/test_
 
 Why: written as a Numba loop over the lanes, LLVM packed the tanh 8 lanes per ``zmm`` instruction but one
 vector per iteration, a single chain of about 30 dependent instructions (roughly 120 cycles by the
-instruction latencies) ending in a division; a scheduler of about 100 entries (this Sapphire Rapids-class
-CPU) then holds about three such chains at once and the loop runs at the chains' latency, not at the
-floating-point units' rate (the estimate, not a counter reading: this virtual machine has no hardware
-counters). Here the :data:`GROUP` vectors of a row (its 32
+instruction latencies) ending in a division; a scheduler of about 100 entries (the Sapphire Rapids-class
+CPU it was first measured on) then holds about three such chains at once and the loop runs at the chains'
+latency, not at the floating-point units' rate (the estimate, not a counter reading: that virtual machine
+had no hardware counters). Here the :data:`GROUP` vectors of a row (its 32
 lanes) are evaluated together, each step emitted for all four before the next, so four independent chains
 are in flight in the order the scheduler sees them. With the dense sums of
 :func:`~neuroevo.networks.simd_dense.dense_tanh_fast`, CartPole-v1's kernel (4-16-2 tanh, one pinned
