@@ -8,8 +8,16 @@ imports Ray; subprocesses (the CLI under test, Ray's own processes) inherit it.
 """
 
 import os
+import signal
 
 os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+
+# A runner that starts the suite in the background (a non-interactive shell's `&`, nohup) leaves SIGINT
+# ignored, and an ignored signal stays ignored across exec: every CLI the tests spawn would ignore the Ctrl-C
+# (SIGINT to its process group) that the signal tests send, and run on. Python's own handler again, as in a
+# terminal, so spawned processes start with SIGINT at its default.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 # The tests' own jitted helpers (``cache=True``) inline kernels of neuroevo/ and games/: Numba would keep a
 # test's cached machine code after only those change, so the tests' cache is refreshed on their sources too.
