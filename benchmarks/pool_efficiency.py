@@ -4,9 +4,12 @@ The same work is done two ways, in one run, on a population of 4-16-2 tanh netwo
 
 1. **independent**: two forked processes, each scoring its own half of the population with the serial
    kernel, started together (a barrier) — the most two cores can do with no coordination at all;
-2. **pool**: :class:`~neuroevo.evaluation.ProcessPoolEvaluator` with 2 workers scoring the whole population
-   per generation, for several ``chunks_per_worker`` (the scheduler hands the next chunk to the first idle
-   worker, so more chunks balance uneven episode lengths, at one pipe round trip each).
+2. **pool, shared items** (the default for CartPole-v1): :class:`~neuroevo.evaluation.ProcessPoolEvaluator`
+   with 2 workers, each playing the whole generation and claiming its (genome, episode) items from one
+   counter in shared memory (``neuroevo/evaluation/shared_items.py``);
+3. **pool, chunks** (``shared_items=False``): the same pool sending each worker chunks of genomes, for
+   several ``chunks_per_worker`` (the scheduler hands the next chunk to the first idle worker, so more
+   chunks balance uneven episode lengths, at one pipe round trip and one kernel tail each).
 
 Prints agent-steps/s of each and the pool's fraction of the independent figure; writes
 ``benchmarks/results/pool_efficiency.json``. The genomes are drawn so that episode lengths spread from 8 to
@@ -66,9 +69,9 @@ def independent(genomes: np.ndarray, rounds: int) -> float:
     return steps / (max(r[2] for r in results) - min(r[1] for r in results))
 
 
-def pool(genomes: np.ndarray, rounds: int, chunks_per_worker: int) -> float:
+def pool(genomes: np.ndarray, rounds: int, chunks_per_worker: int, shared_items: bool = False) -> float:
     """Agent-steps/s of the 2-worker pool scoring the whole population ``rounds`` times."""
-    with ProcessPoolEvaluator(_task(), 2, chunks_per_worker) as ev:
+    with ProcessPoolEvaluator(_task(), 2, chunks_per_worker, shared_items=shared_items) as ev:
         ev.evaluate(genomes[:8], np.arange(EPISODES))  # the workers are warm
         start, steps = time.perf_counter(), 0
         for r in range(rounds):
@@ -87,22 +90,26 @@ def main(argv=None) -> dict:
     genomes = SPEC.init_genomes(np.random.default_rng(0), args.population) * 4.0
     chunks = [int(c) for c in args.chunks.split(",")]
     load = os.getloadavg()
-    ind, pools = [], {c: [] for c in chunks}
+    variants = ["shared items", *chunks]
+    ind, pools = [], {v: [] for v in variants}
     for _ in range(args.repeats):  # interleaved, so a change of load hits every variant alike
         ind.append(independent(genomes, args.rounds))
-        for c in chunks:
-            pools[c].append(pool(genomes, args.rounds, c))
+        for v in variants:
+            pools[v].append(pool(genomes, args.rounds, 1, True) if v == "shared items" else
+                            pool(genomes, args.rounds, int(v)))
     ref = float(np.median(ind))
-    rows = [{"chunks_per_worker": c, "steps_per_s": float(np.median(v)), "fraction_of_independent":
-             float(np.median(v)) / ref, "all_steps_per_s": v} for c, v in pools.items()]
+    rows = [{"pool": v if v == "shared items" else f"{v} chunks/worker", "steps_per_s": float(np.median(s)),
+             "fraction_of_independent": float(np.median(s)) / ref,
+             "round_fractions": [a / b for a, b in zip(s, ind)], "all_steps_per_s": s} for v, s in pools.items()]
     print(f"two independent processes: {ref:,.0f} agent-steps/s (median of {args.repeats})")
-    print(f"{'chunks/worker':>13} {'pool steps/s':>14} {'of independent':>15}")
+    print(f"{'pool':>16} {'steps/s':>14} {'of independent':>15}")
     for r in rows:
-        print(f"{r['chunks_per_worker']:>13} {r['steps_per_s']:>14,.0f} {r['fraction_of_independent']:>14.1%}")
+        print(f"{r['pool']:>16} {r['steps_per_s']:>14,.0f} {r['fraction_of_independent']:>14.1%}")
     out = {"benchmark": "pool_efficiency", "task": "CartPole-v1", "network": "4-16-2 tanh/linear",
            "population": args.population, "episodes": EPISODES, "rounds": args.rounds, "repeats": args.repeats,
            "independent_steps_per_s": ref, "all_independent_steps_per_s": ind, "pool": rows,
            "default_chunks_per_worker": ProcessPoolEvaluator.__init__.__defaults__[0],
+           "default_shared_items": ProcessPoolEvaluator.__init__.__defaults__[-1],
            "load_average_before": load, "load_average_after": os.getloadavg(),
            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "processor": platform.machine()}}
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)

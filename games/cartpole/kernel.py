@@ -11,12 +11,14 @@ So the return of a genome here equals its return in ``gymnasium.make("CartPole-v
 """
 
 from collections.abc import Iterable
+from typing import Any
 
 import numba
 import numpy as np
 
 from games.borrowed import borrowed
 from games.cartpole.physics import MAX_EPISODE_STEPS, dynamics_sc, start_states
+from games.items import claim, own_counter
 from games.trig import sin_cos_lanes
 from neuroevo.networks.simd import prefer_wide_vectors
 from neuroevo.networks.program import (LANES, WIDTH, Policy, as_program, block_zeros, lane_buffers, live_first,
@@ -55,9 +57,10 @@ def _step_lanes(y, state, sin_t, cos_t, t, max_steps, done):
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _run(ints, genomes, starts, max_steps, returns, wt, rows, memory, state, t, items, next_item, active):
-    """Step the lane block (``state.shape[1]`` lanes) until every pair is done, or until no pair is queued
-    and the live lanes fit a narrower block (:func:`~neuroevo.networks.program.tail_width`).
+def _run(ints, genomes, starts, max_steps, returns, wt, rows, memory, state, t, items, counter, active):
+    """Step the lane block (``state.shape[1]`` lanes) until every pair is done, or until no pair is left to
+    claim from ``counter`` (:mod:`games.items`) and the live lanes fit a narrower block
+    (:func:`~neuroevo.networks.program.tail_width`).
 
     Each step: the float32 observation (packed), the network (packed, through the seam), ``sin``/``cos``
     (packed, :func:`games.trig.sin_cos_lanes`), the Euler step :func:`~games.cartpole.physics.dynamics_sc`
@@ -65,7 +68,7 @@ def _run(ints, genomes, starts, max_steps, returns, wt, rows, memory, state, t, 
     scalar pass over the lanes that ended. Idle lanes (no work left) are stepped too and never read.
 
     Returns:
-        ``(next_item, active, steps)``: the next queued pair, the live lanes, the env steps simulated.
+        ``(active, steps)``: the live lanes, the env steps simulated.
     """
     prefer_wide_vectors()
     b = borrowed  # the caller owns every array: no reference counts per view and call (games.borrowed)
@@ -79,6 +82,7 @@ def _run(ints, genomes, starts, max_steps, returns, wt, rows, memory, state, t, 
     sin_t, cos_t = np.zeros(lanes), np.zeros(lanes)
     done = np.zeros(lanes, dtype=np.bool_)
     steps = 0
+    exhausted = counter[0] >= n_items
     while active > 0:
         for i in range(4):
             for lane in range(lanes):
@@ -92,39 +96,43 @@ def _run(ints, genomes, starts, max_steps, returns, wt, rows, memory, state, t, 
             item = items[lane]
             returns[item // starts.shape[0], item % starts.shape[0]] = t[lane]
             steps += t[lane]
-            if next_item < n_items:
-                _load_lane(lane, next_item, ints, genomes, starts, wt, rows, memory, state, t, items)
-                next_item += 1
+            item = n_items if exhausted else claim(counter, 1)
+            if item < n_items:
+                _load_lane(lane, item, ints, genomes, starts, wt, rows, memory, state, t, items)
             else:
+                exhausted = True
                 items[lane] = -1
                 active -= 1
-        if next_item >= n_items and tail_width(active, lanes) < lanes:
+        if exhausted and tail_width(active, lanes) < lanes:
             break
-    return next_item, active, steps
+    return active, steps
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _population_returns(ints, genomes, starts, max_steps, returns):
-    """Every (genome, episode) pair, LANES at a time; a lane whose episode ends takes the next pair.
+def _population_returns(ints, genomes, starts, max_steps, returns, counter):
+    """The (genome, episode) pairs claimed from ``counter``, LANES at a time; a lane whose episode ends claims
+    the next pair (item ``p * K + k``: genome ``p``, episode ``k``), until none is left.
 
-    The state is a structure of arrays, ``state[i, lane]`` (:func:`_run` steps it). Once no pair is queued,
+    The state is a structure of arrays, ``state[i, lane]`` (:func:`_run` steps it). Once no pair is left,
     the block narrows to its live lanes (16, then 8 wide), so a call's tail of long episodes does not run
-    32 lanes wide; each lane's arithmetic is unchanged, so are its bits.
+    32 lanes wide; each lane's arithmetic is unchanged, so are its bits. Only the claimed pairs' returns are
+    written.
     """
     n_items = genomes.shape[0] * starts.shape[0]
     wt, rows, memory, _, _ = lane_buffers(ints, genomes)
     state = block_zeros(4, LANES, np.float64)
     t = np.zeros(LANES, dtype=np.int64)
     items = np.full(LANES, -1, dtype=np.int64)
-    next_item, active, steps = 0, 0, 0
+    active, steps = 0, 0
     for lane in range(LANES):
-        if next_item < n_items:
-            _load_lane(lane, next_item, ints, genomes, starts, wt, rows, memory, state, t, items)
-            next_item += 1
-            active += 1
+        item = claim(counter, 1)
+        if item >= n_items:
+            break
+        _load_lane(lane, item, ints, genomes, starts, wt, rows, memory, state, t, items)
+        active += 1
     while active > 0:
-        next_item, active, s = _run(ints, genomes, starts, max_steps, returns, wt, rows, memory, state, t, items,
-                                    next_item, active)
+        active, s = _run(ints, genomes, starts, max_steps, returns, wt, rows, memory, state, t, items, counter,
+                         active)
         steps += s
         if active > 0:
             order = live_first(items, tail_width(active, state.shape[1]))
@@ -151,17 +159,34 @@ def population_returns(spec: Policy, genomes: np.ndarray, seeds: Iterable[int],
         ValueError: if the spec does not have 4 inputs and 2 outputs, or on a genome shape mismatch.
     """
     prog = as_program(spec, genomes)
+    starts = start_states(seeds)
+    returns = np.empty((prog.params.shape[0], starts.shape[0]), dtype=np.float64)
+    return returns, _returns_into(prog, starts, own_counter(), returns, max_steps)
+
+
+def _returns_into(prog: Any, starts: np.ndarray, counter: np.ndarray, returns: np.ndarray, max_steps: int) -> int:
     if prog.n_inputs != 4 or prog.n_outputs != 2:
         raise ValueError(f"CartPole-v1 needs a 4-input, 2-output network, got {prog.n_inputs} inputs, "
                          f"{prog.n_outputs} outputs")
-    starts = start_states(seeds)
-    returns = np.empty((prog.params.shape[0], starts.shape[0]), dtype=np.float64)
-    steps = _population_returns(prog.ints, prog.params, starts, int(max_steps), returns)
-    return returns, int(steps)
+    return int(_population_returns(prog.ints, prog.params, starts, int(max_steps), returns, counter))
+
+
+def shared_returns(spec: Policy, genomes: np.ndarray, seeds: Iterable[int], counter: np.ndarray,
+                   returns: np.ndarray, max_steps: int = MAX_EPISODE_STEPS) -> int:
+    """:func:`population_returns` for the pairs claimed from ``counter`` (:mod:`games.items`), written into
+    ``returns`` ((P, K) float64, shared with the processes claiming beside this one); the env steps of
+    those pairs. Called by every worker of the process pool on the same generation, ``counter`` zero at the
+    start: together they write every return once (``neuroevo/evaluation/shared_items.py``)."""
+    return _returns_into(as_program(spec, genomes), start_states(seeds), counter, returns, max_steps)
+
+
+def fitness_of_returns(returns: np.ndarray) -> np.ndarray:
+    """The fitness of :func:`population_fitness` from its (P, K) returns: the mean over the episodes."""
+    return returns.mean(axis=1)
 
 
 def population_fitness(spec: Policy, genomes: np.ndarray, seeds: Iterable[int],
                        max_steps: int = MAX_EPISODE_STEPS) -> tuple[np.ndarray, int]:
     """Fitness = mean return over the episodes of ``seeds``: ``((P,) float64, env_steps)``."""
     returns, steps = population_returns(spec, genomes, seeds, max_steps)
-    return returns.mean(axis=1), steps
+    return fitness_of_returns(returns), steps

@@ -3,7 +3,10 @@
 Workers are forked after the task's Numba kernels are compiled (``task.warmup()`` in the parent), so they
 inherit the compiled code and the task itself: nothing of the user's fitness is pickled, and functions
 defined in ``__main__``, closures and lambdas work (the failure of neat-python #114, PyGAD #121, DEAP #57).
-Each generation sends chunks of genomes (contiguous slices), not single genomes, each to an idle worker:
+Where the task's kernel claims items (CartPole-v1), every worker plays the whole generation, each lane
+claiming the next (genome, episode) item from a counter in shared memory
+(:mod:`~neuroevo.evaluation.shared_items`). Otherwise each generation sends chunks of genomes (contiguous
+slices), not single genomes, each to an idle worker:
 a flat-genome population is copied once into memory the workers share
 (:mod:`~neuroevo.evaluation.shared_genomes`), so a chunk travels over the pipe as two indices; other genome
 kinds (NEAT's) are pickled. A chunk's fitness does not depend on which worker scores it, so one seed gives one result
@@ -31,6 +34,7 @@ dead worker held.
 from __future__ import annotations
 
 import ctypes
+import logging
 import multiprocessing as mp
 import os
 import signal
@@ -45,12 +49,15 @@ from neuroevo.errors import EvalTimeoutError, WorkerLostError  # noqa: F401  (al
 from neuroevo.evaluation.scheduler import (ChunkedEvaluator, WorkerDied, raise_chunk_error,  # noqa: F401
                                            score_chunk, split, timeout_error)
 from neuroevo.evaluation.shared_genomes import RESERVE, SharedGenomes, is_shared_rows, read_rows
+from neuroevo.evaluation.shared_items import ITEMS_TAG, RESERVE_ITEMS, SharedItems, is_items_message, score_items
 from neuroevo.evaluation.tasks import Task
 from neuroevo.evaluation.worker_logs import (_CONTEXT, RecordCapture, WorkerLogStream,  # noqa: F401
                                              install_generation_factory, replay)
 
 if TYPE_CHECKING:
     from neuroevo.strategies.base import Genomes
+
+log = logging.getLogger(__name__)
 
 
 def describe_exit(exitcode: int | None) -> str:
@@ -74,10 +81,12 @@ def _set_parent_death_signal() -> None:
 
 
 def _worker_main(task: Task, conn: Connection, inherited: list[Connection], parent: int,
-                 logs: WorkerLogStream, shared: Any) -> None:
+                 logs: WorkerLogStream, shared: Any, items: Any) -> None:
     """Loop of a forked worker: receive ``(generation, start, genomes, seeds)``, send back the chunk's
     result; log records stream to the parent through ``logs`` meanwhile. ``genomes`` is the chunk itself or
-    the rows of the shared mapping ``shared`` (inherited at fork) that hold it."""
+    the rows of the shared mapping ``shared`` (inherited at fork) that hold it. A
+    ``(ITEMS_TAG, generation, rows, seeds)`` message instead has the worker claim the generation's items
+    with the others, its returns written into the mapping ``items`` (:mod:`.shared_items`)."""
     for c in inherited:  # the parent's ends of other workers' pipes: closed, so EOF means the parent is gone
         c.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the parent decides
@@ -94,6 +103,12 @@ def _worker_main(task: Task, conn: Connection, inherited: list[Connection], pare
             return
         if message is None:
             return
+        if is_items_message(message):
+            _, _CONTEXT["generation"], rows, seeds = message
+            shared_returns = task.shared_kernel()[0]  # type: ignore[attr-defined]  # sent only to such tasks
+            conn.send(score_items(shared_returns, task.spec, read_rows(shared, rows, copy=False), seeds, items,
+                                  getattr(task, "env_kwargs", {})))
+            continue
         generation, start, genomes, seeds = message
         if is_shared_rows(genomes):
             genomes = read_rows(shared, genomes)
@@ -123,15 +138,20 @@ class ProcessPoolEvaluator(ChunkedEvaluator):
     Args:
         task: what is scored (fitness is maximised).
         workers: number of processes (>= 1).
-        chunks_per_worker: chunks sent per worker per generation. One by default: the workers of one
-            machine are equally fast, and each extra chunk costs a kernel call's tail and a round trip,
-            more than the balance it buys (``benchmarks/pool_efficiency.py``, CartPole-v1, 1,000 genomes:
-            98 % of two independent processes with one chunk per worker, 87-97 % with two, where a
-            generation took ~13 ms per worker; 80-92 % and 78-85 % on a machine where it takes ~7 ms, since
-            the ~0.4 ms a generation costs the pool weighs more). More balances a fitness whose cost varies
-            a lot from genome to genome.
+        chunks_per_worker: chunks sent per worker per generation, where the generation goes in chunks.
+            One by default: the workers of one machine are equally fast, and each extra chunk costs a
+            kernel call's tail and a round trip, more than the balance it buys
+            (``benchmarks/pool_efficiency.py``, CartPole-v1, 1,000 genomes: 98 % of two independent
+            processes with one chunk per worker, 87-97 % with two, where a generation took ~13 ms per
+            worker; 80-92 % and 78-85 % where it takes ~7 ms). More balances a fitness whose cost varies a
+            lot from genome to genome.
         eval_timeout: seconds one generation's evaluation may take (0: no limit).
         max_retries: times a chunk is retried after its worker died, before :class:`WorkerLostError`.
+        shared_items: for a kernel whose lanes claim items (``KernelTask.shared_kernel``: CartPole-v1),
+            every worker plays the whole generation, claiming its (genome, episode) items from one counter
+            in shared memory (:mod:`~neuroevo.evaluation.shared_items`): the workers end within an episode
+            of each other instead of waiting for the slower half. The same fitness either way; if a worker
+            dies in such a generation, the generation is scored again in chunks, with their retries.
 
     Use as a context manager: the workers live from ``__enter__`` to ``__exit__``.
 
@@ -144,7 +164,7 @@ class ProcessPoolEvaluator(ChunkedEvaluator):
     worker_name = "worker process"
 
     def __init__(self, task: Task, workers: int, chunks_per_worker: int = 1, eval_timeout: float = 0.0,
-                 max_retries: int = 2):
+                 max_retries: int = 2, shared_items: bool = True):
         if int(workers) < 1:
             raise ValueError(f"workers must be >= 1, got {workers}")
         super().__init__(task, workers, chunks_per_worker, eval_timeout, max_retries)
@@ -153,11 +173,16 @@ class ProcessPoolEvaluator(ChunkedEvaluator):
         self._message: tuple[Genomes, np.ndarray, int | None] | None = None
         self._shared = SharedGenomes()
         self._sharing = False  # this generation's genomes are in the shared mapping
+        shared_kernel = getattr(task, "shared_kernel", None)
+        self._items_kernel = shared_kernel() if shared_items and callable(shared_kernel) else None
+        self._items = SharedItems()
 
     def start(self) -> None:
         self.task.warmup()
         if self._shared.capacity < RESERVE:
             self._shared.grow(RESERVE)  # before the workers are forked: they inherit it
+        if self._items_kernel is not None and self._items.capacity < RESERVE_ITEMS:
+            self._items.grow(RESERVE_ITEMS)
         self._slots = [None] * self.workers
         self._fill()
 
@@ -172,7 +197,7 @@ class ProcessPoolEvaluator(ChunkedEvaluator):
         logs = WorkerLogStream(f"worker-{slot + 1}-logs")
         process = self._ctx.Process(target=_worker_main, name=f"worker-{slot + 1}",
                                     args=(self.task, child_conn, inherited, os.getpid(), logs,
-                                          self._shared.buffer))
+                                          self._shared.buffer, self._items.buffer))
         process.start()
         child_conn.close()
         return _Worker(process, parent_conn, slot, logs)
@@ -208,7 +233,62 @@ class ProcessPoolEvaluator(ChunkedEvaluator):
         """Fitness of a population: ``(fitness (P,) float64, env_steps)`` (see :class:`Evaluator`)."""
         if not self._slots:
             raise RuntimeError("ProcessPoolEvaluator must be used inside a `with` block")
+        seeds = np.asarray(seeds)
+        if self._items_kernel is not None and isinstance(genomes, np.ndarray) and SharedGenomes.shareable(genomes) \
+                and 0 < len(genomes) * len(seeds) <= self._items.capacity:
+            scored = self._evaluate_items(genomes, seeds, generation)
+            if scored is not None:
+                return scored
         return super().evaluate(genomes, seeds, generation)
+
+    def _evaluate_items(self, genomes: np.ndarray, seeds: np.ndarray,
+                        generation: int | None) -> tuple[np.ndarray, int] | None:
+        """Every worker claims the generation's items (:mod:`.shared_items`); ``None`` if a worker died (the
+        caller then scores the generation in chunks, with their retries: the same fitness)."""
+        self._begin(genomes, seeds, generation)
+        returns = self._items.reset(len(genomes), len(seeds))
+        message = (ITEMS_TAG, generation, self._shared.rows(0, len(genomes)), seeds)
+        pending = set(range(self.workers))
+        for slot in pending:
+            w = self._live(slot)
+            w.busy = True
+            try:
+                w.conn.send(message)
+            except OSError:
+                pass  # it died: its sentinel is ready, seen by _wait
+        deadline = time.monotonic() + self.eval_timeout if self.eval_timeout > 0 else None
+        steps, failed, died = 0, None, []
+        try:
+            while pending:
+                timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+                done = self._wait(sorted(pending), timeout)
+                if not done:
+                    raise timeout_error(generation, self.eval_timeout, [(0, len(genomes))])
+                for slot in done:
+                    pending.discard(slot)
+                    try:
+                        result = self._collect(slot)
+                    except WorkerDied as how:
+                        died.append(f"{self.worker_name} {slot + 1} died ({how})")
+                        self._replace(slot)
+                        continue
+                    if result[0] == "error":
+                        failed = result
+                    else:
+                        steps += result[2]
+        finally:  # an error, timeout or interrupt left workers claiming: they are killed and replaced
+            if pending:
+                self._abandon(sorted(pending))
+        if failed is not None:
+            raise_chunk_error(failed)
+        if died or np.isnan(returns).any():
+            log.warning("%s while scoring the generation's shared items; scoring it again in chunks",
+                        "; ".join(died) or "a return was not written")
+            return None
+        fitness_of_returns = self._items_kernel[1] if self._items_kernel is not None else None
+        if fitness_of_returns is None:
+            raise RuntimeError("_evaluate_items needs a task whose kernel claims items")
+        return np.asarray(fitness_of_returns(returns.copy()), dtype=np.float64), steps
 
     # the scheduler's five operations on worker slots
     def _begin(self, genomes: Genomes, seeds: np.ndarray, generation: int | None) -> None:

@@ -70,10 +70,12 @@ def is_shared_rows(message: Any) -> bool:
     return isinstance(message, tuple) and len(message) == 5 and message[0] == "shared-genomes"
 
 
-def read_rows(buffer: mmap.mmap, message: SharedRows) -> np.ndarray:
+def read_rows(buffer: mmap.mmap, message: SharedRows, copy: bool = True) -> np.ndarray:
     """The worker's side: rows ``start:stop``, a (stop - start, columns) array of its own (copied out of the
-    mapping, as unpickling gave: a fitness may write to its genomes)."""
+    mapping, as unpickling gave: a fitness may write to its genomes), or with ``copy=False`` a view of the
+    mapping (for a kernel, which only reads them)."""
     _, start, stop, columns, dtype = message
     item = np.dtype(dtype).itemsize
     rows = np.frombuffer(buffer, dtype=dtype, count=(stop - start) * columns, offset=start * columns * item)
-    return rows.reshape(stop - start, columns).copy()
+    rows = rows.reshape(stop - start, columns)
+    return rows.copy() if copy else rows

@@ -92,6 +92,13 @@ class KernelTask(Task):
         fitness, steps = self._fn(self.spec, genomes, seeds, **self.env_kwargs)
         return np.asarray(fitness, dtype=np.float64), int(steps)
 
+    def shared_kernel(self) -> tuple[Callable[..., int], Callable[[np.ndarray], np.ndarray]] | None:
+        """``(shared_returns, fitness_of_returns)`` of the kernel's module where it defines both (its lanes
+        claim items from a shared counter: :mod:`neuroevo.evaluation.shared_items`), else None."""
+        module = importlib.import_module(self.kernel.partition(":")[0])
+        shared, fitness = getattr(module, "shared_returns", None), getattr(module, "fitness_of_returns", None)
+        return (shared, fitness) if shared is not None and fitness is not None else None
+
 
 class FunctionTask(Task):
     """A user fitness function.
