@@ -46,7 +46,7 @@ def test_a_kernel_call_plays_exactly_the_items_it_claims():
 def test_pool_claiming_items_gives_the_serial_fitness_and_steps(workers):
     genomes = _genomes(300, seed=1)
     with SerialEvaluator(_task()) as serial, ProcessPoolEvaluator(_task(), workers) as pool:
-        assert pool._items_kernel is not None  # CartPole's kernel claims items: this is the path under test
+        assert pool._shared_returns is not None  # CartPole's kernel claims items: this is the path under test
         for g in range(3):
             seeds = np.arange(10 * g, 10 * g + 10)
             fitness, steps = pool.evaluate(genomes, seeds, generation=g)

@@ -81,12 +81,13 @@ def _set_parent_death_signal() -> None:
 
 
 def _worker_main(task: Task, conn: Connection, inherited: list[Connection], parent: int,
-                 logs: WorkerLogStream, shared: Any, items: Any) -> None:
+                 logs: WorkerLogStream, shared: Any, items: Any, shared_returns: Any) -> None:
     """Loop of a forked worker: receive ``(generation, start, genomes, seeds)``, send back the chunk's
     result; log records stream to the parent through ``logs`` meanwhile. ``genomes`` is the chunk itself or
     the rows of the shared mapping ``shared`` (inherited at fork) that hold it. A
     ``(ITEMS_TAG, generation, rows, seeds)`` message instead has the worker claim the generation's items
-    with the others, its returns written into the mapping ``items`` (:mod:`.shared_items`)."""
+    with the others through the kernel's ``shared_returns``, its returns written into the mapping ``items``
+    (:mod:`.shared_items`)."""
     for c in inherited:  # the parent's ends of other workers' pipes: closed, so EOF means the parent is gone
         c.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the parent decides
@@ -105,7 +106,6 @@ def _worker_main(task: Task, conn: Connection, inherited: list[Connection], pare
             return
         if is_items_message(message):
             _, _CONTEXT["generation"], rows, seeds = message
-            shared_returns = task.shared_kernel()[0]  # type: ignore[attr-defined]  # sent only to such tasks
             conn.send(score_items(shared_returns, task.spec, read_rows(shared, rows, copy=False), seeds, items,
                                   getattr(task, "env_kwargs", {})))
             continue
@@ -174,14 +174,16 @@ class ProcessPoolEvaluator(ChunkedEvaluator):
         self._shared = SharedGenomes()
         self._sharing = False  # this generation's genomes are in the shared mapping
         shared_kernel = getattr(task, "shared_kernel", None)
-        self._items_kernel = shared_kernel() if shared_items and callable(shared_kernel) else None
+        kernel = shared_kernel() if shared_items and callable(shared_kernel) else None
+        self._shared_returns: Any = kernel[0] if kernel is not None else None  # None: the generation in chunks
+        self._fitness_of_returns: Any = kernel[1] if kernel is not None else None
         self._items = SharedItems()
 
     def start(self) -> None:
         self.task.warmup()
         if self._shared.capacity < RESERVE:
             self._shared.grow(RESERVE)  # before the workers are forked: they inherit it
-        if self._items_kernel is not None and self._items.capacity < RESERVE_ITEMS:
+        if self._shared_returns is not None and self._items.capacity < RESERVE_ITEMS:
             self._items.grow(RESERVE_ITEMS)
         self._slots = [None] * self.workers
         self._fill()
@@ -197,7 +199,7 @@ class ProcessPoolEvaluator(ChunkedEvaluator):
         logs = WorkerLogStream(f"worker-{slot + 1}-logs")
         process = self._ctx.Process(target=_worker_main, name=f"worker-{slot + 1}",
                                     args=(self.task, child_conn, inherited, os.getpid(), logs,
-                                          self._shared.buffer, self._items.buffer))
+                                          self._shared.buffer, self._items.buffer, self._shared_returns))
         process.start()
         child_conn.close()
         return _Worker(process, parent_conn, slot, logs)
@@ -234,7 +236,7 @@ class ProcessPoolEvaluator(ChunkedEvaluator):
         if not self._slots:
             raise RuntimeError("ProcessPoolEvaluator must be used inside a `with` block")
         seeds = np.asarray(seeds)
-        if self._items_kernel is not None and isinstance(genomes, np.ndarray) and SharedGenomes.shareable(genomes) \
+        if self._shared_returns is not None and isinstance(genomes, np.ndarray) and SharedGenomes.shareable(genomes) \
                 and 0 < len(genomes) * len(seeds) <= self._items.capacity:
             scored = self._evaluate_items(genomes, seeds, generation)
             if scored is not None:
@@ -250,12 +252,7 @@ class ProcessPoolEvaluator(ChunkedEvaluator):
         message = (ITEMS_TAG, generation, self._shared.rows(0, len(genomes)), seeds)
         pending = set(range(self.workers))
         for slot in pending:
-            w = self._live(slot)
-            w.busy = True
-            try:
-                w.conn.send(message)
-            except OSError:
-                pass  # it died: its sentinel is ready, seen by _wait
+            self._send(slot, message)
         deadline = time.monotonic() + self.eval_timeout if self.eval_timeout > 0 else None
         steps, failed, died = 0, None, []
         try:
@@ -285,10 +282,7 @@ class ProcessPoolEvaluator(ChunkedEvaluator):
             log.warning("%s while scoring the generation's shared items; scoring it again in chunks",
                         "; ".join(died) or "a return was not written")
             return None
-        fitness_of_returns = self._items_kernel[1] if self._items_kernel is not None else None
-        if fitness_of_returns is None:
-            raise RuntimeError("_evaluate_items needs a task whose kernel claims items")
-        return np.asarray(fitness_of_returns(returns.copy()), dtype=np.float64), steps
+        return np.asarray(self._fitness_of_returns(returns.copy()), dtype=np.float64), steps
 
     # the scheduler's five operations on worker slots
     def _begin(self, genomes: Genomes, seeds: np.ndarray, generation: int | None) -> None:
@@ -321,11 +315,15 @@ class ProcessPoolEvaluator(ChunkedEvaluator):
         if self._message is None:
             raise RuntimeError("_submit before _begin")
         genomes, seeds, generation = self._message
+        chunk = self._shared.rows(start, stop) if self._sharing else genomes[start:stop]
+        self._send(slot, (generation, start, chunk, seeds))
+
+    def _send(self, slot: int, message: tuple) -> None:
+        """Hand a worker its work; it is busy until its answer is collected."""
         w = self._live(slot)
         w.busy = True
         try:
-            chunk = self._shared.rows(start, stop) if self._sharing else genomes[start:stop]
-            w.conn.send((generation, start, chunk, seeds))
+            w.conn.send(message)
         except OSError:
             pass  # it died: its sentinel is ready, seen by _wait
 
