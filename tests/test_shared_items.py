@@ -82,3 +82,42 @@ def test_a_generation_past_its_timeout_names_the_population_and_the_pool_recover
         pool.eval_timeout = 0.0
         with SerialEvaluator(_task()) as serial:
             np.testing.assert_array_equal(pool.evaluate(genomes[:50], seeds)[0], serial.evaluate(genomes[:50], seeds)[0])
+
+
+def _state(pid: int) -> str:
+    """The process's scheduler state letter from /proc (R running or runnable, S asleep, T stopped)."""
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()[0]
+
+
+def test_the_parent_plays_a_share_so_one_worker_is_never_needed():
+    genomes, seeds = _genomes(200, seed=4), np.arange(5)
+    with SerialEvaluator(_task()) as serial:
+        ref = serial.evaluate(genomes, seeds)
+    with ProcessPoolEvaluator(_task(), 1) as pool:
+        pool.evaluate(genomes[:8], seeds)
+        (worker,) = pool.pids
+        pool.eval_timeout = 30.0  # a pool waiting for that worker fails here, not hangs
+        os.kill(worker, signal.SIGSTOP)  # a worker that never runs: the parent plays every item
+        try:
+            fitness, steps = pool.evaluate(genomes, seeds)
+        finally:
+            os.kill(worker, signal.SIGCONT)
+        np.testing.assert_array_equal(fitness, ref[0])
+        assert steps == ref[1]
+
+
+def test_a_worker_polls_for_the_next_generation_then_sleeps():
+    from neuroevo.evaluation.pool import SPIN_SECONDS
+    genomes, seeds = _genomes(100, seed=5), np.arange(3)
+    with ProcessPoolEvaluator(_task(), 2) as pool:
+        pool.evaluate(genomes, seeds)
+        (worker, _) = pool.pids  # slot 0 plays beside the parent; slot 1 is kept for chunks
+        assert len(os.listdir(f"/proc/{worker}/task")) == 1  # no thread of its own: its state is its loop's
+        pool.evaluate(genomes, seeds)
+        assert _state(worker) == "R"  # polling its pipe, not asleep in recv
+        threading.Event().wait(SPIN_SECONDS + 0.1)
+        assert _state(worker) == "S"
+        fitness, _ = pool.evaluate(genomes, seeds)  # woken from sleep by the pipe as before
+        with SerialEvaluator(_task()) as serial:
+            np.testing.assert_array_equal(fitness, serial.evaluate(genomes, seeds)[0])

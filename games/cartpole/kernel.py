@@ -18,7 +18,7 @@ import numpy as np
 
 from games.borrowed import borrowed
 from games.cartpole.physics import MAX_EPISODE_STEPS, dynamics_sc, start_states
-from games.items import claim, own_counter
+from games.items import new_block, next_item, own_counter
 from games.trig import sin_cos_lanes
 from neuroevo.networks.simd import prefer_wide_vectors
 from neuroevo.networks.program import (LANES, WIDTH, Policy, as_program, block_zeros, lane_buffers, live_first,
@@ -57,9 +57,9 @@ def _step_lanes(y, state, sin_t, cos_t, t, max_steps, done):
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _run(ints, genomes, starts, max_steps, returns, wt, rows, memory, state, t, items, counter, active):
+def _run(ints, genomes, starts, max_steps, returns, wt, rows, memory, state, t, items, counter, block, active):
     """Step the lane block (``state.shape[1]`` lanes) until every pair is done, or until no pair is left to
-    claim from ``counter`` (:mod:`games.items`) and the live lanes fit a narrower block
+    take from the call's ``block`` or claim from ``counter`` (:func:`games.items.next_item`) and the live lanes fit a narrower block
     (:func:`~neuroevo.networks.program.tail_width`).
 
     Each step: the float32 observation (packed), the network (packed, through the seam), ``sin``/``cos``
@@ -82,7 +82,7 @@ def _run(ints, genomes, starts, max_steps, returns, wt, rows, memory, state, t, 
     sin_t, cos_t = np.zeros(lanes), np.zeros(lanes)
     done = np.zeros(lanes, dtype=np.bool_)
     steps = 0
-    exhausted = counter[0] >= n_items
+    exhausted = counter[0] >= n_items and block[0] >= block[1]
     while active > 0:
         for i in range(4):
             for lane in range(lanes):
@@ -96,7 +96,7 @@ def _run(ints, genomes, starts, max_steps, returns, wt, rows, memory, state, t, 
             item = items[lane]
             returns[item // starts.shape[0], item % starts.shape[0]] = t[lane]
             steps += t[lane]
-            item = n_items if exhausted else claim(counter, 1)
+            item = n_items if exhausted else next_item(counter, block, n_items)
             if item < n_items:
                 _load_lane(lane, item, ints, genomes, starts, wt, rows, memory, state, t, items)
             else:
@@ -108,31 +108,34 @@ def _run(ints, genomes, starts, max_steps, returns, wt, rows, memory, state, t, 
     return active, steps
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", nogil=True)
 def _population_returns(ints, genomes, starts, max_steps, returns, counter):
-    """The (genome, episode) pairs claimed from ``counter``, LANES at a time; a lane whose episode ends claims
-    the next pair (item ``p * K + k``: genome ``p``, episode ``k``), until none is left.
+    """The (genome, episode) pairs claimed from ``counter`` (blocks of :data:`games.items.BLOCK`), LANES at a
+    time; a lane whose episode ends takes the next pair (item ``p * K + k``: genome ``p``, episode ``k``),
+    until none is left.
 
     The state is a structure of arrays, ``state[i, lane]`` (:func:`_run` steps it). Once no pair is left,
     the block narrows to its live lanes (16, then 8 wide), so a call's tail of long episodes does not run
     32 lanes wide; each lane's arithmetic is unchanged, so are its bits. Only the claimed pairs' returns are
-    written.
+    written. Runs without the GIL: the process pool's parent plays a share of the generation while its
+    threads (worker log streams, progress bar) run on.
     """
     n_items = genomes.shape[0] * starts.shape[0]
     wt, rows, memory, _, _ = lane_buffers(ints, genomes)
     state = block_zeros(4, LANES, np.float64)
     t = np.zeros(LANES, dtype=np.int64)
     items = np.full(LANES, -1, dtype=np.int64)
+    block = new_block()
     active, steps = 0, 0
     for lane in range(LANES):
-        item = claim(counter, 1)
+        item = next_item(counter, block, n_items)
         if item >= n_items:
             break
         _load_lane(lane, item, ints, genomes, starts, wt, rows, memory, state, t, items)
         active += 1
     while active > 0:
         active, s = _run(ints, genomes, starts, max_steps, returns, wt, rows, memory, state, t, items, counter,
-                         active)
+                         block, active)
         steps += s
         if active > 0:
             order = live_first(items, tail_width(active, state.shape[1]))

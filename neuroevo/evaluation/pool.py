@@ -3,10 +3,11 @@
 Workers are forked after the task's Numba kernels are compiled (``task.warmup()`` in the parent), so they
 inherit the compiled code and the task itself: nothing of the user's fitness is pickled, and functions
 defined in ``__main__``, closures and lambdas work (the failure of neat-python #114, PyGAD #121, DEAP #57).
-Where the task's kernel claims items (CartPole-v1), every worker plays the whole generation, each lane
-claiming the next (genome, episode) item from a counter in shared memory
-(:mod:`~neuroevo.evaluation.shared_items`). Otherwise each generation sends chunks of genomes (contiguous
-slices), not single genomes, each to an idle worker:
+Where the task's kernel claims items (CartPole-v1), the parent and ``workers - 1`` workers play the whole
+generation together, each lane claiming the next (genome, episode) item from a counter in shared memory
+(:mod:`~neuroevo.evaluation.shared_items`), and the workers wait for the next generation spinning, not
+asleep (:data:`SPIN_SECONDS`). Otherwise each generation sends chunks of genomes (contiguous slices), not
+single genomes, each to an idle worker:
 a flat-genome population is copied once into memory the workers share
 (:mod:`~neuroevo.evaluation.shared_genomes`), so a chunk travels over the pipe as two indices; other genome
 kinds (NEAT's) are pickled. A chunk's fitness does not depend on which worker scores it, so one seed gives one result
@@ -59,6 +60,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: Seconds a worker that played a generation's shared items polls its pipe for the next generation before it
+#: blocks, and the parent polls the workers' answers before it blocks. A process asleep in ``recv`` or
+#: ``wait`` is woken in 50-150 us on a 2-vCPU VM, more than once per generation: 3-4 % of a 7 ms CartPole
+#: generation at population 1,000 (``benchmarks/pool_efficiency.py``). 5 ms covers the GA's step between two
+#: such generations (3.3 ms at population 1,000); where the step is longer, so is the generation, and the
+#: wake-up matters less. A polling worker uses a core the parent does not (the parent plays one share).
+SPIN_SECONDS = 0.005
+
 
 def describe_exit(exitcode: int | None) -> str:
     """``"killed by signal SIGKILL"`` or ``"exit code 3"`` for a process's exit code."""
@@ -108,12 +117,24 @@ def _worker_main(task: Task, conn: Connection, inherited: list[Connection], pare
             _, _CONTEXT["generation"], rows, seeds = message
             conn.send(score_items(shared_returns, task.spec, read_rows(shared, rows, copy=False), seeds, items,
                                   getattr(task, "env_kwargs", {})))
+            _poll([conn], time.monotonic() + SPIN_SECONDS)
             continue
         generation, start, genomes, seeds = message
         if is_shared_rows(genomes):
             genomes = read_rows(shared, genomes)
         _CONTEXT["generation"] = generation
         conn.send(score_chunk(task, genomes, seeds, start))
+
+
+def _poll(conns: list[Connection], until: float) -> bool:
+    """Poll ``conns`` without sleeping until one is readable (True) or the clock passes ``until`` (False)."""
+    while conns and time.monotonic() < until:
+        try:
+            if any(c.poll(0) for c in conns):
+                return True
+        except (EOFError, OSError):
+            return True  # an other end is gone: readable, the caller's recv or wait says so
+    return False
 
 
 class _Worker:
@@ -148,10 +169,13 @@ class ProcessPoolEvaluator(ChunkedEvaluator):
         eval_timeout: seconds one generation's evaluation may take (0: no limit).
         max_retries: times a chunk is retried after its worker died, before :class:`WorkerLostError`.
         shared_items: for a kernel whose lanes claim items (``KernelTask.shared_kernel``: CartPole-v1),
-            every worker plays the whole generation, claiming its (genome, episode) items from one counter
-            in shared memory (:mod:`~neuroevo.evaluation.shared_items`): the workers end within an episode
-            of each other instead of waiting for the slower half. The same fitness either way; if a worker
-            dies in such a generation, the generation is scored again in chunks, with their retries.
+            the parent and ``workers - 1`` workers play the whole generation, claiming its (genome, episode)
+            items from one counter in shared memory (:mod:`~neuroevo.evaluation.shared_items`): they end
+            within an episode of each other instead of waiting for the slower half, and no process is woken
+            from sleep to start or to answer (:data:`SPIN_SECONDS`). ``workers`` processes are at work, as
+            with chunks; the parent, idle while chunks are scored, plays one share. The same fitness either
+            way; if a worker dies in such a generation, the generation is scored again in chunks, with their
+            retries. The built-in kernel runs in the parent, as in a serial run: no user code does.
 
     Use as a context manager: the workers live from ``__enter__`` to ``__exit__``.
 
@@ -245,44 +269,60 @@ class ProcessPoolEvaluator(ChunkedEvaluator):
 
     def _evaluate_items(self, genomes: np.ndarray, seeds: np.ndarray,
                         generation: int | None) -> tuple[np.ndarray, int] | None:
-        """Every worker claims the generation's items (:mod:`.shared_items`); ``None`` if a worker died (the
-        caller then scores the generation in chunks, with their retries: the same fitness)."""
-        self._begin(genomes, seeds, generation)
+        """The parent and workers ``0 .. workers - 2`` claim the generation's items (:mod:`.shared_items`):
+        as many processes at work as ``workers``, and none woken to start or to answer in the common case
+        (:data:`SPIN_SECONDS`). ``None`` if a worker died (the caller then scores the generation in chunks,
+        with their retries: the same fitness). The parent's share is one kernel call that cannot be stopped,
+        so a generation past ``eval_timeout`` is seen once that share is played (at most a few episodes
+        after the workers', since the lanes share the items)."""
+        self._begin(genomes, seeds, generation)  # may map a larger block for the genomes
+        shared, items = self._shared.buffer, self._items.buffer
+        if shared is None or items is None:  # both mapped by start() and _begin()
+            raise RuntimeError("the pool's shared mappings are missing: start() it first")
         returns = self._items.reset(len(genomes), len(seeds))
-        message = (ITEMS_TAG, generation, self._shared.rows(0, len(genomes)), seeds)
-        pending = set(range(self.workers))
+        rows = self._shared.rows(0, len(genomes))
+        pending = set(range(self.workers - 1))
         for slot in pending:
-            self._send(slot, message)
+            self._send(slot, (ITEMS_TAG, generation, rows, seeds))
         deadline = time.monotonic() + self.eval_timeout if self.eval_timeout > 0 else None
-        steps, failed, died = 0, None, []
         try:
-            while pending:
-                timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
-                done = self._wait(sorted(pending), timeout)
-                if not done:
-                    raise timeout_error(generation, self.eval_timeout, [(0, len(genomes))])
-                for slot in done:
-                    pending.discard(slot)
-                    try:
-                        result = self._collect(slot)
-                    except WorkerDied as how:
-                        died.append(f"{self.worker_name} {slot + 1} died ({how})")
-                        self._replace(slot)
-                        continue
-                    if result[0] == "error":
-                        failed = result
-                    else:
-                        steps += result[2]
+            own = score_items(self._shared_returns, self.task.spec, read_rows(shared, rows, copy=False), seeds,
+                              items, getattr(self.task, "env_kwargs", {}))
+            results, died = self._await_items(pending, deadline, generation, len(genomes))
         finally:  # an error, timeout or interrupt left workers claiming: they are killed and replaced
             if pending:
                 self._abandon(sorted(pending))
-        if failed is not None:
-            raise_chunk_error(failed)
+        failed = [r for r in [own, *results] if r[0] == "error"]
+        if failed:
+            raise_chunk_error(failed[0])
         if died or np.isnan(returns).any():
             log.warning("%s while scoring the generation's shared items; scoring it again in chunks",
                         "; ".join(died) or "a return was not written")
             return None
+        steps = sum(r[2] for r in [own, *results])
         return np.asarray(self._fitness_of_returns(returns.copy()), dtype=np.float64), steps
+
+    def _await_items(self, pending: set[int], deadline: float | None, generation: int | None,
+                     n_genomes: int) -> tuple[list[tuple], list[str]]:
+        """The answers of the ``pending`` workers (emptied as they answer) and how those that died did; the
+        answers are polled for :data:`SPIN_SECONDS`, then waited for until ``deadline``."""
+        results, died = [], []
+        _poll([self._live(s).conn for s in pending], time.monotonic() + SPIN_SECONDS)
+        while pending:
+            timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+            done = self._wait(sorted(pending), timeout) if timeout != 0.0 else []
+            if not done:
+                raise timeout_error(generation, self.eval_timeout, [(0, n_genomes)])
+            for slot in done:
+                pending.discard(slot)
+                try:
+                    results.append(self._collect(slot))
+                except WorkerDied as how:
+                    died.append(f"{self.worker_name} {slot + 1} died ({how})")
+                    self._replace(slot)
+        if deadline is not None and time.monotonic() > deadline:
+            raise timeout_error(generation, self.eval_timeout, [(0, n_genomes)])
+        return results, died
 
     # the scheduler's five operations on worker slots
     def _begin(self, genomes: Genomes, seeds: np.ndarray, generation: int | None) -> None:

@@ -1,13 +1,14 @@
-"""One generation's (genome, episode) items, claimed by every worker of the process pool from one counter.
+"""One generation's (genome, episode) items, claimed by the process pool's parent and workers from one counter.
 
 With fixed chunks, each of two workers scores its half of the population and the generation waits for the
 slower half; on CartPole-v1 at population 1,000 (~7 ms of kernel per worker and generation) that wait and
 the hand-off left the pool at 80-92 % of two independent processes (``benchmarks/pool_efficiency.py``).
-Here every worker runs its kernel over the whole generation, and each lane that finishes an episode claims
-the next item from a counter in memory the workers share (:mod:`games.items`, an atomic fetch-and-add), so
-the workers finish within an episode of each other. Each return is written once, into a (P, K) block of
-the same mapping; the parent reads the fitness from it. An item's return does not depend on the lane or
-the worker that plays it, so the fitness has the same bits as a serial run.
+Here the parent and ``workers - 1`` workers each run the kernel over the whole generation, and each lane
+that finishes an episode takes the next item from a block of 8 claimed from a counter in memory they share
+(:mod:`games.items`, an atomic fetch-and-add), so they finish within an episode of each other. Each return
+is written once, into a (P, K) block of the same mapping; the parent reads the fitness from it. An item's
+return does not depend on the lane or the process that plays it, so the fitness has the same bits as a
+serial run.
 
 Used for kernels whose module has ``shared_returns`` and ``fitness_of_returns``
 (:meth:`~neuroevo.evaluation.tasks.KernelTask.shared_kernel`: CartPole-v1 today); the layout is
@@ -72,7 +73,7 @@ def is_items_message(message: Any) -> bool:
 
 def score_items(shared_returns: Any, spec: Any, genomes: np.ndarray, seeds: np.ndarray, buffer: mmap.mmap,
                 env_kwargs: dict) -> tuple:
-    """In a worker: claim and play items until none is left; ``("ok", None, env_steps)``, or
+    """In a worker or the parent: claim and play items until none is left; ``("ok", None, env_steps)``, or
     ``("error", -1, detail, traceback)`` (never raises for a failing kernel)."""
     try:
         counter, returns = views(buffer, len(genomes), len(seeds))
