@@ -126,14 +126,19 @@ def _worker_main(task: Task, conn: Connection, inherited: list[Connection], pare
         conn.send(score_chunk(task, genomes, seeds, start))
 
 
+def _readable(conn: Connection) -> bool:
+    """True if ``recv`` on ``conn`` would not block: a message, or the other end gone (EOF)."""
+    try:
+        return conn.poll(0)
+    except (EOFError, OSError):
+        return True  # the caller's recv says what happened
+
+
 def _poll(conns: list[Connection], until: float) -> bool:
     """Poll ``conns`` without sleeping until one is readable (True) or the clock passes ``until`` (False)."""
     while conns and time.monotonic() < until:
-        try:
-            if any(c.poll(0) for c in conns):
-                return True
-        except (EOFError, OSError):
-            return True  # an other end is gone: readable, the caller's recv or wait says so
+        if any(_readable(c) for c in conns):
+            return True
     return False
 
 
@@ -304,15 +309,19 @@ class ProcessPoolEvaluator(ChunkedEvaluator):
 
     def _await_items(self, pending: set[int], deadline: float | None, generation: int | None,
                      n_genomes: int) -> tuple[list[tuple], list[str]]:
-        """The answers of the ``pending`` workers (emptied as they answer) and how those that died did; the
-        answers are polled for :data:`SPIN_SECONDS`, then waited for until ``deadline``."""
+        """The answers of the ``pending`` workers (emptied as they answer) and how those that died did; each
+        answer is polled for :data:`SPIN_SECONDS` (no wake-up: the workers end within an episode of the
+        parent), then waited for until ``deadline``."""
         results, died = [], []
-        _poll([self._live(s).conn for s in pending], time.monotonic() + SPIN_SECONDS)
         while pending:
-            timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
-            done = self._wait(sorted(pending), timeout) if timeout != 0.0 else []
-            if not done:
+            now = time.monotonic()
+            if deadline is not None and now >= deadline:
                 raise timeout_error(generation, self.eval_timeout, [(0, n_genomes)])
+            until = now + SPIN_SECONDS if deadline is None else min(now + SPIN_SECONDS, deadline)
+            if _poll([self._live(s).conn for s in pending], until):
+                done = [s for s in sorted(pending) if _readable(self._live(s).conn)]
+            else:
+                done = self._wait(sorted(pending), None if deadline is None else max(0.0, deadline - time.monotonic()))
             for slot in done:
                 pending.discard(slot)
                 try:
