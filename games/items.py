@@ -3,8 +3,8 @@
 A lane kernel's lane that finishes an episode takes the next item with ``next_item(counter, block,
 n_items)``: from the call's own block of :data:`BLOCK` consecutive items, and when that is used up, a new
 block claimed with ``claim(counter, BLOCK)``, an atomic fetch-and-add (``lock xadd``) on ``counter[0]``. A
-serial call claims from a counter of its own; the process pool hands every worker one counter in shared
-memory, so two workers share one generation's items as they free lanes, instead of each scoring a fixed
+serial call claims from a counter of its own; the process pool's parent and workers claim from one counter
+in shared memory, so they share one generation's items as they free lanes, instead of each scoring a fixed
 half (``neuroevo/evaluation/shared_items.py``). An item's return does not depend on which lane or which
 process plays it, so the returns are the same bits either way.
 
@@ -20,8 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, cast
 
-import numpy as np
 import numba
+import numpy as np
 from numba import types
 from numba.extending import intrinsic
 

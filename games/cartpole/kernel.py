@@ -59,8 +59,8 @@ def _step_lanes(y, state, sin_t, cos_t, t, max_steps, done):
 @numba.njit(cache=True, error_model="numpy")
 def _run(ints, genomes, starts, max_steps, returns, wt, rows, memory, state, t, items, counter, block, active):
     """Step the lane block (``state.shape[1]`` lanes) until every pair is done, or until no pair is left to
-    take from the call's ``block`` or claim from ``counter`` (:func:`games.items.next_item`) and the live lanes fit a narrower block
-    (:func:`~neuroevo.networks.program.tail_width`).
+    take from the call's ``block`` or claim from ``counter`` (:func:`games.items.next_item`) and the live
+    lanes fit a narrower block (:func:`~neuroevo.networks.program.tail_width`).
 
     Each step: the float32 observation (packed), the network (packed, through the seam), ``sin``/``cos``
     (packed, :func:`games.trig.sin_cos_lanes`), the Euler step :func:`~games.cartpole.physics.dynamics_sc`

@@ -321,7 +321,8 @@ class ProcessPoolEvaluator(ChunkedEvaluator):
             if _poll([self._live(s).conn for s in pending], until):
                 done = [s for s in sorted(pending) if _readable(self._live(s).conn)]
             else:
-                done = self._wait(sorted(pending), None if deadline is None else max(0.0, deadline - time.monotonic()))
+                left = None if deadline is None else max(0.0, deadline - time.monotonic())
+                done = self._wait(sorted(pending), left)
             for slot in done:
                 pending.discard(slot)
                 try:
