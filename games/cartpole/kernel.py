@@ -178,8 +178,8 @@ def shared_returns(spec: Policy, genomes: np.ndarray, seeds: Iterable[int], coun
                    returns: np.ndarray, max_steps: int = MAX_EPISODE_STEPS) -> int:
     """:func:`population_returns` for the pairs claimed from ``counter`` (:mod:`games.items`), written into
     ``returns`` ((P, K) float64, shared with the processes claiming beside this one); the env steps of
-    those pairs. Called by every worker of the process pool on the same generation, ``counter`` zero at the
-    start: together they write every return once (``neuroevo/evaluation/shared_items.py``)."""
+    those pairs. Called by the process pool's parent and workers on the same generation, ``counter`` zero at
+    the start: together they write every return once (``neuroevo/evaluation/shared_items.py``)."""
     return _returns_into(as_program(spec, genomes), start_states(seeds), counter, returns, max_steps)
 
 

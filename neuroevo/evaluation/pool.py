@@ -115,8 +115,7 @@ def _worker_main(task: Task, conn: Connection, inherited: list[Connection], pare
             return
         if is_items_message(message):
             _, _CONTEXT["generation"], rows, seeds = message
-            conn.send(score_items(shared_returns, task.spec, read_rows(shared, rows, copy=False), seeds, items,
-                                  getattr(task, "env_kwargs", {})))
+            conn.send(_play_items(task, shared_returns, shared, items, rows, seeds))
             _poll([conn], time.monotonic() + SPIN_SECONDS)
             continue
         generation, start, genomes, seeds = message
@@ -124,6 +123,14 @@ def _worker_main(task: Task, conn: Connection, inherited: list[Connection], pare
             genomes = read_rows(shared, genomes)
         _CONTEXT["generation"] = generation
         conn.send(score_chunk(task, genomes, seeds, start))
+
+
+def _play_items(task: Task, shared_returns: Any, genomes: Any, items: Any, rows: Any, seeds: np.ndarray) -> tuple:
+    """A share of the generation (a worker's or the parent's): claim and play items until none is left, the
+    genomes read in place from rows ``rows`` of the mapping ``genomes``, the returns written into the
+    mapping ``items`` (:func:`~neuroevo.evaluation.shared_items.score_items`'s result)."""
+    return score_items(shared_returns, task.spec, read_rows(genomes, rows, copy=False), seeds, items,
+                       getattr(task, "env_kwargs", {}))
 
 
 def _readable(conn: Connection) -> bool:
@@ -291,8 +298,7 @@ class ProcessPoolEvaluator(ChunkedEvaluator):
             self._send(slot, (ITEMS_TAG, generation, rows, seeds))
         deadline = time.monotonic() + self.eval_timeout if self.eval_timeout > 0 else None
         try:
-            own = score_items(self._shared_returns, self.task.spec, read_rows(shared, rows, copy=False), seeds,
-                              items, getattr(self.task, "env_kwargs", {}))
+            own = _play_items(self.task, self._shared_returns, shared, items, rows, seeds)
             results, died = self._await_items(pending, deadline, generation, len(genomes))
         finally:  # an error, timeout or interrupt left workers claiming: they are killed and replaced
             if pending:
