@@ -75,7 +75,7 @@ def _run(ints, genomes, starts, max_steps, returns, wt, rows, memory, state, t, 
 
     Every array is the caller's, ``scratch`` (:func:`_scratch`) included, and borrowed here
     (:mod:`games.borrowed`): the step's views and inlined calls take no atomic reference counts. With the
-    scratch allocated in this loop's own frame (and so counted), the kernel ran 0.87-0.93x the agent-steps
+    scratch allocated in this loop's own frame (and so counted), the kernel ran 0.85-0.93x the agent-steps
     per CPU-second on one pinned core (``benchmarks/cartpole_against.py``).
 
     Each step: the float32 observation (packed), the network (packed, through the seam), ``sin``/``cos``
