@@ -6,10 +6,11 @@
 3. Gymnasium's ``CartPoleVectorEnv`` (all agents in one NumPy-vectorised env) with a NumPy batched forward
    pass (one weight set per agent, einsum), in 1 or 2 processes.
 
-Ratios are measured in this one run. The two kernel columns (float64 and ``--dtype float32``) are the medians
-of ``--rounds`` rounds timed alternately, each side at least half of ``--min-seconds``, and their ratio the
-median of the rounds' ratios, so a slow spell of the host hits both. The Python loop's per-agent cost does not depend on the population
-size, so it is timed on a sample of genomes (at least ``--min-seconds`` of work). Usage::
+Ratios are measured in this one run. The two kernel columns (float64 and ``--dtype float32``) are the
+medians of ``--rounds`` rounds timed alternately, each side at least half of ``--min-seconds``, and their
+ratio the median of the rounds' ratios, so a slow spell of the host hits both. The Python loop's per-agent
+cost does not depend on the population size, so it is timed on a sample of genomes (at least
+``--min-seconds`` of work). Usage::
 
     python benchmarks/throughput.py [--sizes 100,1000,10000] [--rounds 5] [--out benchmarks/results/throughput.json]
 """
@@ -121,6 +122,8 @@ def main(argv=None) -> dict:
     ap.add_argument("--rounds", type=int, default=5, help="alternating rounds of the two kernels (median kept)")
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "throughput.json"))
     args = ap.parse_args(argv)
+    if args.rounds < 1:
+        ap.error(f"--rounds must be at least 1, got {args.rounds}")
     sizes = [int(s) for s in args.sizes.split(",")]
     workers = [int(w) for w in args.workers.split(",")]
     loop = bench_python_loop(population(64, seed=1), args.min_seconds)
