@@ -32,7 +32,7 @@ os.sched_setaffinity(0, {a["cpu"]})
 from neuroevo.network import NetworkSpec
 spec = NetworkSpec.build(a["n_in"], a["hidden"], a["n_out"], a["activation"], a["output_activation"])
 genomes = np.load(a["genomes"])
-fn = importlib.import_module(a["module"]).population_fitness
+fn = getattr(importlib.import_module(a["module"]), a["function"])
 fn(spec, genomes[:2], a["seeds"][:1], **a["kwargs"])
 best = float("inf")
 for _ in range(a["repeats"]):
@@ -64,8 +64,10 @@ def _time(tree: Path, args: dict, out: Path) -> dict:
 
 
 def compare(module: str, layers: tuple, genomes: np.ndarray, seeds, kwargs: dict, *, commit: str = FILED,
-            cpu: int = 1, rounds: int = 3, repeats: int = 3, min_seconds: float = 0.5) -> dict:
-    """Steps per CPU-second of ``module.population_fitness`` today and at ``commit``.
+            cpu: int = 1, rounds: int = 3, repeats: int = 3, min_seconds: float = 0.5,
+            function: str = "population_fitness") -> dict:
+    """Steps per CPU-second of ``module.population_fitness`` (or ``module.<function>``, called the same way)
+    today and at ``commit``.
 
     Args:
         module: e.g. ``"games.car_track.kernel"``.
@@ -90,7 +92,7 @@ def compare(module: str, layers: tuple, genomes: np.ndarray, seeds, kwargs: dict
         args = {"module": module, "n_in": layers[0], "hidden": list(layers[1]), "n_out": layers[2],
                 "activation": layers[3], "output_activation": layers[4], "genomes": str(g),
                 "seeds": [int(s) for s in seeds], "kwargs": kwargs, "cpu": cpu, "repeats": repeats,
-                "min_seconds": min_seconds}
+                "min_seconds": min_seconds, "function": function}
         seconds = {"old": [], "new": []}
         steps = {}
         for _ in range(rounds):

@@ -11,7 +11,11 @@ same seeds. The two sides alternate in short rounds (``--rounds`` of ``--seconds
 round counts, timed in process CPU seconds, so both see the same machine and other processes' load
 cancels out of the ratio (wall-clock rates are written too). Usage::
 
-    python benchmarks/classic_control.py [--population 200] [--rounds 5] [--out benchmarks/results/classic_control.json]
+    python benchmarks/classic_control.py [--population 200] [--rounds 5] [--against COMMIT]
+                                         [--out benchmarks/results/classic_control.json]
+
+``--against COMMIT`` also times each kernel against the same kernel at that earlier commit
+(``benchmarks/_baseline.py``: fresh pinned subprocesses, alternating rounds, the same fitness checked).
 """
 
 from __future__ import annotations
@@ -111,11 +115,35 @@ def bare_loop_call(env_id, genomes):
     return call
 
 
+#: The kernel's fitness function of each env (``neuroevo.evaluation.registry``), for ``--against``.
+FITNESS = {"Acrobot-v1": "acrobot_fitness", "MountainCar-v0": "mountain_car_fitness",
+           "MountainCarContinuous-v0": "mountain_car_continuous_fitness", "Pendulum-v1": "pendulum_fitness"}
+
+
+def against(commit: str, population: int, rounds: int) -> list[dict]:
+    """Each env's kernel today against the kernel at ``commit`` (:func:`_baseline.compare`), printed."""
+    import _baseline
+
+    rows = []
+    for env_id, fn in FITNESS.items():
+        _, _, n_obs, n_act = ph.ENVS[env_id]
+        layers = (n_obs, (16,), max(n_act, 1), "tanh", "linear" if n_act > 0 else "tanh")
+        genomes = spec_for(env_id).init_genomes(np.random.default_rng(0), population) * 2.0
+        r = _baseline.compare("games.classic_control.kernel", layers, genomes, np.arange(EPISODES), {},
+                              commit=commit, rounds=rounds, function=fn)
+        print(f"{env_id:>26} vs {commit}: {r['old_steps_per_cpu_s'] / 1e6:.2f} M -> "
+              f"{r['new_steps_per_cpu_s'] / 1e6:.2f} M steps/CPU-s, best rates {r['ratio']:.2f}x, median of "
+              f"{rounds} paired rounds {r['median_round_ratio']:.2f}x; same fitness: {r['same_fitness']}")
+        rows.append({"env": env_id, **r})
+    return rows
+
+
 def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--population", type=int, default=200, help="genomes per kernel call")
     ap.add_argument("--seconds", type=float, default=0.4, help="CPU-seconds of each timed round")
     ap.add_argument("--rounds", type=int, default=5, help="alternating rounds per side (the best counts)")
+    ap.add_argument("--against", metavar="COMMIT", help="also time each kernel against it at this commit")
     ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "classic_control.json"))
     args = ap.parse_args(argv)
     rows = []
@@ -138,6 +166,8 @@ def main(argv=None) -> dict:
            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                        "processor": platform.processor() or platform.machine()},
            "rows": rows}
+    if args.against:
+        out["against"] = against(args.against, args.population, args.rounds)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(args.out).with_suffix(".tmp")
     tmp.write_text(json.dumps(out, indent=2) + "\n")

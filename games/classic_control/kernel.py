@@ -1,7 +1,8 @@
 """Population kernels for Gymnasium's Acrobot-v1, MountainCar-v0, MountainCarContinuous-v0 and Pendulum-v1.
 
 Every genome plays every episode with its network stepped through the policy seam, ``LANES`` agents at a
-time (``policy_step_lanes``: the network packed across lanes), no Python per step. The policy is the one every neuroevo evaluator applies to the env (``neuroevo.policy``):
+time (``policy_step_lanes``: the network packed across lanes), and the physics across the same lanes
+(:mod:`games.classic_control.lanes`: packed, libm's calls kept), no Python per step. The policy is the one every neuroevo evaluator applies to the env (``neuroevo.policy``):
 the float32 observation as float64 inputs; Discrete actions are the first argmax, Box actions the first
 output clipped to [-1, 1], scaled to the bounds and cast to float32. With the physics of
 :mod:`games.classic_control.physics`, an episode here equals ``gymnasium.make(env_id)`` reset with the same
@@ -17,8 +18,9 @@ import numpy as np
 
 from games.borrowed import borrowed
 from games.classic_control import physics as ph
+from games.classic_control.lanes import TRIG_ROWS, observe_lanes, step_lanes
 from neuroevo.networks import LANES, as_program, policy_step_lanes
-from neuroevo.networks.program import Policy, lane_buffers, load_lane_policy
+from neuroevo.networks.program import Policy, block_zeros, lane_buffers, load_lane_policy
 from neuroevo.networks.simd import prefer_wide_vectors
 
 
@@ -29,31 +31,54 @@ def _load_lane(lane, item, ints, genomes, starts, wt, rows, memory, state, total
     p = item // k
     load_lane_policy(lane, p, ints, genomes, wt, rows, memory)
     for i in range(4):
-        state[lane, i] = starts[item - p * k, i]
+        state[i, lane] = starts[item - p * k, i]
     totals[lane], t[lane], items[lane] = 0.0, 0, item
 
 
 @numba.njit(cache=True, error_model="numpy")
 def _population(code, ints, genomes, starts, max_steps, n_obs, low, high, two, returns, lengths):
     """Every (genome, episode) pair, ``LANES`` at a time through ``policy_step_lanes`` (the network packed
-    across lanes); a lane whose episode ends takes the next pair. The physics (libm calls) runs per lane."""
+    across lanes) and :mod:`games.classic_control.lanes` (the physics across lanes, libm's calls kept);
+    a lane whose episode ends takes the next pair."""
     wt, rows, memory, buf_a, buf_b = lane_buffers(ints, genomes)
-    lanes = (wt, rows, memory, buf_a, buf_b, np.zeros((n_obs, LANES)), np.zeros(n_obs), np.zeros((LANES, 4)),
-             np.zeros(LANES), np.zeros(LANES, dtype=np.int64), np.full(LANES, -1, dtype=np.int64))
-    return _drive(code, ints, genomes, starts, max_steps, n_obs, low, high, two, returns, lengths, lanes)
+    lanes = (wt, rows, memory, buf_a, buf_b, block_zeros(n_obs, LANES, np.float64),
+             block_zeros(4, LANES, np.float64), block_zeros(TRIG_ROWS, LANES, np.float64), np.zeros(LANES),
+             np.zeros(LANES), np.zeros(LANES), np.zeros(LANES, dtype=np.bool_), np.zeros(LANES, dtype=np.int64),
+             np.full(LANES, -1, dtype=np.int64))
+    return _drive(code, ints, genomes, starts, max_steps, low, high, two, returns, lengths, lanes)
+
+
+@numba.njit(cache=True, inline="always")
+def _actions(y, discrete, low, high, action):
+    """Each lane's action from the network outputs ``y`` (n_out, lanes), as ``neuroevo.policy`` reads it: a
+    Discrete action is the first argmax, a Box action the first output clipped to [-1, 1], scaled to
+    [low, high] and cast to float32."""
+    if discrete:
+        for lane in range(y.shape[1]):
+            best, top = 0.0, y[0, lane]
+            for j in range(1, y.shape[0]):
+                better = y[j, lane] > top
+                best = np.float64(j) if better else best
+                top = y[j, lane] if better else top
+            action[lane] = best
+    else:
+        for lane in range(y.shape[1]):
+            action[lane] = np.float64(np.float32(low + (min(max(y[0, lane], -1.0), 1.0) + 1.0) * 0.5 * (high - low)))
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _drive(code, ints, genomes, starts, max_steps, n_obs, low, high, two, returns, lengths, lanes):
+def _drive(code, ints, genomes, starts, max_steps, low, high, two, returns, lengths, lanes):
     """The lockstep loop of :func:`_population` on borrowed arrays (:mod:`games.borrowed`: the caller owns
-    them, so the views and calls per lane and step take no atomic reference counts). ``lanes``: the network
-    buffers, observation block, observation, states, returns so far, step counts and pairs of the lanes."""
+    them, so the views and calls per step take no atomic reference counts). ``lanes``: the network buffers,
+    the observation block, the states (4, LANES), the libm scratch, the actions, rewards, returns so far,
+    ``done``, step counts and pairs of the lanes. Idle lanes (no pair left) are stepped too and never read."""
     prefer_wide_vectors()
     b = borrowed
     ints, genomes, starts, returns, lengths = b(ints), b(genomes), b(starts), b(returns), b(lengths)
-    wt, rows, memory, buf_a, buf_b, x, obs, state, totals, t, items = lanes
-    wt, rows, memory, buf_a, buf_b, x = b(wt), b(rows), b(memory), b(buf_a), b(buf_b), b(x)
-    obs, state, totals, t, items = b(obs), b(state), b(totals), b(t), b(items)
+    wt, rows, memory, buf_a, buf_b, x, state, trig, action, reward, totals, done, t, items = lanes
+    wt, rows, memory, buf_a, buf_b = b(wt), b(rows), b(memory), b(buf_a), b(buf_b)
+    x, state, trig = b(x), b(state), b(trig)
+    action, reward, totals, done, t, items = b(action), b(reward), b(totals), b(done), b(t), b(items)
     n_items = genomes.shape[0] * starts.shape[0]
     discrete = low == high
     k = starts.shape[0]
@@ -64,26 +89,16 @@ def _drive(code, ints, genomes, starts, max_steps, n_obs, low, high, two, return
             next_item += 1
             active += 1
     while active > 0:
-        for lane in range(LANES):
-            ph.observe(code, state[lane], obs)
-            for i in range(n_obs):
-                x[i, lane] = obs[i]
+        observe_lanes(code, state, trig, x)
         y = policy_step_lanes(ints, rows, wt, memory, x, buf_a, buf_b)
+        _actions(y, discrete, low, high, action)
+        step_lanes(code, state, action, two, trig, reward, done)
         for lane in range(LANES):
             if items[lane] < 0:
                 continue
-            if discrete:
-                best = 0
-                for j in range(1, y.shape[0]):
-                    if y[j, lane] > y[best, lane]:
-                        best = j
-                reward, done = ph.step(code, state[lane], np.float64(best), two)
-            else:
-                a = np.float64(np.float32(low + (min(max(y[0, lane], -1.0), 1.0) + 1.0) * 0.5 * (high - low)))
-                reward, done = ph.step(code, state[lane], a, two)
-            totals[lane] += reward
+            totals[lane] += reward[lane]
             t[lane] += 1
-            if done or t[lane] >= max_steps:
+            if done[lane] or t[lane] >= max_steps:
                 item = items[lane]
                 p = item // k
                 returns[p, item - p * k], lengths[p, item - p * k] = totals[lane], t[lane]
