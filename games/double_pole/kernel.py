@@ -55,7 +55,7 @@ def _scratch(ints, n_obs, lanes, dtype):
 
 #: Live lanes at or below which, once no pair is queued, each plays out its episode alone in the scalar physics
 #: (:func:`_finish_alone`): a block of 8 lanes costs about as much per decision as 8 scalar episodes (most of
-#: either is libm's 32 ``cos``/``sin`` per lane, and each packed pass has a fixed cost per call).
+#: either is libm's 16 ``sincos`` calls per lane, and each packed pass has a fixed cost per call).
 ALONE = 8
 
 

@@ -13,8 +13,10 @@ States are a structure of arrays, ``state[i, lane]``: (6, lanes) float64, row ``
 What is packed and what stays scalar:
 
 - ``np.cos``/``np.sin`` of both angles stay libm's calls (the scalar step's bits), in a scalar pass over the
-  lanes (:func:`_trig_lanes`) into the rows of ``trig`` before every evaluation of ``step``: 16 calls per RK4
-  step, 32 per decision and lane, the larger part of a decision's time.
+  lanes (:func:`_trig_lanes`) into the rows of ``trig`` before every evaluation of ``step``; LLVM makes the
+  pair of each angle one ``sincos`` call, as in the scalar step: 16 calls per decision and lane (about 10 ns
+  each), the larger part of a decision's time. (With Intel's SVML installed, ``numba.config.USING_SVML``,
+  LLVM could vectorise that pass with SVML's functions, not libm's bits; it is not installed here.)
 - The rest is packed across the lanes (8 per ``zmm`` instruction), each pass a function of its own that calls
   ``prefer_wide_vectors()`` first: the arithmetic of ``step`` (:func:`step_lanes`, 4 divisions), each RK4
   stage's point (:func:`_point_lanes`), ``rk4``'s result (:func:`_rk4_end_lanes`), the action's clip
@@ -34,7 +36,6 @@ from games.double_pole.physics import (FORCE_MAG, GRAVITY, LENGTH_1, LENGTH_2, M
                                        MUP, SCALE, TAU, TRACK_LIMIT)
 from neuroevo.networks.program import block_zeros
 from neuroevo.networks.simd import prefer_wide_vectors
-
 
 
 @numba.njit(cache=True, inline="always")
