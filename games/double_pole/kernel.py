@@ -23,8 +23,7 @@ from games.double_pole import physics as ph
 from games.double_pole.lanes import advance_lanes, jiggle_lanes, observe_lanes, physics_scratch
 from neuroevo.networks import as_program
 from neuroevo.networks.program import (LANES, WIDTH, Policy, block_zeros, lane_buffers, live_first, load_lane_policy,
-                                      max_header, narrow_block, narrow_row, policy_step, policy_step_lanes,
-                                      tail_width)
+                                      max_header, narrow_block, narrow_row, policy_step, policy_step_lanes)
 from neuroevo.networks.simd import prefer_wide_vectors
 
 MARKOV_STEPS = 100_000
@@ -57,6 +56,15 @@ def _scratch(ints, n_obs, lanes, dtype):
 #: (:func:`_finish_alone`): a block of 8 lanes costs about as much per decision as 8 scalar episodes (most of
 #: either is libm's 16 ``sincos`` calls per lane, and each packed pass has a fixed cost per call).
 ALONE = 8
+
+
+@numba.njit(cache=True)
+def _fit(active, width):
+    """The block width once no pair is queued: the ``active`` live lanes rounded up to whole ``zmm`` vectors of
+    8 float64 lanes (32, 24, 16), at most ``width``. Finer than CartPole's ``tail_width`` (32, 16, 8): here an
+    idle lane costs what a live one does (its 16 ``sincos`` calls per decision), so 20 genomes of a small
+    population run 24 lanes wide, not 32."""
+    return min(width, (active + 7) // 8 * 8)
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -95,7 +103,7 @@ def _finish_alone(ints, genomes, starts, velocities, poles, failure_angle, max_s
 @numba.njit(cache=True, error_model="numpy")
 def _run(ints, genomes, starts, velocities, poles, failure_angle, max_steps, out, lanes, next_item, active, scratch):
     """Step the lane block until every pair is done, or until no pair is queued and the live lanes fit a
-    narrower block (``tail_width``) or are few enough to finish alone (:data:`ALONE`). ``out``: ``(lengths,
+    narrower block (:func:`_fit`) or are few enough to finish alone (:data:`ALONE`). ``out``: ``(lengths,
     balanced, jiggles)``; ``lanes``: ``(wt, rows, memory, state, t, items)`` of the block; ``scratch``:
     :func:`_scratch`. Every array is the caller's and borrowed here (:mod:`games.borrowed`: no reference
     counts per view and call).
@@ -142,7 +150,7 @@ def _run(ints, genomes, starts, velocities, poles, failure_angle, max_steps, out
                 else:
                     items[lane] = -1
                     active -= 1
-        if next_item >= n_items and (active <= ALONE or tail_width(active, width) < width):
+        if next_item >= n_items and (active <= ALONE or _fit(active, width) < width):
             break
     return active, next_item, steps
 
@@ -151,7 +159,7 @@ def _run(ints, genomes, starts, velocities, poles, failure_angle, max_steps, out
 def _episodes(ints, genomes, starts, velocities, poles, failure_angle, max_steps, lengths, balanced, jiggles):
     """Every (genome, start) episode, ``LANES`` at a time in lockstep (:func:`_run`); a lane whose episode ends
     takes the next pair (item ``p * S + k``: genome ``p``, start ``k``). Once none is queued, the block narrows
-    to its live lanes (``tail_width``, ``narrow_block``: 32, then 16 wide), and the last :data:`ALONE` lanes
+    to its live lanes (:func:`_fit`, ``narrow_block``: 32, 24, then 16 wide), and the last :data:`ALONE` lanes
     finish one at a time (:func:`_finish_alone`); each lane's arithmetic is unchanged, so are its bits.
 
     Writes lengths (P, S) int64 steps until failure (inclusive) or max_steps, balanced (P, S) int64 the steps
@@ -172,7 +180,7 @@ def _episodes(ints, genomes, starts, velocities, poles, failure_angle, max_steps
         if next_item >= n_items and active <= ALONE:
             return steps + _finish_alone(ints, genomes, starts, velocities, poles, failure_angle, max_steps,
                                          (lengths, balanced, jiggles), (wt, rows, memory, state, t, items))
-        width = tail_width(active, state.shape[1]) if next_item >= n_items else state.shape[1]
+        width = _fit(active, state.shape[1]) if next_item >= n_items else state.shape[1]
         if width < state.shape[1]:
             order = live_first(items, width)
             wt, memory, state = narrow_block(wt, order), narrow_block(memory, order), narrow_block(state, order)
