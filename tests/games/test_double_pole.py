@@ -1,6 +1,7 @@
 """Double-pole balancing: physics against the reference transcribed in tests/naive.py, env against kernel."""
 
 import gymnasium as gym
+import numba
 import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
@@ -10,8 +11,13 @@ from games.double_pole import physics as ph
 from games.double_pole.kernel import episodes, generalisation, population_fitness, solves
 from neuroevo.evaluation import KernelTask, make_task
 from neuroevo.evaluation.env_task import EnvTask
-from neuroevo.networks import NetworkSpec
+from neuroevo.networks import NetworkSpec, as_program, max_header, policy_reset, policy_step
+from neuroevo.networks.program import KIND, KIND_GRAPH, N_STATE, WIDTH
+from neuroevo.strategies.neat import NEATConfig
+from neuroevo.strategies.neat.batch import NEATGenomes, NEATPolicy
+from neuroevo.strategies.neat.functions import ACTIVATIONS
 from tests import naive
+from tests.neat.test_core import grown
 
 
 @pytest.mark.parametrize("poles", [1, 2])
@@ -98,3 +104,110 @@ def test_render_frame():
 
 
 GAINS = [-0.974, -0.1, -6.279, -3.908, 3.963, 1.814]
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _one_at_a_time(ints, genomes, starts, velocities, poles, failure_angle, max_steps, lengths, balanced, jiggles):
+    """The episodes as the kernel played them before its lanes: one at a time, scalar ``policy_step`` and
+    ``physics.advance``."""
+    buf = np.empty((2, max_header(ints, WIDTH)), dtype=genomes.dtype)
+    memory = np.empty(max_header(ints, N_STATE), dtype=genomes.dtype)
+    obs, state, scratch = np.empty(6 if velocities else 3), np.empty(6), np.empty((4, 6))
+    steps = 0
+    for p in range(genomes.shape[0]):
+        prog = ints[0 if ints.shape[0] == 1 else p]
+        for k in range(starts.shape[0]):
+            policy_reset(prog, memory)
+            state[:] = starts[k]
+            t, failed = 0, False
+            while t < max_steps:
+                ph.observe(state, velocities, obs)
+                y = policy_step(prog, genomes[p], memory, obs, buf)
+                failed = ph.advance(state, y[0], poles, failure_angle, scratch)
+                if t < jiggles.shape[2]:
+                    jiggles[p, k, t] = ph.jiggle(state)
+                t += 1
+                if failed:
+                    break
+            lengths[p, k], balanced[p, k] = t, t - 1 if failed else t
+            steps += t
+    return steps
+
+
+def _reference(spec, genomes, starts, velocities, poles, max_steps, record_jiggle):
+    prog = as_program(spec, genomes)
+    lengths = np.zeros((prog.params.shape[0], len(starts)), dtype=np.int64)
+    balanced, jiggles = np.zeros_like(lengths), np.zeros((*lengths.shape, record_jiggle))
+    steps = _one_at_a_time(prog.ints, prog.params, np.ascontiguousarray(starts), velocities, poles,
+                           ph.THIRTY_SIX_DEGREES, max_steps, lengths, balanced, jiggles)
+    return lengths, balanced, jiggles, steps
+
+
+def _layered(n_in, recurrent, dtype, n=37):
+    """A 2-unit tanh hidden layer (Elman if ``recurrent``) whose first unit carries the hand-tuned gains (scaled
+    into tanh's linear range and back at the output), perturbed per genome, the rest random: some genomes keep
+    the poles up to the cap, most drop them after a few to a few hundred steps."""
+    spec = NetworkSpec.build(n_in, (2,), 1, "tanh", "tanh", recurrent=recurrent, dtype=dtype)
+    rng = np.random.default_rng(n_in + recurrent)
+    g = spec.init_genomes(rng, n) * rng.uniform(0.1, 1.0, (n, 1))
+    gains = np.array(GAINS if n_in == 6 else GAINS[::2])
+    g[:, 0:2 * n_in:2] = 0.05 * gains * (1 + 0.3 * rng.standard_normal((n, n_in)))  # W_0[i, 0]
+    g[:, 2 * n_in + (4 if recurrent else 0) + 2] = 20.0 * rng.uniform(0.5, 1.5, n)  # W_1[0, 0]
+    return spec, g.astype(dtype)
+
+
+def _neat(n_in, recurrent, n=37):
+    """NEAT genomes with hidden nodes grown by the mutation operators (``tests.neat.test_core.grown``); every
+    other one also a perturbed linear controller at its output, so some balance for long."""
+    config = NEATConfig.from_flat(dict(num_inputs=n_in, num_outputs=1, num_hidden=1, feed_forward=not recurrent,
+                                       activation_default="random", activation_options="sigmoid tanh relu identity",
+                                       activation_mutate_rate=0.2, conn_add_prob=0.7, node_add_prob=0.4))
+    pop = grown(config, n=n, generations=15, seed=n_in)
+    rng = np.random.default_rng(n_in)
+    gains = np.array(GAINS if n_in == 6 else GAINS[::2])
+    for g in pop[::2]:
+        g.nodes[0][:3] = [0.0, 1.0, ACTIVATIONS["identity"]]
+        for (_, dst), c in g.conns.items():
+            c[1] *= 0.05 if dst == 0 else 1.0
+        for i in range(n_in):
+            c = g.conns.setdefault((-1 - i, 0), [10_000 + i, 0.0, True])
+            c[1:] = [gains[i] * (1 + 0.3 * rng.standard_normal()), True]
+    assert max(len(g.nodes) for g in pop) > 2
+    return NEATPolicy(n_in, 1), NEATGenomes(pop, n_in, 1, recurrent)
+
+
+def _policy(kind, n_in):
+    if kind.startswith("neat"):
+        return _neat(n_in, kind == "neat-recurrent")
+    return _layered(n_in, kind.endswith("elman"), "float32" if kind.startswith("float32") else "float64")
+
+
+KINDS = ["feed-forward", "elman", "float32-feed-forward", "float32-elman", "neat-feed-forward", "neat-recurrent"]
+
+
+@pytest.mark.parametrize("poles", [1, 2])
+@pytest.mark.parametrize("velocities", [True, False])
+@pytest.mark.parametrize("kind", KINDS)
+def test_lane_kernel_equals_one_episode_at_a_time(kind, velocities, poles):
+    """37 genomes x 50 starts in lanes of 32 (refills, the narrowing tail, the last lanes alone) against the
+    scalar loop: the same lengths, steps balanced, damping terms and step count, bit for bit."""
+    spec, genomes = _policy(kind, 6 if velocities else 3)
+    assert (as_program(spec, genomes).ints[0, KIND] == KIND_GRAPH) == kind.startswith("neat")
+    starts = ph.generalisation_starts()[:50]
+    got = episodes(spec, genomes, starts, velocities=velocities, poles=poles, max_steps=1000, record_jiggle=100)
+    want = _reference(spec, genomes, starts, velocities, poles, 1000, 100)
+    for a, b in zip(got, want):
+        assert np.array_equal(a, b)
+    assert len(np.unique(got[0])) > 10
+
+
+@pytest.mark.parametrize("n", [1, 3, 12, 20, 40])
+def test_lane_kernel_tail_and_small_populations(n):
+    """Fewer pairs than lanes, or a few long episodes left (every lane alone, 16 wide, 32 then alone)."""
+    spec, genomes = _layered(6, True, "float64", n=n)
+    genomes[1::3, 2 * 6 + 4 + 2] *= -1  # some genomes push the wrong way: short episodes beside long ones
+    for max_steps in (0, 1, 3000):
+        got = episodes(spec, genomes, ph.START, max_steps=max_steps, record_jiggle=5)
+        want = _reference(spec, genomes, ph.START[None], True, 2, max_steps, 5)
+        for a, b in zip(got, want):
+            assert np.array_equal(a, b)
