@@ -25,6 +25,8 @@ import numpy as np
 from numba import types
 from numba.extending import intrinsic
 
+from neuroevo.networks.program import load_lane_policy
+
 #: Items claimed at once: 8 float64 returns fill one 64-byte cache line.
 BLOCK = 8
 
@@ -70,3 +72,17 @@ def new_block() -> np.ndarray:
 def own_counter() -> np.ndarray:
     """A counter for one serial call: (1,) int64, zero."""
     return np.zeros(1, dtype=np.int64)
+
+
+@numba.njit(cache=True, inline="always")
+def load_item(lane, item, ints, genomes, starts, wt, rows, memory, state, t, items):
+    """Lane ``lane`` of a lane kernel takes item ``item`` (genome ``p = item // K``, episode or start
+    ``item % K`` of the ``(K, n_state)`` ``starts``): the genome's params, program row and a zero memory
+    (:func:`~neuroevo.networks.program.load_lane_policy`), the start state into column ``lane`` of
+    ``state`` ((n_state, lanes)), step count ``t[lane] = 0`` and ``items[lane] = item``."""
+    k = starts.shape[0]
+    p = item // k
+    load_lane_policy(lane, p, ints, genomes, wt, rows, memory)
+    for i in range(starts.shape[1]):
+        state[i, lane] = starts[item - p * k, i]
+    t[lane], items[lane] = 0, item

@@ -19,20 +19,10 @@ import numpy as np
 from games.borrowed import borrowed
 from games.classic_control import physics as ph
 from games.classic_control.lanes import TRIG_ROWS, observe_lanes, step_lanes
+from games.items import load_item
 from neuroevo.networks import LANES, as_program, policy_step_lanes
-from neuroevo.networks.program import Policy, block_zeros, lane_buffers, load_lane_policy
+from neuroevo.networks.program import Policy, block_zeros, lane_buffers
 from neuroevo.networks.simd import prefer_wide_vectors
-
-
-@numba.njit(cache=True, inline="always")
-def _load_lane(lane, item, ints, genomes, starts, wt, rows, memory, state, totals, t, items):
-    """Lane ``lane`` takes (genome, episode) pair ``item``: its params, a zero memory, the start state."""
-    k = starts.shape[0]
-    p = item // k
-    load_lane_policy(lane, p, ints, genomes, wt, rows, memory)
-    for i in range(4):
-        state[i, lane] = starts[item - p * k, i]
-    totals[lane], t[lane], items[lane] = 0.0, 0, item
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -64,6 +54,13 @@ def _actions(y, discrete, low, high, action):
     else:
         for lane in range(y.shape[1]):
             action[lane] = np.float64(np.float32(low + (min(max(y[0, lane], -1.0), 1.0) + 1.0) * 0.5 * (high - low)))
+
+
+@numba.njit(cache=True, inline="always")
+def _load_lane(lane, item, ints, genomes, starts, wt, rows, memory, state, totals, t, items):
+    """:func:`games.items.load_item`, the lane's return so far zeroed."""
+    load_item(lane, item, ints, genomes, starts, wt, rows, memory, state, t, items)
+    totals[lane] = 0.0
 
 
 @numba.njit(cache=True, error_model="numpy")

@@ -21,24 +21,14 @@ from numpy.typing import ArrayLike
 from games.borrowed import borrowed
 from games.double_pole import physics as ph
 from games.double_pole.lanes import advance_lanes, jiggle_lanes, observe_lanes, physics_scratch
+from games.items import load_item
 from neuroevo.networks import as_program
-from neuroevo.networks.program import (LANES, WIDTH, Policy, block_zeros, lane_buffers, live_first, load_lane_policy,
+from neuroevo.networks.program import (LANES, WIDTH, Policy, block_zeros, lane_buffers, live_first,
                                       max_header, narrow_block, narrow_row, policy_step, policy_step_lanes)
 from neuroevo.networks.simd import prefer_wide_vectors
 
 MARKOV_STEPS = 100_000
 GRUAU_STEPS = 1_000
-
-
-@numba.njit(cache=True, inline="always")
-def _load_lane(lane, item, ints, genomes, starts, wt, rows, memory, state, t, items):
-    """Lane ``lane`` takes (genome, start) pair ``item``: its params, a zero memory, the start state."""
-    k = starts.shape[0]
-    p = item // k
-    load_lane_policy(lane, p, ints, genomes, wt, rows, memory)
-    for i in range(6):
-        state[i, lane] = starts[item - p * k, i]
-    t[lane], items[lane] = 0, item
 
 
 @numba.njit(cache=True)
@@ -145,7 +135,7 @@ def _run(ints, genomes, starts, velocities, poles, failure_angle, max_steps, out
                 lengths[p, s], balanced[p, s] = n, n - 1 if failed[lane] else n
                 steps += n
                 if next_item < n_items:
-                    _load_lane(lane, next_item, ints, genomes, starts, wt, rows, memory, state, t, items)
+                    load_item(lane, next_item, ints, genomes, starts, wt, rows, memory, state, t, items)
                     next_item += 1
                 else:
                     items[lane] = -1
@@ -173,7 +163,7 @@ def _episodes(ints, genomes, starts, velocities, poles, failure_angle, max_steps
     t, items = np.zeros(LANES, dtype=np.int64), np.full(LANES, -1, dtype=np.int64)
     active = min(LANES, n_items)
     for lane in range(active):
-        _load_lane(lane, lane, ints, genomes, starts, wt, rows, memory, state, t, items)
+        load_item(lane, lane, ints, genomes, starts, wt, rows, memory, state, t, items)
     next_item, steps = active, 0
     n_obs = 6 if velocities else 3
     while active > 0:
