@@ -2,9 +2,10 @@
 
 Every genome plays every episode with its network stepped through the policy seam, ``LANES`` agents at a
 time (``policy_step_lanes``: the network packed across lanes), and the physics across the same lanes
-(:mod:`games.classic_control.lanes`: packed, libm's calls kept), no Python per step. The policy is the one every neuroevo evaluator applies to the env (``neuroevo.policy``):
-the float32 observation as float64 inputs; Discrete actions are the first argmax, Box actions the first
-output clipped to [-1, 1], scaled to the bounds and cast to float32. With the physics of
+(:mod:`games.classic_control.lanes`: packed, libm's calls kept), no Python per step. The policy is the one
+every neuroevo evaluator applies to the env (``neuroevo.policy``): the float32 observation as float64
+inputs; Discrete actions are the first argmax, Box actions the first output clipped to [-1, 1], scaled to
+the bounds and cast to float32. With the physics of
 :mod:`games.classic_control.physics`, an episode here equals ``gymnasium.make(env_id)`` reset with the same
 seed and driven by the same network: the same start state, the same last step, the same return.
 """
