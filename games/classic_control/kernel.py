@@ -21,7 +21,7 @@ from games.borrowed import borrowed
 from games.classic_control import physics as ph
 from games.classic_control.lanes import TRIG_ROWS, observe_lanes, step_lanes
 from games.items import load_item
-from neuroevo.networks import LANES, as_program, policy_step_lanes
+from neuroevo.networks import LANES, argmax, as_program, policy_step_lanes
 from neuroevo.networks.program import Policy, block_zeros, lane_buffers
 from neuroevo.networks.simd import prefer_wide_vectors
 
@@ -46,12 +46,7 @@ def _actions(y, discrete, low, high, action):
     [low, high] and cast to float32."""
     if discrete:
         for lane in range(y.shape[1]):
-            best, top = 0.0, y[0, lane]
-            for j in range(1, y.shape[0]):
-                better = y[j, lane] > top
-                best = np.float64(j) if better else best
-                top = y[j, lane] if better else top
-            action[lane] = best
+            action[lane] = np.float64(argmax(y[:, lane]))
     else:
         for lane in range(y.shape[1]):
             action[lane] = np.float64(np.float32(low + (min(max(y[0, lane], -1.0), 1.0) + 1.0) * 0.5 * (high - low)))
@@ -90,7 +85,7 @@ def _drive(code, ints, genomes, starts, max_steps, low, high, two, returns, leng
         observe_lanes(code, state, trig, x)
         y = policy_step_lanes(ints, rows, wt, memory, x, buf_a, buf_b)
         _actions(y, discrete, low, high, action)
-        step_lanes(code, state, action, two, trig, reward, done)
+        step_lanes(code, state, action, two, trig, reward, done, items)
         for lane in range(LANES):
             if items[lane] < 0:
                 continue

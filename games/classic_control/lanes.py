@@ -66,11 +66,12 @@ def _cast_rows(src, x, rows, first):
 
 
 @numba.njit(cache=True, error_model="numpy")
-def step_lanes(code, state, action, two, trig, reward, done):
+def step_lanes(code, state, action, two, trig, reward, done, items):
     """One step of env ``code`` in every lane: ``action`` (lanes,) float64 (a Discrete action's index, or a
     Box action's float32 value), ``state`` updated, ``reward`` and ``done`` (terminated) written;
     ``trig`` is the step's libm scratch (row 1 of Pendulum's holds ``sin(theta)`` from
-    :func:`observe_lanes`)."""
+    :func:`observe_lanes`); ``items`` (lanes,) int64, negative for an idle lane, which Acrobot's scalar step
+    skips (the packed steps run every lane: an idle one costs nothing there)."""
     if code == ph.MOUNTAIN_CAR:
         for lane in range(state.shape[1]):
             trig[0, lane] = math.cos(3 * state[0, lane])
@@ -84,7 +85,7 @@ def step_lanes(code, state, action, two, trig, reward, done):
         for lane in range(state.shape[1]):
             done[lane] = False
     else:
-        acrobot_lanes(state, action, two, reward, done)
+        acrobot_lanes(state, action, two, reward, done, items)
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -175,10 +176,13 @@ def pendulum_lanes(state, action, sin_th):
 
 
 @numba.njit(cache=True, error_model="numpy")
-def acrobot_lanes(state, action, two, reward, done):
-    """Acrobot-v1's RK4 step (:func:`~games.classic_control.physics.acrobot_step`), one lane at a time."""
+def acrobot_lanes(state, action, two, reward, done, items):
+    """Acrobot-v1's RK4 step (:func:`~games.classic_control.physics.acrobot_step`), one lane at a time, the
+    idle lanes (``items`` < 0) skipped: each step is about 34 libm calls."""
     s = np.empty(4)
     for lane in range(state.shape[1]):
+        if items[lane] < 0:
+            continue
         for i in range(4):
             s[i] = state[i, lane]
         reward[lane], done[lane] = ph.acrobot_step(s, int(action[lane]), two)
